@@ -1,0 +1,3 @@
+"""Garde-fou: a self-hostable LLM gateway for social-work organisations."""
+
+__version__ = "0.1.0"

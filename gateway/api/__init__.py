@@ -1,0 +1,1 @@
+"""HTTP routers: chat (OpenAI-compatible), models, health, admin, dashboard."""

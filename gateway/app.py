@@ -1,0 +1,114 @@
+"""``create_app(settings)``: builds the services in the lifespan and mounts the routers.
+
+One exception handler renders every :class:`~gateway.errors.GatewayError` in the OpenAI
+error shape; anything unexpected becomes a 500 whose message says nothing of the request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from gateway.auth import FileKeyStore, KeyStore, RedisKeyStore
+from gateway.catalog import load_catalog
+from gateway.errors import GatewayError, InvalidRequest
+from gateway.services import Services
+from gateway.settings import Settings, load_settings
+
+log = logging.getLogger("gardefou")
+
+
+def build_keys(settings: Settings) -> KeyStore:
+    """Hashed keys in Redis when configured (shared by replicas), else in the keys file."""
+    if settings.redis_url:
+        return RedisKeyStore(settings.redis_url)
+    return FileKeyStore(settings.keys_path)
+
+
+def build_services(settings: Settings) -> Services:
+    """Everything a request needs, built once (spaCy, litellm and policies load here)."""
+    from gateway.policy import PolicyStore
+    from gateway.redaction import build_redactor, memory_cache, redis_cache
+    from gateway.upstream import Upstream
+    from gateway.usage import build_usage, setup_telemetry
+
+    setup_telemetry(settings)
+    catalog = load_catalog(settings.models_file)
+    cache = redis_cache(settings.redis_url) if settings.redis_url else memory_cache()
+    return Services(
+        settings=settings,
+        catalog=catalog,
+        keys=build_keys(settings),
+        policies=PolicyStore(settings.policies_dir),
+        redactor=build_redactor(cache=cache),
+        upstream=Upstream(catalog),
+        usage=build_usage(settings),
+    )
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    """The ASGI application. ``services`` may be given by tests that build their own."""
+    settings = settings or load_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        built = services or build_services(settings)
+        app.state.services = built
+        watcher = asyncio.create_task(built.policies.watch(settings.policy_reload_s))
+        try:
+            yield
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+            if built.usage is not None:
+                await built.usage.aclose()
+
+    app = FastAPI(
+        title="Garde-fou",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    _install_error_handlers(app)
+    _mount_routers(app)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` (several worker processes read the environment)."""
+    return create_app(load_settings())
+
+
+def _mount_routers(app: FastAPI) -> None:
+    from gateway.api import admin, chat, health, models, usage
+    from gateway.dashboard import routes as dashboard
+
+    for module in (health, chat, models, admin, usage, dashboard):
+        app.include_router(module.router)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(GatewayError)
+    async def gateway_error(_: Request, exc: GatewayError) -> JSONResponse:
+        return JSONResponse(exc.to_body(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()})
+        error = InvalidRequest(f"Requête invalide, champs en cause : {', '.join(fields)}.")
+        return JSONResponse(error.to_body(), status_code=error.status)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # The class name only: an exception's text may quote the request.
+        log.error("unexpected error: %s", type(exc).__name__)
+        error = GatewayError("Erreur interne de la passerelle.")
+        return JSONResponse(error.to_body(), status_code=500)

@@ -1,0 +1,208 @@
+"""API keys: minting, hashed storage and ``Authorization: Bearer`` → :class:`Principal`.
+
+A key looks like ``gf_<key_id>_<secret>``. Only ``sha256(key)`` is stored: keys are 256-bit
+random strings, so a fast hash is enough (no password-stretching needed) and lookups stay
+cheap on the hot path. ``key_id`` finds the record; the hash is compared in constant time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import tempfile
+import threading
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from gateway.errors import AuthError, ConfigError
+from gateway.types import Principal, Role
+
+_KEY_RE = re.compile(r"^gf_([0-9a-f]{12})_([A-Za-z0-9_-]{20,})$")
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRecord:
+    """What is stored about a key: never the key itself."""
+
+    key_id: str
+    org: str
+    team: str
+    role: Role
+    sha256: str
+    created_at: str
+    revoked_at: str | None = None
+
+    def principal(self) -> Principal:
+        return Principal(org=self.org, team=self.team, role=self.role, key_id=self.key_id)
+
+
+class KeyStore(Protocol):
+    """Where key records live: a JSON file (embedded) or Redis (several replicas)."""
+
+    def get(self, key_id: str) -> KeyRecord | None: ...
+    def put(self, record: KeyRecord) -> None: ...
+    def all(self) -> list[KeyRecord]: ...
+
+
+def hash_key(key: str) -> str:
+    """The stored form of a key."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def validate_name(kind: str, value: str) -> str:
+    """Org and team names are short lowercase identifiers (they appear in usage data)."""
+    if not _NAME_RE.match(value):
+        raise ConfigError(f"{kind} must be lowercase letters, digits, '-' or '_' (got {value!r})")
+    return value
+
+
+def mint_key(org: str, team: str, role: Role) -> tuple[str, KeyRecord]:
+    """A new key and its record. The clear key is returned once and never stored."""
+    key_id = secrets.token_hex(6)
+    key = f"gf_{key_id}_{secrets.token_urlsafe(32)}"
+    record = KeyRecord(
+        key_id=key_id,
+        org=validate_name("org", org),
+        team=validate_name("team", team),
+        role=Role(role),
+        sha256=hash_key(key),
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    return key, record
+
+
+def authenticate(authorization: str | None, store: KeyStore) -> Principal:
+    """Turn an ``Authorization`` header into a principal, or raise :class:`AuthError`."""
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise AuthError("Clé d'API manquante : ajoutez l'en-tête « Authorization: Bearer <clé> ».")
+    key = authorization[7:].strip()
+    match = _KEY_RE.match(key)
+    record = store.get(match.group(1)) if match else None
+    if (
+        record is None
+        or record.revoked_at is not None
+        or not hmac.compare_digest(record.sha256, hash_key(key))
+    ):
+        raise AuthError("Clé d'API invalide ou révoquée.")
+    return record.principal()
+
+
+def revoke(store: KeyStore, key_id: str) -> KeyRecord:
+    """Mark a key revoked (kept for the record); raises ConfigError if unknown."""
+    record = store.get(key_id)
+    if record is None:
+        raise ConfigError(f"unknown key id {key_id!r}")
+    revoked = KeyRecord(**{**asdict(record), "revoked_at": datetime.now(UTC).isoformat()})
+    store.put(revoked)
+    return revoked
+
+
+class MemoryKeyStore:
+    """Keys held in memory only: the embedded demo key lives here."""
+
+    def __init__(self, records: list[KeyRecord] | None = None) -> None:
+        self._records = {r.key_id: r for r in records or []}
+
+    def get(self, key_id: str) -> KeyRecord | None:
+        return self._records.get(key_id)
+
+    def put(self, record: KeyRecord) -> None:
+        self._records[record.key_id] = record
+
+    def all(self) -> list[KeyRecord]:
+        return list(self._records.values())
+
+
+class FileKeyStore:
+    """Hashed keys in a JSON file, re-read when it changes so the CLI's revocations apply
+    to a running gateway without restart. Written atomically (temp file + rename)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._mtime: float | None = None
+        self._records: dict[str, KeyRecord] = {}
+
+    def _load(self) -> dict[str, KeyRecord]:
+        try:
+            mtime = self.path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return {}
+        if mtime != self._mtime:
+            try:
+                raw = json.loads(self.path.read_text(encoding="utf-8"))
+                records = {
+                    r["key_id"]: KeyRecord(**{**r, "role": Role(r["role"])})
+                    for r in raw.get("keys", [])
+                }
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ConfigError(f"keys file {self.path} is corrupt: {exc}") from exc
+            self._records, self._mtime = records, mtime
+        return self._records
+
+    def get(self, key_id: str) -> KeyRecord | None:
+        with self._lock:
+            return self._load().get(key_id)
+
+    def all(self) -> list[KeyRecord]:
+        with self._lock:
+            return list(self._load().values())
+
+    def put(self, record: KeyRecord) -> None:
+        with self._lock:
+            records = dict(self._load())
+            records[record.key_id] = record
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            payload = {"keys": [asdict(r) for r in records.values()]}
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".keys-")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(payload, fh, indent=2)
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, self.path)
+            self._mtime = None
+
+
+class RedisKeyStore:
+    """Hashed keys in Redis, one hash per key (``gardefou:key:<key_id>``), shared by replicas."""
+
+    PREFIX = "gardefou:key:"
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(url, decode_responses=True)
+
+    def get(self, key_id: str) -> KeyRecord | None:
+        raw = self._redis.hgetall(self.PREFIX + key_id)
+        if not raw:
+            return None
+        return _from_flat(raw)
+
+    def put(self, record: KeyRecord) -> None:
+        flat = {k: ("" if v is None else str(v)) for k, v in asdict(record).items()}
+        self._redis.hset(self.PREFIX + record.key_id, mapping=flat)
+
+    def all(self) -> list[KeyRecord]:
+        return [
+            _from_flat(self._redis.hgetall(k))
+            for k in self._redis.scan_iter(match=self.PREFIX + "*")
+        ]
+
+
+def _from_flat(raw: dict[str, str]) -> KeyRecord:
+    return KeyRecord(
+        key_id=raw["key_id"],
+        org=raw["org"],
+        team=raw["team"],
+        role=Role(raw["role"]),
+        sha256=raw["sha256"],
+        created_at=raw["created_at"],
+        revoked_at=raw.get("revoked_at") or None,
+    )

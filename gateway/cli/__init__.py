@@ -1,0 +1,51 @@
+"""``gardefou`` command line: one module per sub-command family, each exposing
+``register(subparsers)`` that adds its parsers and sets ``func`` (returns an exit code)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# Imported lazily by name so that `gardefou keys list` does not pay for spaCy or litellm.
+COMMAND_MODULES: tuple[str, ...] = (
+    "gateway.cli.serve",
+    "gateway.cli.keys",
+    "gateway.cli.redact",
+    "gateway.cli.policy",
+    "gateway.cli.usage",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gardefou",
+        description="Garde-fou: LLM gateway for social-work organisations.",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # a command family not built yet
+                continue
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``gardefou`` console script."""
+    from gateway.errors import ConfigError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as exc:
+        print(f"gardefou: {exc.message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

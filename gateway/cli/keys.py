@@ -1,0 +1,56 @@
+"""``gardefou keys create|list|revoke``: manage hashed API keys."""
+
+from __future__ import annotations
+
+import argparse
+
+from gateway.app import build_keys
+from gateway.auth import mint_key, revoke
+from gateway.settings import load_settings
+from gateway.types import Role
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser("keys", help="manage API keys")
+    sub = parser.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
+
+    create = sub.add_parser("create", help="mint a key (printed once, stored hashed)")
+    create.add_argument("--org", required=True)
+    create.add_argument("--team", required=True)
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.set_defaults(func=_create)
+
+    listing = sub.add_parser("list", help="list keys (ids and owners, never the keys)")
+    listing.add_argument("--org", help="only this organisation")
+    listing.set_defaults(func=_list)
+
+    rev = sub.add_parser("revoke", help="revoke a key by id")
+    rev.add_argument("key_id")
+    rev.set_defaults(func=_revoke)
+
+
+def _create(args: argparse.Namespace) -> int:
+    store = build_keys(load_settings())
+    key, record = mint_key(args.org, args.team, Role(args.role))
+    store.put(record)
+    print(key)
+    print(f"# key id {record.key_id} ({record.org}/{record.team}, {record.role.value}); "
+          "store it now: it cannot be shown again")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    records = sorted(build_keys(load_settings()).all(), key=lambda r: r.created_at)
+    print(f"{'KEY ID':<14}{'ORG':<16}{'TEAM':<16}{'ROLE':<12}{'CREATED':<27}REVOKED")
+    for r in records:
+        if args.org and r.org != args.org:
+            continue
+        print(f"{r.key_id:<14}{r.org:<16}{r.team:<16}{r.role.value:<12}{r.created_at:<27}"
+              f"{r.revoked_at or '-'}")
+    return 0
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    record = revoke(build_keys(load_settings()), args.key_id)
+    print(f"revoked {record.key_id} ({record.org}/{record.team})")
+    return 0

@@ -1,0 +1,250 @@
+"""The one place where the order of the request stages is written.
+
+    1 auth (done by the router) → 2 redaction → 3 policy → 4 limits → 5 upstream
+    → 6 re-identification → 7 usage
+
+Every stage is a function of typed values. Redaction and policy fail closed: any error there
+refuses the request and nothing is sent upstream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from gateway.catalog import ModelSpec
+from gateway.errors import (
+    GatewayError,
+    NotFoundError,
+    PolicyBlocked,
+    PolicyUnavailable,
+    RedactionFailed,
+)
+from gateway.policy import LoadedPolicy, evaluate, redaction_settings
+from gateway.redaction import (
+    RedactionSettings,
+    StreamReidentifier,
+    redact_conversation,
+    reidentify_message,
+)
+from gateway.services import Services
+from gateway.streaming import ChunkRewriter, StreamOutcome, sse_stream
+from gateway.types import Action, ChatCall, Decision, Principal, Redaction
+from gateway.usage import build_event, stage
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A request that passed redaction and policy, ready to go upstream."""
+
+    spec: ModelSpec
+    policy: LoadedPolicy
+    redaction: Redaction
+    decision: Decision
+    reidentify: bool
+    started: float
+
+
+def resolve_model(call: ChatCall, principal: Principal, services: Services) -> ModelSpec:
+    """The declared model the call names, if this org may see it (404 otherwise)."""
+    spec = services.catalog.get(call.model)
+    if spec is None or not spec.visible_to(principal.org):
+        raise NotFoundError(f"Le modèle « {call.model} » n'existe pas ou ne vous est pas ouvert.")
+    return spec
+
+
+async def redact(call: ChatCall, settings: RedactionSettings, services: Services) -> Redaction:
+    """Stage 2, off the event loop (CPU-bound). Any failure refuses the request."""
+    try:
+        return await asyncio.to_thread(
+            redact_conversation, call.messages, services.redactor, settings
+        )
+    except RedactionFailed:
+        raise
+    except Exception as exc:  # noqa: BLE001 - fail closed, whatever went wrong
+        raise RedactionFailed(
+            "La pseudonymisation a échoué : la requête n'a pas été envoyée au modèle.",
+            error_class=type(exc).__name__,
+        ) from None
+
+
+async def decide(
+    prepared_policy: LoadedPolicy,
+    principal: Principal,
+    spec: ModelSpec,
+    redaction: Redaction,
+    services: Services,
+) -> Decision:
+    """Stage 3: classify the redacted request and apply the org's policy. Fails closed."""
+    try:
+        return await evaluate(
+            prepared_policy, principal, spec, redaction.messages, services.catalog,
+            complete=_classifier_call(services),
+        )
+    except GatewayError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - fail closed
+        raise PolicyUnavailable(
+            "L'évaluation de la politique d'usage a échoué : la requête n'a pas été envoyée.",
+            error_class=type(exc).__name__,
+        ) from None
+
+
+def _classifier_call(services: Services) -> Any:
+    """The policy's optional model-based classifier calls models through the same upstream
+    (its input is already redacted)."""
+
+    async def complete(model_name: str, messages: list[dict[str, Any]]) -> str:
+        spec = services.catalog.get(model_name)
+        if spec is None:
+            raise PolicyUnavailable(f"Le modèle de classification « {model_name} » n'existe pas.")
+        body = await services.upstream.complete(spec, messages, {"temperature": 0})
+        return str(body["choices"][0]["message"].get("content") or "")
+
+    return complete
+
+
+async def prepare(call: ChatCall, principal: Principal, services: Services) -> Prepared:
+    """Stages 2–4. Raises PolicyBlocked (403) after recording the blocked attempt."""
+    started = time.perf_counter()
+    spec = resolve_model(call, principal, services)
+    policy = services.policies.get(principal.org)
+    options = redaction_settings(policy)
+    settings = RedactionSettings(
+        **({"labels": frozenset(options["labels"])} if options.get("labels") else {}),
+        allow_list=tuple(options.get("allow_list") or ()),
+        reidentify=bool(options.get("reidentify", True)),
+    )
+    with stage("redaction"):
+        redaction = await redact(call, settings, services)
+    with stage("policy"):
+        decision = await decide(policy, principal, spec, redaction, services)
+    prepared = Prepared(spec, policy, redaction, decision, settings.reidentify, started)
+    if decision.action is Action.BLOCK:
+        await record(prepared, principal, services, action="block")
+        raise PolicyBlocked(
+            decision.message or "Cette demande n'est pas autorisée par la politique d'usage.",
+            decision_id=decision.id,
+            rule=decision.forbidden,
+            policy_revision=decision.policy_revision,
+        )
+    if services.limits is not None:
+        with stage("limits"):
+            await services.limits.check(principal, spec, redaction)
+    return prepared
+
+
+async def complete(
+    call: ChatCall, principal: Principal, services: Services
+) -> tuple[dict[str, Any], Prepared]:
+    """A non-streaming call through every stage."""
+    prepared = await prepare(call, principal, services)
+    try:
+        with stage("upstream"):
+            body = await services.upstream.complete(
+                prepared.spec, prepared.redaction.messages, call.params
+            )
+    except GatewayError:
+        await record(prepared, principal, services, action="error")
+        raise
+    with stage("reidentify"):
+        for choice in body.get("choices", []):
+            message = choice.get("message") or {}
+            if prepared.reidentify:
+                message = reidentify_message(message, prepared.redaction.mapping)
+            notice = prepared.decision.notice
+            if notice and isinstance(message.get("content"), str):
+                message["content"] += f"\n\n— {notice}"
+            choice["message"] = message
+    usage = body.get("usage") or {}
+    await record(
+        prepared, principal, services, action=prepared.decision.action.value,
+        prompt_tokens=usage.get("prompt_tokens", 0),
+        completion_tokens=usage.get("completion_tokens", 0),
+    )
+    return body, prepared
+
+
+async def stream(
+    call: ChatCall, principal: Principal, services: Services
+) -> tuple[AsyncIterator[bytes], Prepared]:
+    """A streaming call. Policy errors surface before the first byte (proper HTTP status);
+    the returned iterator records usage when it ends, however it ends."""
+    prepared = await prepare(call, principal, services)
+    mapping = prepared.redaction.mapping
+    rewriter = ChunkRewriter(
+        (lambda: StreamReidentifier(mapping)) if prepared.reidentify else None,
+        prepared.decision.notice,
+    )
+    outcome = StreamOutcome(started=prepared.started)
+    chunks = services.upstream.stream(
+        prepared.spec, prepared.redaction.messages, call.params, include_usage=True
+    )
+    first = await _first(chunks, prepared, principal, services)
+
+    async def events() -> AsyncIterator[bytes]:
+        try:
+            async for event in sse_stream(_prepend(first, chunks), rewriter, outcome, call.include_usage):
+                yield event
+        finally:
+            await chunks.aclose()
+            action = prepared.decision.action.value if outcome.completed else "error"
+            await record(
+                prepared, principal, services, action=action,
+                prompt_tokens=outcome.prompt_tokens,
+                completion_tokens=outcome.completion_tokens, ttft_s=outcome.ttft_s,
+            )
+
+    return events(), prepared
+
+
+async def _first(
+    chunks: AsyncIterator[dict[str, Any]], prepared: Prepared, principal: Principal, services: Services
+) -> dict[str, Any] | None:
+    """Wait for the first chunk so that connection errors and timeouts get a real status."""
+    try:
+        return await chunks.__anext__()
+    except StopAsyncIteration:
+        return None
+    except GatewayError:
+        await record(prepared, principal, services, action="error")
+        raise
+
+
+async def _prepend(
+    first: dict[str, Any] | None, rest: AsyncIterator[dict[str, Any]]
+) -> AsyncIterator[dict[str, Any]]:
+    if first is not None:
+        yield first
+    async for chunk in rest:
+        yield chunk
+
+
+async def record(
+    prepared: Prepared,
+    principal: Principal,
+    services: Services,
+    *,
+    action: str,
+    prompt_tokens: int = 0,
+    completion_tokens: int = 0,
+    ttft_s: float | None = None,
+) -> None:
+    """Stage 7: a content-free usage event. Never fails the request."""
+    if services.usage is None:
+        return
+    event = build_event(
+        principal=principal,
+        decision=prepared.decision,
+        model=prepared.spec,
+        redaction_counts=prepared.redaction.counts,
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+        latency_s=time.perf_counter() - prepared.started,
+        ttft_s=ttft_s,
+        action=action,
+    )
+    await services.usage.record(event, principal)

@@ -1,0 +1,218 @@
+"""Offline classification of a redacted request: one use category and, if any, a forbidden
+decision, with the evidence (rule ids, matched words) that explains it.
+
+A forbidden decision fires only when the request *asks the model to take it*: its topic
+words (from the policy file) meet, in the same clause, a generic cue of delegation (« à ton
+avis », « tranche », « note de 1 à 10 ») or a question about a real case (« faut-il placer
+Léo ? »). The same topic words next to a decision owned by a human (« je recommande le
+placement », « la commission a refusé »), in a general question or in a how-to question
+stay allowed. The last user message is classified; earlier user turns are context only
+(a bare « alors, tu tranches ? » reaches back to them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from gateway.policy.floor import FloorRule, check_floor
+from gateway.policy.matching import compile_hints, compile_patterns, compile_phrases
+from gateway.policy.schema import ForbiddenDecision, Policy
+from gateway.policy.text import Clause, analyse, normalise
+from gateway.types import Evidence
+
+_DELIVERABLE_WEIGHT = 3
+_FIRST_CLAUSE_WEIGHT = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """What the classifier found. ``forbidden`` may be a policy id or a floor id (when the
+    policy gives the floor rule no entry of its own). ``ambiguous`` marks a question about a
+    forbidden decision for a real case that did not clearly hand it to the model."""
+
+    use: str | None
+    forbidden: str | None
+    evidence: tuple[Evidence, ...]
+    ambiguous: bool = False
+    floor: str | None = None
+    source: str = "offline"
+
+
+def message_text(message: dict[str, Any]) -> str:
+    """The text of an OpenAI message (string content or text parts of a content array)."""
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(
+            str(part.get("text", "")) for part in content
+            if isinstance(part, dict) and part.get("type") == "text"
+        )
+    return ""
+
+
+def user_turns(messages: list[dict[str, Any]]) -> list[str]:
+    return [message_text(m) for m in messages if m.get("role") == "user"]
+
+
+def classify(policy: Policy, messages: list[dict[str, Any]]) -> Classification:
+    """Classify the last user message of ``messages`` (already redacted)."""
+    turns = user_turns(messages)
+    if not turns:
+        return Classification(None, None, (Evidence("classifier:no_user_message"),))
+    last = turns[-1]
+    clauses = analyse(last)
+    context = [c for turn in turns[:-1] for c in analyse(turn)]
+
+    floor_hit = _floor(clauses)
+    if floor_hit is not None:
+        rule, words = floor_hit
+        entry = next((f for f in policy.forbidden if rule.id in f.floor), None)
+        forbidden_id = entry.id if entry else rule.id
+        use, use_ev = _use(policy, last, clauses, blocked=True)
+        evidence = (Evidence(f"floor:{rule.id}", (words,)), *use_ev)
+        return Classification(use, forbidden_id, evidence, floor=rule.id)
+
+    found = _forbidden(policy, clauses, context)
+    if found is not None:
+        decision, evidence = found
+        use, use_ev = _use(policy, last, clauses, blocked=True)
+        return Classification(use, decision.id, (*evidence, *use_ev))
+
+    use, use_ev = _use(policy, last, clauses, blocked=False)
+    if use is None and context:
+        use, use_ev = _use(policy, turns[-2], analyse(turns[-2]), blocked=False)
+    ambiguous = _ambiguous(policy, clauses)
+    if use is None:
+        use = policy.classifier.fallback_use or policy.uses[0].id
+        use_ev = (Evidence("classifier:fallback_use"),)
+    evidence = use_ev
+    if ambiguous is not None:
+        evidence = (*evidence, Evidence(f"ambiguous:{ambiguous[0]}", ambiguous[1]))
+    return Classification(use, None, evidence, ambiguous=ambiguous is not None)
+
+
+def _floor(clauses: list[Clause]) -> tuple[FloorRule, str] | None:
+    for clause in clauses:
+        hit = check_floor(clause)
+        if hit is not None:
+            return hit
+    return None
+
+
+def _asks_model(clause: Clause) -> bool:
+    """Whether a clause that names a forbidden decision hands it to the model."""
+    if clause.delegate or clause.validate_human:
+        return True
+    if not clause.question or clause.howto:
+        return False
+    if clause.human_owned:
+        return False
+    if clause.general and not clause.specific:
+        return False
+    return clause.specific or clause.decide_modal
+
+
+def _forbidden(
+    policy: Policy, clauses: list[Clause], context: list[Clause]
+) -> tuple[ForbiddenDecision, tuple[Evidence, ...]] | None:
+    best: tuple[int, int, ForbiddenDecision, tuple[Evidence, ...]] | None = None
+    for rank, decision in enumerate(policy.forbidden):
+        objects = compile_hints(decision.objects)
+        requests = compile_hints(decision.requests)
+        for clause in clauses:
+            req = requests.find(clause.text)
+            obj = objects.find(clause.text)
+            score = 0
+            if req and not _excused(clause):
+                score = 3 + len(req)
+            elif obj and _asks_model(clause):
+                score = 1 + len(obj)
+            if score and (best is None or (score, -rank) > (best[0], -best[1])):
+                cues = clause.delegate or (("?",) if clause.question else ())
+                ev = (Evidence(f"forbidden:{decision.id}", (*req, *obj)),
+                      Evidence("cue:demande_au_modele", cues))
+                best = (score, rank, decision, ev)
+    if best is not None:
+        return best[2], best[3]
+    return _dangling_delegation(policy, clauses, context)
+
+
+def _excused(clause: Clause) -> bool:
+    """A request phrasing inside a general, how-to or human-owned clause is not a request."""
+    if clause.delegate or clause.validate_human:
+        return False
+    if clause.human_owned or clause.howto:
+        return True
+    return clause.general and not clause.specific
+
+
+def _dangling_delegation(
+    policy: Policy, clauses: list[Clause], context: list[Clause]
+) -> tuple[ForbiddenDecision, tuple[Evidence, ...]] | None:
+    """« Tranche. », « Donne-moi ta décision. »: a delegation with no topic of its own
+    reaches back to the topics of the other clauses, then of earlier turns."""
+    lone = [c for c in clauses if (c.delegate or c.validate_human) and not _has_topic(policy, c)]
+    if not lone:
+        return None
+    for pool in (clauses, context):
+        for clause in pool:
+            if clause.human_owned and not clause.delegate:
+                continue
+            for decision in policy.forbidden:
+                words = (*compile_hints(decision.requests).find(clause.text),
+                         *compile_hints(decision.objects).find(clause.text))
+                if words:
+                    return decision, (
+                        Evidence(f"forbidden:{decision.id}", words),
+                        Evidence("cue:demande_au_modele", lone[0].delegate or ("valider",)),
+                    )
+    return None
+
+
+def _has_topic(policy: Policy, clause: Clause) -> bool:
+    return any(
+        compile_hints(d.objects).find(clause.text) or compile_hints(d.requests).find(clause.text)
+        for d in policy.forbidden
+    )
+
+
+def _ambiguous(policy: Policy, clauses: list[Clause]) -> tuple[str, tuple[str, ...]] | None:
+    """A question about a real case that names a forbidden decision without handing it over."""
+    for clause in clauses:
+        if not (clause.question and clause.specific) or clause.howto or clause.human_owned:
+            continue
+        for decision in policy.forbidden:
+            words = compile_hints(decision.objects).find(clause.text)
+            if words:
+                return decision.id, words
+    return None
+
+
+def _use(
+    policy: Policy, text: str, clauses: list[Clause], *, blocked: bool
+) -> tuple[str | None, tuple[Evidence, ...]]:
+    """The use whose deliverable the request names. For a blocked request only deliverable
+    patterns count: pasted notes or context are not a use."""
+    scores: dict[str, float] = {}
+    words: dict[str, list[str]] = {}
+    for i, clause in enumerate(clauses):
+        weight = _FIRST_CLAUSE_WEIGHT if i == 0 else 1
+        for use in policy.uses:
+            strong = compile_patterns(use.hints).find(clause.text)
+            weak = () if blocked else compile_phrases(use.hints).find(clause.text)
+            gained = weight * (_DELIVERABLE_WEIGHT * len(strong) + len(weak))
+            if gained:
+                scores[use.id] = scores.get(use.id, 0) + gained
+                words.setdefault(use.id, []).extend((*strong, *weak))
+    if not scores:
+        return None, ()
+    order = {u.id: i for i, u in enumerate(policy.uses)}
+    best = max(scores, key=lambda u: (scores[u], -order[u]))
+    return best, (Evidence(f"use:{best}", tuple(dict.fromkeys(words[best]))[:8]),)
+
+
+def normalised_preview(text: str) -> str:
+    """The normalised form the rules see (for ``policy explain``)."""
+    return normalise(text)

@@ -1,0 +1,270 @@
+"""French request analysis shared by the classifier, the floor and sensitivity detection.
+
+The question the policy engine must answer is *who is asked to decide*: the model, or a
+professional, team, commission or judge who already decided and wants help writing it. This
+module turns a (redacted) request into clauses and marks, for each clause, the generic
+linguistic cues of that question — a judgement delegated to the model, a question about a
+real case, a decision owned by a human, a general or training question. Topic words (what
+the decision is about) live in the policy file; these cues are about the language itself,
+so they are in code and apply to every organisation.
+
+Text is normalised first (lower case, no accents, straight apostrophes) so that prompts
+typed without accents or with a phone keyboard match the same cues.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+_PLACEHOLDER = re.compile(r"<([A-Z][A-Z_]*)_\d+>")
+_QUOTED = re.compile(r"\"[^\"\n]{25,}\"")
+
+# Verbs a request uses to hand a judgement to the model, when addressed to it (imperative
+# or "tu"). Style complements (« choisis un ton ») are excluded below.
+_JUDGE_VERBS = (
+    r"decide|decides|tranche|tranches|choisis|conclus|determine|determines|evalue|evalues|"
+    r"estime|estimes|juge|juges|valide|valides|confirme|confirmes|recommande|recommandes|"
+    r"preconise|preconises|arbitre|propose|proposes|classe|classes|note|notes|trie|tries|"
+    r"hierarchise|attribue|attribues|calcule|calcules|identifie|identifies|repere|reperes|"
+    r"selectionne|selectionnes|designe|designes|compare|compares"
+)
+_JUDGE_INF = (
+    r"decider|trancher|choisir|conclure|determiner|evaluer|estimer|juger|valider|confirmer|"
+    r"recommander|preconiser|arbitrer|classer|noter|trier|hierarchiser|attribuer|calculer|"
+    r"identifier|selectionner|designer|dire|indiquer|proposer|comparer"
+)
+_ADDRESS = (
+    r"(?:^|[,:;(]|\bet|\bpuis|\bmoi|\balors|\bdonc|\bstp|\bsvp|\bpeux[- ]tu|\btu peux|"
+    r"\bpourrais[- ]tu|\btu pourrais|\bmerci de|\bje veux que tu|\bj'ai besoin que tu|"
+    r"\bil faut que tu|\bje voudrais que tu|\bj'aimerais que tu|\bensuite|\bsimplement|"
+    r"\bjuste|\bvas[- ]y|\bfinalement|\ba la fin)"
+)
+_STYLE = re.compile(
+    r"^\s*(?:moi\s+)?(?:un|une|le|la|les|des|du)?\s*(?:ton|formulation|mots?|titre|plan|style|"
+    r"format|police|couleurs? de|intitule|exemples?|phrases?|registre|tournure|synonymes?|"
+    r"questions?|activites?|ateliers?|themes?|pistes?)\b"
+)
+
+DELEGATE = tuple(
+    re.compile(p)
+    for p in (
+        r"\b(?:a ton avis|a votre avis|selon toi|selon vous|d'apres toi|qu'en penses[- ]tu|"
+        r"tu en penses quoi|t'en penses quoi|penses[- ]tu|tu penses qu|tu penses que|"
+        r"tu crois qu|crois[- ]tu|tu ferais|ferais[- ]tu|tu dirais|dirais[- ]tu|"
+        r"a ma place|a sa place|a la place d|si tu etais|tu aurais fait|ton intuition|"
+        r"ton ressenti|ton opinion|ton avis|votre avis|ta recommandation|ta decision|"
+        r"ta conclusion|ton choix|ton verdict|ton score|ta note|ton evaluation|ton estimation|"
+        r"ton diagnostic|ce que tu conclus|ce que tu penses|ce que tu en penses|"
+        r"ce que tu ferais|c'est toi qui|toi[- ]meme|je te laisse|je m'en remets a toi|"
+        r"je m'en remets a ton|a toi de|(?:que|qu') ?tu (?:rempliras|choisiras|decideras|"
+        r"determines|determineras|jugeras|estimes|estimeras|trouves|penses|proposes|"
+        r"juges|fixeras|attribueras)|(?:te|vous) (?:parait|semble|paraissent|semblent)|"
+        r"oui ou non|oui/non|oui ou pas|reponds (?:juste |seulement |simplement )?par|"
+        r"reponds franchement|sois franc|sans detour|(?:ou|oui) pas\s*\?|ou non\s*\?|"
+        r"ou bien\b[^?]{0,40}\?|tu valides|tu confirmes|tu es d'accord|es[- ]tu d'accord)"
+    )
+)
+_TELL = re.compile(
+    r"\b(?:dis[- ]moi|dites[- ]moi|dis[- ]nous|indique[- ]moi|precise[- ]moi|"
+    r"tu (?:peux|pourrais|pourras|sais) me dire|peux[- ]tu me dire|pourrais[- ]tu me dire|"
+    r"tu me dis|tu me diras|me dire|j'ai besoin (?:de savoir|que tu me dises)|"
+    r"je veux (?:savoir|que tu me dises)|je voudrais savoir|aide[- ]moi a (?:decider|"
+    r"trancher|choisir|savoir))\b[^.?\n]{0,40}?\b(?:si|s'il|s'ils|lequel|laquelle|lesquel\w*|"
+    r"qui|quel\w*|combien|ce qu|ce que|comment classer|clairement)\b"
+)
+_JUDGE_IMPERATIVE = re.compile(rf"{_ADDRESS}\s*(?:{_JUDGE_VERBS})\b(?!-)(?P<rest>[^.?\n]*)")
+_JUDGE_INFINITIVE = re.compile(
+    rf"\b(?:peux[- ]tu|tu peux|pourrais[- ]tu|tu pourrais|merci de|je veux que tu|"
+    rf"j'ai besoin que tu|je te demande de|il faut que tu|a toi de|aide[- ]moi a)\s+"
+    rf"(?:me |nous |m'|en |y |le |la |les )?(?:{_JUDGE_INF})\b(?P<rest>[^.?\n]*)"
+)
+_NEGATED = re.compile(r"(?:\bne\b|\bn'|\bpas\b|\bsans\b|\bjamais\b)[^,.?\n]{0,25}$")
+
+QUESTION_START = re.compile(
+    r"^\W*(?:faut[- ]il|faudrait[- ]il|faut il|doit[- ]on|dois[- ]je|devrait[- ]on|"
+    r"devrais[- ]je|devrions[- ]nous|peut[- ]on|est[- ]ce qu|est[- ]il|est[- ]elle|"
+    r"sont[- ]ils|sont[- ]elles|a[- ]t[- ](?:il|elle|on)|peut[- ](?:il|elle)|"
+    r"on (?:fait|doit|le|la|les|arrete|garde|accepte|continue|propose)\b[^?]{0,60}\bou\b)"
+)
+DECIDE_MODAL = re.compile(
+    r"\b(?:faut[- ]il|faudrait[- ]il|faut il|il faut|il faudrait|doit[- ]on|dois[- ]je|"
+    r"devrait[- ]on|devrais[- ]je|devrions[- ]nous|on doit|on devrait|je dois|je devrais|"
+    r"est[- ]il temps|merite|meritent|est[- ]ce qu'on|est[- ]ce que je|est[- ]ce que on|"
+    r"on (?:le|la|les|lui|leur) |peut[- ]on|on peut|on garde|on arrete|on continue)\b"
+)
+GENERAL_START = re.compile(
+    r"^\W*(?:quel(?:le)?s? sont|quel est|quelle est|quelles? (?:differences?|etapes?|"
+    r"criteres?|conditions?|signes?|regles?|aides?|droits?|dispositifs?|questions?|"
+    r"activites?|outils?|pistes?|formulations?)|comment|pourquoi|qu'est[- ]ce|"
+    r"c'est quoi|ca veut dire|que (?:dit|prevoit|signifie|faire)|dans (?:quels?|quelles?) cas|"
+    r"a partir de quand|a partir de quel|quand|qui (?:decide|peut|saisit|prend|fait|est)|"
+    r"combien de temps|existe[- ]t[- ]il|y a[- ]t[- ]il|explique|en general|"
+    r"en theorie|de maniere generale|d'une maniere generale|par principe|"
+    r"dans un cas fictif|pour une formation|j'aimerais comprendre|je voudrais comprendre)"
+)
+GENERAL_ANY = re.compile(
+    r"\b(?:en general|en theorie|de maniere generale|d'une maniere generale|"
+    r"habituellement|generalement|cas fictifs?|situations? fictives?|exemples? fictifs?|"
+    r"vignettes?|pour (?:une|la|ma) formation|pour un atelier de formation|"
+    r"dans l'absolu|les criteres|quels criteres|les conditions|le cadre legal|"
+    r"la loi|le code de l'action sociale|que dit la loi)\b"
+)
+HUMAN_OWNED = re.compile(
+    r"\b(?:j'ai (?:decide|tranche|conclu|choisi|propose|recommande|evalue|estime|fait le "
+    r"choix)|nous avons (?:decide|tranche|conclu|choisi|propose|recommande|retenu)|"
+    r"on a (?:decide|tranche|conclu|choisi|propose|retenu|acte)|"
+    r"je (?:recommande|propose|preconise|considere|conclus|demande|sollicite|maintiens|"
+    r"retiens|suis d'avis)|nous (?:recommandons|proposons|preconisons|considerons|"
+    r"demandons|sollicitons|concluons|retenons)|mon avis|ma position|ma conclusion|"
+    r"mon evaluation|ma decision (?:est|a ete)|notre decision|notre avis|"
+    r"(?:a|ont|avait|avaient) (?:ete )?(?:decide|ordonne|prononce|accorde|refuse|valide|"
+    r"acte|diagnostique|notifie|retenu|rejete|statue|arbitre|tranche|confirme)e?s?|"
+    r"(?:est|sont|etait) (?:decidee?s?|ordonnee?s?|prononcee?s?|accordee?s?|refusee?s?|"
+    r"actee?s?|diagnostiquee?s?|notifiee?s?)|diagnostiquee?s? par|decision (?:prise|"
+    r"de la commission|du juge|de l'equipe|du tribunal|de la direction)|"
+    r"selon (?:le|la|son|sa) (?:medecin|psychiatre|psychologue|pediatre|neurologue|"
+    r"orthophoniste|juge|commission|equipe)|(?:le|la|son|sa) (?:medecin|psychiatre|"
+    r"psychologue|pediatre|juge|commission|equipe|direction|cmp|mdph|caf) (?:a|ont) )"
+)
+VALIDATE_HUMAN = re.compile(
+    r"\b(?:(?:est[- ]elle|est[- ]il|est[- ]ce|c'est) (?:justifiee?|proportionnee?|"
+    r"la bonne|le bon|adaptee?|legitime|fondee?|raisonnable|excessive?|trop severe|juste)|"
+    r"ai[- ]je raison|j'ai raison|j'ai eu raison|(?:valide|confirme)s?[- ](?:moi )?"
+    r"(?:ma|mon|notre|nos|mes) |je me trompe)"
+)
+HOWTO = re.compile(
+    r"\b(?:comment|de quelle maniere|aide[- ]moi a|m'aider a|aide pour)\s+(?:l'|le |la |les |"
+    r"lui |leur |leurs |bien |mieux )?(?:annoncer|rediger|ecrire|formuler|presenter|"
+    r"expliquer|aborder|preparer|dire|parler|accompagner|structurer|argumenter|motiver|"
+    r"justifier|reformuler|transmettre|faire passer|amener|introduire|traduire|mettre en forme)"
+)
+SPECIFIC = re.compile(
+    r"<[a-z_]+_\d+>|\b(?:m\.|mme|mlle|monsieur|madame|mr)\s|"
+    r"\b(?:ce|cette|ces|cet|mon|ma|mes|notre|nos|son|sa|ses|leur|leurs)\s+(?:jeunes?|"
+    r"familles?|enfants?|dames?|messieurs?|monsieur|residents?|residentes?|menages?|"
+    r"locataires?|beneficiaires?|personnes?|allocataires?|peres?|meres?|parents?|bebes?|"
+    r"demandeurs?|demandes?|dossiers?|usagers?|gamins?|ados?|adolescente?s?|filles?|fils|"
+    r"garcons?|mineurs?|accueillie?s?|couples?|freres?|soeurs?|eleves?|hebergee?s?|"
+    r"candidats?|salaries?|stagiaires?|patients?|file active|situation|comportement|"
+    r"petite?s?|grand[- ]frere|aine|cadette?|benjamine?|suivi|bonhomme)\b|"
+    r"\b\d{1,2} ?ans\b|\bd'apres (?:ces|mes|ce que|son|ses|sa|le|la|les|cette|ce)\b|"
+    r"\bvoici\b|\bci[- ]dessous\b|\bci[- ]joint|\bje (?:te )?colle\b|\bvu (?:son|ses|sa|le|la|"
+    r"les)\b|\bau vu de\b|\bavec ces (?:infos|elements|informations)\b|"
+    r"\b(?:il|elle|ils|elles) (?:a|ont|est|sont|vit|vivent|gagne|gagnent|touche|dit|"
+    r"travaille|refuse|mange|dort|boit|pleure|parle)\b|\bnotes?\b|"
+    r"\b(?:la|le|les) (?:mere|pere|parents|residente?|beneficiaire|jeune|menage|famille|"
+    r"locataire|enfants?) (?:de|d'|du|des|est|a|ont|sont)\b|<name>"
+)
+_CLAUSE_SPLIT = re.compile(
+    r"(?<=[.!?;\n])\s+|\s*\n+\s*|"
+    r"(?:,\s*|\s+)(?=(?:et|puis|ensuite|et puis|et ensuite|mais)\s+(?:au passage\s+|aussi\s+|"
+    r"surtout\s+|enfin\s+)?(?:dis|dites|indique|decide|decides|tranche|choisis|conclus|"
+    r"ajoute|termine|donne|precise|mets|note|classe|evalue|recommande|propose|determine|"
+    r"attribue|calcule|estime|confirme|valide|juge|fais|rajoute|complete)\b)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One clause of a request, with its generic cues (all on normalised text)."""
+
+    text: str
+    question: bool
+    delegate: tuple[str, ...]
+    decide_modal: bool
+    general: bool
+    human_owned: bool
+    validate_human: bool
+    howto: bool
+    specific: bool
+
+
+def normalise(text: str) -> str:
+    """Lower case, no accents, straight quotes and apostrophes, ``œ`` → ``oe``;
+    placeholders become ``<personne_1>``; capitalised names in unredacted text become
+    ``<name>`` so that offline evaluation on raw prompts sees people as people."""
+    text = _mark_names(text)
+    text = text.replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae")
+    text = re.sub(r"[’‘`´]", "'", text)
+    text = re.sub(r"[«»“”]", '"', text)
+    decomposed = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    text = re.sub(r"[ \t\u00a0]+", " ", text)
+    return text
+
+
+_NAME = re.compile(r"(?<![.!?\n]\s)(?<!^)(?<=\s)([A-ZÉÈÎ][a-zéèëêïîôöüç]+(?:-[A-Z][a-zé]+)?)\b")
+_NOT_NAMES = frozenset(
+    "Je Tu Il Elle On Nous Vous Ils Elles Le La Les Un Une Des Ce Cette Ces Mon Ma Mes "
+    "Voici Merci Bonjour Madame Monsieur Mme France Travail Pôle Emploi Caf Juge Conseil "
+    "Département Maison Mission Locale Aide Sociale Enfance Protection Maternelle Infantile "
+    "Centre Communal Action Cher Chère Objet Madame Pour Dans Avec Est Les Lundi Mardi "
+    "Mercredi Jeudi Vendredi Samedi Dimanche Janvier Février Mars Avril Mai Juin Juillet "
+    "Août Septembre Octobre Novembre Décembre Noël Et Ou Si Mais Donc".split()
+)
+
+
+def _mark_names(text: str) -> str:
+    """Replace capitalised words inside a sentence by ``<name>`` (offline only: in the
+    gateway names are already placeholders)."""
+    return _NAME.sub(lambda m: m.group(0) if m.group(1) in _NOT_NAMES else "<name>", text)
+
+
+def request_text(text: str) -> str:
+    """The instruction part of a normalised message: long quoted passages (pasted texts to
+    translate or rewrite) are replaced by a marker so their words are not read as the
+    request."""
+    return _QUOTED.sub(' "cite" ', text)
+
+
+def split_clauses(text: str) -> list[str]:
+    """Sentences, further split where a second request is chained (« … et dis-moi si »)."""
+    parts = [p.strip() for p in _CLAUSE_SPLIT.split(text) if p and p.strip()]
+    return [p for p in parts if re.search(r"\w", p)]
+
+
+def delegate_cues(clause: str) -> tuple[str, ...]:
+    """Phrases of ``clause`` that hand a judgement to the model (not negated, not about
+    style)."""
+    found: list[str] = []
+    for pattern in (*DELEGATE, _TELL):
+        for m in pattern.finditer(clause):
+            if not _NEGATED.search(clause[: m.start()][-30:]):
+                found.append(m.group(0).strip(" ,;:"))
+    for pattern in (_JUDGE_IMPERATIVE, _JUDGE_INFINITIVE):
+        for m in pattern.finditer(clause):
+            rest = m.group("rest")
+            if _STYLE.match(rest) or _NEGATED.search(clause[: m.start()][-30:]):
+                continue
+            found.append(m.group(0)[: len(m.group(0)) - len(rest)].strip(" ,;:"))
+    return tuple(dict.fromkeys(found))
+
+
+@lru_cache(maxsize=4096)
+def analyse_clause(clause: str) -> Clause:
+    """The generic cues of one normalised clause."""
+    question = clause.rstrip().endswith("?") or bool(QUESTION_START.search(clause))
+    return Clause(
+        text=clause,
+        question=question,
+        delegate=delegate_cues(clause),
+        decide_modal=bool(DECIDE_MODAL.search(clause)),
+        general=bool(GENERAL_START.search(clause) or GENERAL_ANY.search(clause)),
+        human_owned=bool(HUMAN_OWNED.search(clause)),
+        validate_human=bool(VALIDATE_HUMAN.search(clause)),
+        howto=bool(HOWTO.search(clause)),
+        specific=bool(SPECIFIC.search(clause)),
+    )
+
+
+def analyse(text: str) -> list[Clause]:
+    """Normalise ``text`` and analyse each clause of its instruction part."""
+    return [analyse_clause(c) for c in split_clauses(request_text(normalise(text)))]
+
+
+def placeholder_labels(text: str) -> frozenset[str]:
+    """Labels of the placeholders present in a redacted text (``<PERSONNE_1>`` → PERSONNE)."""
+    return frozenset(m.group(1) for m in _PLACEHOLDER.finditer(text))

@@ -1,0 +1,146 @@
+"""Word lists the name rules rely on, built once at start-up from general sources.
+
+* first names: the multi-country first-name dictionary shipped by ``gender-guesser``
+  (Jörg Michael's ``nam_dict.txt``, ~48,000 names of every origin) — a public, general list;
+* common French words: the noun/verb/adjective/adverb index of the spaCy French lemmatizer
+  plus spaCy's French stop words, to tell ``Rose`` the person from ``une robe rose``;
+* hand-written domain vocabulary (civilities, roles, institutions and acronyms of French
+  social work) that must never be read as a name.
+No value comes from any evaluation corpus.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+CIVILITIES = (
+    "monsieur", "madame", "mademoiselle", "messieurs", "mesdames", "m.", "m", "mr", "mr.",
+    "mme", "mme.", "mmes", "mlle", "mlle.", "mlles", "mm.", "dr", "dr.", "docteur", "docteure",
+    "pr", "pr.", "professeur", "me", "maître", "maitre",
+)
+
+# Roles that, directly followed by a capitalised word, introduce a name ("la juge Martin").
+ROLES = (
+    "juge", "éducateur", "éducatrice", "educateur", "educatrice", "assistante", "assistant",
+    "médecin", "infirmier", "infirmière", "psychologue", "puéricultrice", "directeur",
+    "directrice", "référent", "référente", "conseiller", "conseillère", "enseignant",
+    "enseignante", "maîtresse", "maître", "professeur", "professeure", "collègue", "tuteur",
+    "tutrice", "curateur", "curatrice", "mandataire", "avocat", "avocate", "pédiatre",
+    "psychiatre", "orthophoniste", "CPE", "TISF", "CESF", "AS", "ES", "ME", "cheffe", "chef",
+    "stagiaire", "bénévole", "animateur", "animatrice", "coordinateur", "coordinatrice",
+    "interprète", "greffier", "greffière", "substitut", "procureur", "procureure",
+    "famille", "enfant", "enfants", "fils", "fille", "frère", "sœur", "soeur", "mère", "père",
+    "grand-mère", "grand-père", "oncle", "tante", "cousin", "cousine", "neveu", "nièce",
+    "conjoint", "conjointe", "compagnon", "compagne", "époux", "épouse", "mari", "femme",
+    "bébé", "nourrisson", "mineur", "mineure", "jeune", "patient", "patiente", "usager",
+    "usagère", "bénéficiaire", "locataire", "demandeur", "demandeuse", "allocataire",
+    "prénommé", "prénommée", "nommé", "nommée", "appelé", "appelée", "dénommé", "dénommée",
+)
+
+# Words before a capitalised name that make it the name of a place or an establishment.
+ESTABLISHMENTS = (
+    "rue", "avenue", "boulevard", "allée", "place", "impasse", "chemin", "route", "quai",
+    "cours", "square", "passage", "résidence", "cité", "collège", "lycée", "école", "ecole",
+    "hôpital", "hopital", "clinique", "centre", "CMP", "CMPP", "CAMSP", "MECS", "IME", "ITEP",
+    "SESSAD", "EHPAD", "foyer", "crèche", "creche", "maison", "association", "fondation",
+    "institut", "groupe", "mairie", "gymnase", "stade", "parc", "bibliothèque", "médiathèque",
+    "université", "faculté", "CHU", "CH", "hôtel", "hotel", "église", "mosquée", "quartier",
+    "pont", "gare", "station", "métro", "bus", "tram", "lotissement", "hameau", "lieu-dit",
+    "tribunal", "cabinet", "service", "pôle", "pole", "espace", "salle", "halte", "relais",
+    "accueil", "prix", "lecture", "livre", "film", "chanson", "pharmacie", "entreprise",
+    "magasin", "restaurant", "café", "boulangerie", "supermarché", "agence", "club",
+)
+
+# Institutions, programmes and acronyms of French social work (and generic capitalised words)
+# that must stay readable whatever their case.
+NON_NAMES = frozenset(
+    w.casefold()
+    for w in (
+        "CAF", "MSA", "RSA", "APL", "ALS", "ALF", "AAH", "ASE", "PMI", "MDPH", "CCAS", "CIAS",
+        "CRIP", "AEMO", "AED", "AEEH", "SIAO", "FSL", "CPAM", "CSS", "CMU", "AME", "PUMA",
+        "CMUC", "ARS", "CNAF", "CNAV", "URSSAF", "DDETS", "DREETS", "SPIP", "PJJ", "ODPE",
+        "OPP", "TPE", "JAF", "JE", "JDE", "TGI", "TJ", "CASF", "CESEDA", "OQTF", "OFII",
+        "OFPRA", "CNDA", "CADA", "HUDA", "CHRS", "CHU", "LHSS", "ACT", "PASS", "CMP", "CMPP",
+        "CAMSP", "MECS", "IME", "ITEP", "SESSAD", "EHPAD", "ESAT", "SAVS", "SAMSAH", "SAVS",
+        "RQTH", "PCH", "ACTP", "APA", "AVS", "AESH", "ULIS", "SEGPA", "EREA", "CIO", "PPS",
+        "PAI", "PPRE", "RASED", "CPE", "TISF", "CESF", "ASS", "ASSP", "EJE", "ES", "ME", "AS",
+        "AF", "PE", "VAD", "IP", "RDV", "NIR", "IBAN", "RIB", "BIC", "CNI", "AGDREF", "DN",
+        "DDN", "SMS", "PDF", "URGENT", "TEL", "TÉL", "MAIL", "OK", "NB", "PS", "RAS", "SDF",
+        "FALC", "CV", "BAFA", "CAP", "BEP", "BTS", "DUT", "BAC", "DELF", "FLE", "RSA",
+        "HLM", "OPH", "EDF", "GDF", "SNCF", "RATP", "CPF", "PLIE", "CEJ", "PACEA", "PPAE",
+        "EPIDE", "ASLL", "AVDL", "DALO", "DAHO", "CCAPEX", "CDAPH", "PCO", "MDS", "MDSI",
+        "UTAS", "CMS", "CD", "CG", "CE", "CA", "UE", "SOS", "SAMU", "SMUR", "GIP", "ONG",
+        "France", "Travail", "Pôle", "Emploi", "Mission", "Locale", "Conseil", "Départemental",
+        "Départementale", "Banque", "Maison", "Solidarités", "Solidarité", "Enfance",
+        "Famille", "Familles", "Sécurité", "Sociale", "Santé", "Justice", "Préfecture",
+        "Tribunal", "Juge", "Enfants", "Aide", "Sociale", "Service", "Services", "Centre",
+        "Caisse", "Allocations", "Familiales", "Assurance", "Maladie", "Emmaüs", "Secours",
+        "Populaire", "Catholique", "Croix-Rouge", "Restos", "Cœur", "Coeur", "Samu", "Social",
+        "Objet", "Réf", "Madame", "Monsieur", "Mademoiselle", "Bonjour", "Merci", "Cordialement",
+        "Bonne", "Journée", "Signé", "Signature", "Date", "Lieu", "Nom", "Prénom", "Prénoms",
+        "Adresse", "Téléphone", "Tél", "Mail", "Courriel", "Email", "Né", "Née", "Mineur",
+        "Mineurs", "Enfant", "Père", "Mère", "Parents", "Situation", "Contexte", "Demande",
+        "Synthèse", "Conclusion", "Évaluation", "Observations", "Objectifs", "Motif",
+        "Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche",
+        "Janvier", "Février", "Mars", "Avril", "Mai", "Juin", "Juillet", "Août", "Septembre",
+        "Octobre", "Novembre", "Décembre", "Noël", "Pâques", "Toussaint", "Ramadan", "Aïd",
+        "Dieu", "Allah", "Internet", "Google", "WhatsApp", "Facebook", "Instagram", "Snapchat",
+        "TikTok", "Doctolib", "Ameli", "Ventoline", "Ritaline", "Lexomil", "Risperdal",
+        "Doliprane", "Dafalgan", "Subutex", "Méthadone", "Xanax", "Seresta", "Tercian",
+        "Covid", "Code", "Civil", "Pénal", "Article", "Loi", "Annexe", "PJ",
+        "Lidl", "Aldi", "Carrefour", "Leclerc", "Auchan", "Intermarché", "Monoprix", "Amazon",
+        "Logirep", "Paris", "Lyon", "Marseille",
+    )
+)
+
+
+def strip_accents(word: str) -> str:
+    """``Émilie`` -> ``Emilie`` (for lexicon look-ups only)."""
+    decomposed = unicodedata.normalize("NFD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True)
+class Lexicons:
+    """The word lists used by the name rules (all casefolded)."""
+
+    first_names: frozenset[str]
+    common_words: frozenset[str]
+
+    def is_first_name(self, word: str) -> bool:
+        """True if every hyphen part of ``word`` is a known first name (``Jean-Baptiste``)."""
+        parts = [p for p in word.casefold().split("-") if p]
+        return bool(parts) and all(
+            p in self.first_names or strip_accents(p) in self.first_names for p in parts
+        )
+
+    def is_common(self, word: str) -> bool:
+        """True if ``word`` is also an ordinary French word (``rose``, ``pierre``, ``petit``)."""
+        folded = word.casefold()
+        return folded in self.common_words or folded in NON_NAMES
+
+
+def load_first_names() -> frozenset[str]:
+    """First names from gender-guesser's dictionary, casefolded (hyphenated ones split)."""
+    from gender_guesser.detector import Detector
+
+    names: set[str] = set()
+    for key in Detector(case_sensitive=False).names:
+        for part in key.replace("+", "-").replace(" ", "-").split("-"):
+            if len(part) >= 2:
+                names.add(part.casefold())
+    return frozenset(names)
+
+
+def load_common_words(nlp: object) -> frozenset[str]:
+    """French common words from the spaCy pipeline's lemmatizer index and stop words."""
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    words: set[str] = {w.casefold() for w in STOP_WORDS}
+    lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.component_names else None  # type: ignore[attr-defined]
+    if lemmatizer is not None and "lemma_index" in lemmatizer.lookups.tables:
+        index = lemmatizer.lookups.get_table("lemma_index")
+        for key in index.keys():
+            words.update(w.casefold() for w in index[key])
+    return frozenset(words)

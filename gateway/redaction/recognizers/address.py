@@ -1,0 +1,101 @@
+"""Postal addresses as one span, from the first element (complement, number, lieu-dit) to
+the commune: ``Résidence Les Tilleuls, bât. C, appt 42, 3 bis rue des Lilas, 93200 Saint-Denis``,
+also over several lines. Parts are found separately and chained when only commas, dashes or
+line breaks separate them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from presidio_analyzer import Pattern, RecognizerResult
+
+from gateway.redaction.recognizers.base import FrenchPatternRecognizer
+
+_UP = r"A-ZÀ-ÖØ-Þ"
+_CAP_WORD = rf"[{_UP}0-9][\w'’\-.]*"
+_PARTICLE = r"(?:d'|l'|de|du|des|la|le|les|aux|au|en|sur|sous|et|à|lès|lez|St|Ste)"
+_VOIE = (
+    r"rue|avenue|av\.|bd\.?|boulevard|place|pl\.|all[ée]e|impasse|imp\.|chemin|ch\.|route|rte|"
+    r"quai|cours|square|sq\.|passage|voie|sentier|rond-point|faubourg|fbg|esplanade|parvis|"
+    r"promenade|mail|villa|ruelle|mont[ée]e|c[ôo]te|traverse|lotissement|lot\.|hameau|domaine|"
+    r"parc|clos|cour|venelle|carrefour|lev[ée]e|corniche|r[ée]sidence|cit[ée]|zac|za|zi"
+)
+_NUM = r"\d{1,4}(?:\s?(?:bis|ter|quater|[A-Da-d])\b)?"
+_NAME = rf"(?:[ \-](?:{_PARTICLE}|{_CAP_WORD})){{1,7}}"
+# Lower-case street names are accepted when a number precedes the way type ("12 rue des lilas").
+_LOWER_STOP = (
+    r"(?!(?:et|est|a|avec|depuis|pour|chez|o[uù]|qui|que|dans|mais|ou|sans|elle|il|ils|on|"
+    r"nous|vous|je|j|se|sa|son|ses|leur|y|mme|m|madame|monsieur|t[ée]l|n[ée]e?|depuis|avant|"
+    r"apr[èe]s|car|donc|puis|tel|mail|portable|dont|ni|ne|pas|plus|tr[èe]s|chambre)\b)"
+)
+_NAME_LOWER = rf"(?:[ \-](?:{_LOWER_STOP}[\w'’\-]+)){{1,5}}"
+
+STREET = rf"(?:{_NUM},?\s+(?:{_VOIE})(?:{_NAME}|{_NAME_LOWER})|(?<![\w])(?:{_VOIE}){_NAME})"
+COMPLEMENT = (
+    rf"(?:(?:R[ée]sidence|R[ée]sid\.|R[ée]s\.|Cit[ée]|Immeuble|Imm\.|Tour|Foyer|Lieu[\s\-]?dit|"
+    rf"Hameau|Domaine|Lotissement|Les)(?:{_NAME})"
+    rf"|(?:B[âa]timent|B[âa]t\.?|Appartement|Appt\.?|Apt\.?|App\.?|Escalier|Esc\.?|Porte|"
+    rf"Logement|Lgt\.?|Entr[ée]e|BP|CS|Bo[îi]te\s+postale|[ÉE]tage)\s?(?:n°\s?)?[\w\-]{{1,5}}"
+    rf"|\d{{1,2}}(?:er|e|[èe]me)\s+[ée]tage)"
+)
+POSTCODE_CITY = (
+    rf"(?<![\d\w])(?:\d{{5}}|\d{{2}}\s\d{{3}})\s+(?:{_CAP_WORD}|{_CAP_WORD.lower()})"
+    rf"(?:[ \-](?:{_PARTICLE}|{_CAP_WORD})){{0,4}}(?:\s+CEDEX(?:\s+\d{{1,2}})?)?"
+)
+_PART = re.compile(rf"(?P<p>{STREET})|(?P<c>{COMPLEMENT})|(?P<z>{POSTCODE_CITY})", re.I)
+# What may separate two parts of one address.
+_GAP = re.compile(r"^[\s,;–\-/]{0,4}$")
+
+
+class AddressRecognizer(FrenchPatternRecognizer):
+    """Streets, complements and postcode + commune, chained into one span."""
+
+    ENTITY = "ADDRESS"
+    PATTERNS = (
+        Pattern("address/street", STREET, 0.85),
+        Pattern("address/complement", COMPLEMENT, 0.5),
+        Pattern("address/postcode-city", POSTCODE_CITY, 0.8),
+    )
+    CONTEXT = ("adresse", "domicile", "habite", "demeurant", "hébergé", "vit")
+
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # type: ignore[no-untyped-def]
+        """Find the parts, chain neighbours, keep chains with a street, a named place or a
+        postcode + commune (a lone ``bât. C`` is not an address)."""
+        parts = [(m.start(), m.end(), m.lastgroup or "") for m in _PART.finditer(text)]
+        results: list[RecognizerResult] = []
+        chain: list[tuple[int, int, str]] = []
+        for part in parts + [(-1, -1, "")]:
+            if chain and part[0] >= 0 and _GAP.match(text[chain[-1][1] : part[0]]):
+                chain.append(part)
+                continue
+            if chain and any(kind in ("p", "z") for _, _, kind in chain) or _named_place(text, chain):
+                start, end = chain[0][0], chain[-1][1]
+                end = _trim(text, start, end)
+                results.append(
+                    RecognizerResult(
+                        entity_type=self.ENTITY, start=start, end=end, score=0.85,
+                        recognition_metadata={
+                            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                        },
+                    )
+                )
+            chain = [part] if part[0] >= 0 else []
+        return results
+
+
+def _named_place(text: str, chain: list[tuple[int, int, str]]) -> bool:
+    """A chain of complements counts if it names a résidence, cité or lieu-dit and has a
+    second element (``Lieu-dit Les Vergnes, bât. 2``)."""
+    if len(chain) < 2:
+        return False
+    first = text[chain[0][0] : chain[0][1]].casefold()
+    return first.startswith(("lieu", "hameau", "résidence", "residence", "cité", "cite"))
+
+
+def _trim(text: str, start: int, end: int) -> int:
+    """Drop trailing punctuation and spaces from a span."""
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;.-–"):
+        end -= 1
+    return end

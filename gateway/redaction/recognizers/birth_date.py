@@ -1,0 +1,44 @@
+"""Dates of birth, told apart from other dates by what introduces them.
+
+``né le 3 mars 2012``, ``Date de naissance : 12/03/1985``, ``DN 12.03.85``, ``(née le …)``:
+only the date is the identifier. Appointment, judgment or letter dates stay readable.
+"""
+
+from __future__ import annotations
+
+import re
+
+from presidio_analyzer import Pattern
+
+from gateway.redaction.recognizers.base import FrenchPatternRecognizer
+
+MONTHS = (
+    r"janv(?:ier|\.)?|f[ée]v(?:rier|r?\.)?|mars|avr(?:il|\.)?|mai|juin|juil(?:let|\.)?|"
+    r"ao[uû]t|sept(?:embre|\.)?|oct(?:obre|\.)?|nov(?:embre|\.)?|d[ée]c(?:embre|\.)?"
+)
+_NUMERIC = r"(?:0?[1-9]|[12]\d|3[01])\s?[/.\-]\s?(?:0?[1-9]|1[0-2])\s?[/.\-]\s?(?:19|20)?\d{2}"
+_ISO = r"(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+_WORDS = rf"(?:1er|1ᵉʳ|0?[1-9]|[12]\d|3[01])\s+(?:{MONTHS})\s+(?:19|20)\d{{2}}"
+_MONTH_YEAR = rf"(?:{MONTHS})\s+(?:19|20)\d{{2}}"
+
+_CONTEXT = re.compile(
+    r"(?:\bn[ée]e?s?\b|\bn[ée]\(e\)|naissance|naiss\.|\bD\.?D?\.?N\.?\b|\bborn\b)[^\d\n]{0,30}$",
+    re.I,
+)
+
+
+class BirthDateRecognizer(FrenchPatternRecognizer):
+    """Numeric, ISO and written-out dates right after a birth marker."""
+
+    ENTITY = "DATE_OF_BIRTH"
+    PATTERNS = (
+        Pattern("dob/ctx", rf"(?<![\w/.\-])(?P<v>{_ISO}|{_NUMERIC}|{_WORDS})(?![\w/])", 0.9),
+        Pattern("dob-month/ctx", rf"(?<![\w/.\-])(?P<v>{_MONTH_YEAR})(?![\w/])", 0.7),
+    )
+    CONTEXT = ("né le", "née le", "date de naissance", "naissance", "DN", "DDN")
+    FLAGS = re.IGNORECASE
+
+    def has_context(self, text: str, start: int) -> bool:
+        # The marker must be close and no other number may sit between it and the date.
+        window = text[max(0, start - 45) : start]
+        return _CONTEXT.search(window) is not None

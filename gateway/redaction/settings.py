@@ -1,0 +1,48 @@
+"""Redaction labels, their placeholder names, and the per-organisation settings."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+# Label (as in the evaluation corpus) -> placeholder stem shown to the model.
+# French stems because the model writes French around them; upper case with an underscore and
+# a number is a form models copy faithfully.
+PLACEHOLDER_STEMS: dict[str, str] = {
+    "PERSON": "PERSONNE",
+    "PHONE": "TELEPHONE",
+    "EMAIL": "EMAIL",
+    "ADDRESS": "ADRESSE",
+    "NIR": "NIR",
+    "IBAN": "IBAN",
+    "CAF_NUMBER": "NUM_CAF",
+    "FT_ID": "ID_FRANCE_TRAVAIL",
+    "ID_DOCUMENT": "PIECE_IDENTITE",
+    "DATE_OF_BIRTH": "DATE_NAISSANCE",
+    "CASE_ID": "NUM_DOSSIER",
+}
+
+ALL_LABELS: frozenset[str] = frozenset(PLACEHOLDER_STEMS)
+
+# Bumped whenever detection logic changes, so cached analyses from an older version are not reused.
+ANALYZER_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class RedactionSettings:
+    """What an organisation asks of the redactor.
+
+    ``labels``: which labels are replaced by placeholders (default: all eleven).
+    ``allow_list``: terms never redacted (the organisation's name, its services), matched
+    case-insensitively as whole words.
+    ``reidentify``: whether answers get their placeholders replaced by the original values.
+    """
+
+    labels: frozenset[str] = ALL_LABELS
+    allow_list: tuple[str, ...] = ()
+    reidentify: bool = True
+
+    def fingerprint(self) -> str:
+        """A stable digest of everything that changes the analysis (for cache keys)."""
+        parts = [ANALYZER_VERSION, ",".join(sorted(self.labels)), "\x1f".join(self.allow_list)]
+        return hashlib.sha256("\x1e".join(parts).encode()).hexdigest()[:16]

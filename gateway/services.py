@@ -1,0 +1,31 @@
+"""The long-lived services of one gateway process, built once in the app's lifespan and
+handed to every request. No module-level mutable state: everything lives here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from gateway.auth import KeyStore
+from gateway.catalog import Catalog
+from gateway.settings import Settings
+
+if TYPE_CHECKING:
+    from gateway.limits import Limiter
+    from gateway.policy import PolicyStore
+    from gateway.redaction import Redactor
+    from gateway.upstream import Upstream
+    from gateway.usage import UsageRecorder
+
+
+@dataclass(slots=True)
+class Services:
+    settings: Settings
+    catalog: Catalog
+    keys: KeyStore
+    policies: PolicyStore
+    redactor: Redactor
+    upstream: Upstream
+    usage: UsageRecorder | None = None
+    limits: Limiter | None = None
+    extras: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,127 @@
+"""Server-sent events for streamed answers: re-identification chunk by chunk with bounded
+hold-back (never the whole stream), the transparency notice, usage capture, error events."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from gateway.errors import GatewayError
+
+DONE = b"data: [DONE]\n\n"
+
+
+def sse(payload: dict[str, Any]) -> bytes:
+    """One SSE ``data:`` event."""
+    return b"data: " + json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode() + b"\n\n"
+
+
+@dataclass(slots=True)
+class StreamOutcome:
+    """What the usage stage needs to know once the stream is over (no content)."""
+
+    started: float = field(default_factory=time.perf_counter)
+    first_token_at: float | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    error: GatewayError | None = None
+    completed: bool = False
+
+    @property
+    def ttft_s(self) -> float | None:
+        return None if self.first_token_at is None else self.first_token_at - self.started
+
+
+class ChunkRewriter:
+    """Re-identifies the deltas of a chunk stream. One stream re-identifier per choice's
+    content and per tool call's arguments, each holding back at most a placeholder's length."""
+
+    def __init__(self, new_reidentifier: Callable[[], Any] | None, notice: str | None) -> None:
+        self._new = new_reidentifier
+        self._notice = notice
+        self._content: dict[int, Any] = {}
+        self._tools: dict[tuple[int, int], Any] = {}
+
+    def _feed(self, table: dict[Any, Any], key: Any, text: str) -> str:
+        if self._new is None:
+            return text
+        if key not in table:
+            table[key] = self._new()
+        return str(table[key].feed(text))
+
+    def _flush_choice(self, index: int) -> str:
+        rest = self._content.pop(index, None)
+        return str(rest.flush()) if rest is not None else ""
+
+    def rewrite(self, chunk: dict[str, Any]) -> dict[str, Any]:
+        """Return ``chunk`` with its deltas re-identified (mutates and returns it)."""
+        for choice in chunk.get("choices", []):
+            index = choice.get("index", 0)
+            delta = choice.setdefault("delta", {})
+            if isinstance(delta.get("content"), str):
+                delta["content"] = self._feed(self._content, index, delta["content"])
+            for call in delta.get("tool_calls") or []:
+                function = call.get("function") or {}
+                if isinstance(function.get("arguments"), str):
+                    key = (index, call.get("index", 0))
+                    function["arguments"] = self._feed(self._tools, key, function["arguments"])
+            if choice.get("finish_reason"):
+                self._flush_tools(index, delta)
+                tail = self._flush_choice(index)
+                if self._notice and index == 0 and choice["finish_reason"] == "stop":
+                    tail += f"\n\n— {self._notice}"
+                if tail:
+                    delta["content"] = (delta.get("content") or "") + tail
+        return chunk
+
+    def _flush_tools(self, index: int, delta: dict[str, Any]) -> None:
+        for key in [k for k in self._tools if k[0] == index]:
+            rest = str(self._tools.pop(key).flush())
+            if rest:
+                delta.setdefault("tool_calls", []).append(
+                    {"index": key[1], "function": {"arguments": rest}}
+                )
+
+    def leftovers(self) -> dict[int, str]:
+        """Held-back text of choices that never finished (the stream ended abruptly)."""
+        rest = {i: self._flush_choice(i) for i in list(self._content)}
+        return {i: text for i, text in rest.items() if text}
+
+
+async def sse_stream(
+    chunks: AsyncIterator[dict[str, Any]],
+    rewriter: ChunkRewriter,
+    outcome: StreamOutcome,
+    include_usage: bool,
+) -> AsyncIterator[bytes]:
+    """Turn upstream chunks into SSE bytes. Upstream errors after the first byte become an
+    OpenAI error event (the SDK raises it); the stream then ends without ``[DONE]``."""
+    last: dict[str, Any] | None = None
+    try:
+        async for chunk in chunks:
+            last = chunk
+            usage = chunk.get("usage")
+            if usage:
+                outcome.prompt_tokens = usage.get("prompt_tokens", 0)
+                outcome.completion_tokens = usage.get("completion_tokens", 0)
+                if not include_usage:
+                    chunk.pop("usage")
+                    if not chunk.get("choices"):
+                        continue
+            if outcome.first_token_at is None and any(
+                c.get("delta", {}).get("content") for c in chunk.get("choices", [])
+            ):
+                outcome.first_token_at = time.perf_counter()
+            yield sse(rewriter.rewrite(chunk))
+    except GatewayError as exc:
+        outcome.error = exc
+        yield sse(exc.to_body())
+        return
+    for index, text in rewriter.leftovers().items():
+        base = {k: last[k] for k in ("id", "object", "created", "model")} if last else {}
+        yield sse({**base, "choices": [{"index": index, "delta": {"content": text}, "finish_reason": None}]})
+    outcome.completed = True
+    yield DONE

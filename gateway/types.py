@@ -1,0 +1,103 @@
+"""The typed values that flow through the request pipeline.
+
+Every stage of :mod:`gateway.pipeline` is a function of these values; there is no shared
+dictionary of metadata. None of them may ever be logged whole: ``ChatCall.messages`` and
+``Redaction.mapping`` hold beneficiary data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Role(StrEnum):
+    """What a key may do. Staff chat; managers read dashboards; researchers export; admins
+    manage policies and keys."""
+
+    STAFF = "staff"
+    ADMIN = "admin"
+    MANAGER = "manager"
+    RESEARCHER = "researcher"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling, as far as the gateway needs to know. ``key_id`` is for authorisation
+    and revocation only: it never reaches usage data."""
+
+    org: str
+    team: str
+    role: Role
+    key_id: str
+
+
+@dataclass(slots=True)
+class ChatCall:
+    """An OpenAI chat-completions request after parsing.
+
+    ``messages`` keeps the client's message dicts untouched (content strings or content
+    arrays, tool calls…); ``params`` holds every other OpenAI parameter we pass through.
+    """
+
+    model: str
+    messages: list[dict[str, Any]]
+    stream: bool = False
+    include_usage: bool = False
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A detected identifier in one text: ``text[start:end]`` carries ``label``."""
+
+    start: int
+    end: int
+    label: str
+    score: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Redaction:
+    """The outcome of redacting a whole conversation.
+
+    ``messages`` is a redacted deep copy of the request's messages. ``mapping`` goes from
+    placeholder (``<PERSONNE_1>``) to the original value; it lives for the request only.
+    ``counts`` is the number of redacted occurrences per label (no values).
+    """
+
+    messages: list[dict[str, Any]]
+    mapping: dict[str, str]
+    counts: dict[str, int]
+
+
+class Action(StrEnum):
+    """What the policy decided for a request."""
+
+    ALLOW = "allow"
+    WARN = "warn"
+    BLOCK = "block"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Why a rule fired: its id and the words (from the redacted text) that matched."""
+
+    rule_id: str
+    matched: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The policy's verdict on one request; cites the policy revision (sha256 of the file)."""
+
+    id: str
+    action: Action
+    use: str | None
+    forbidden: str | None
+    evidence: tuple[Evidence, ...]
+    policy_revision: str
+    sensitivity: frozenset[str] = frozenset()
+    message: str | None = None
+    notice: str | None = None

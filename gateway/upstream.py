@@ -1,0 +1,234 @@
+"""Calls to model providers. The only module that imports litellm, and the one place where
+its exceptions are mapped to the gateway's (as httpx maps httpcore's).
+
+Error messages never quote the provider's response body: a provider may echo the prompt.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+# Before importing litellm: use its bundled model-cost map instead of fetching one at import.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+import litellm  # noqa: E402
+from litellm import exceptions as llm_errors  # noqa: E402
+
+from gateway.catalog import Catalog, ModelSpec  # noqa: E402
+from gateway.demo_model import PROVIDER as DEMO_PROVIDER  # noqa: E402
+from gateway.demo_model import build_demo_llm  # noqa: E402
+from gateway.errors import (  # noqa: E402
+    GatewayError,
+    InvalidRequest,
+    UpstreamError,
+    UpstreamTimeout,
+)
+
+_MESSAGE_KEYS = ("role", "content", "tool_calls", "function_call", "refusal")
+_DELTA_KEYS = ("role", "content", "tool_calls", "function_call", "refusal")
+
+
+def configure_litellm() -> None:
+    """Process-wide litellm switches: no telemetry, no content in its logs, demo provider."""
+    litellm.telemetry = False
+    litellm.turn_off_message_logging = True
+    litellm.suppress_debug_info = True
+    litellm.drop_params = True
+    if not any(p.get("provider") == DEMO_PROVIDER for p in litellm.custom_provider_map):
+        litellm.custom_provider_map = [
+            *litellm.custom_provider_map,
+            {"provider": DEMO_PROVIDER, "custom_handler": build_demo_llm()},
+        ]
+
+
+def _map_error(exc: Exception, spec: ModelSpec) -> GatewayError:
+    """One place to turn litellm/openai errors into gateway errors (no provider text)."""
+    name = spec.name
+    if isinstance(exc, llm_errors.Timeout):
+        return UpstreamTimeout(f"Le modèle « {name} » n'a pas répondu à temps.")
+    if isinstance(exc, llm_errors.ContextWindowExceededError):
+        return InvalidRequest(f"La conversation est trop longue pour le modèle « {name} ».")
+    if isinstance(exc, llm_errors.BadRequestError | llm_errors.UnprocessableEntityError):
+        return InvalidRequest(f"Le modèle « {name} » a refusé la requête comme invalide.")
+    status = getattr(exc, "status_code", None)
+    detail = f" (HTTP {status})" if isinstance(status, int) else ""
+    return UpstreamError(
+        f"Le fournisseur du modèle « {name} » a répondu par une erreur{detail}.",
+        code="upstream_error",
+    )
+
+
+def _is_retryable_elsewhere(error: GatewayError) -> bool:
+    return isinstance(error, UpstreamError | UpstreamTimeout)
+
+
+class Upstream:
+    """Sends redacted calls to the declared models, with per-model timeout, retries and
+    fallbacks (tried in order when a model fails or times out)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        configure_litellm()
+
+    def _kwargs(self, spec: ModelSpec, messages: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            **params,
+            "model": spec.litellm_model,
+            "messages": messages,
+            "timeout": spec.timeout_s,
+            "num_retries": spec.max_retries,
+        }
+        if spec.api_base:
+            kwargs["api_base"] = spec.api_base
+        key = spec.resolved_api_key()
+        if key:
+            kwargs["api_key"] = key
+        elif spec.litellm_model.startswith(("openai/", "hosted_vllm/")):
+            kwargs["api_key"] = "none"  # OpenAI-compatible local servers often need no key
+        return kwargs
+
+    def _chain(self, spec: ModelSpec) -> list[ModelSpec]:
+        chain = [spec]
+        for name in spec.fallbacks:
+            fallback = self.catalog.get(name)
+            if fallback is not None:
+                chain.append(fallback)
+        return chain
+
+    async def complete(
+        self, spec: ModelSpec, messages: list[dict[str, Any]], params: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A non-streaming completion as an OpenAI ``chat.completion`` dict."""
+        error: GatewayError | None = None
+        for candidate in self._chain(spec):
+            try:
+                response = await litellm.acompletion(**self._kwargs(candidate, messages, params))
+            except Exception as exc:  # noqa: BLE001 - mapped right here, the one place
+                error = _map_error(exc, candidate)
+                if _is_retryable_elsewhere(error):
+                    continue
+                raise error from None
+            return _completion_dict(response, spec.name)
+        assert error is not None
+        raise error
+
+    async def stream(
+        self,
+        spec: ModelSpec,
+        messages: list[dict[str, Any]],
+        params: dict[str, Any],
+        include_usage: bool,
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Open a stream and yield OpenAI ``chat.completion.chunk`` dicts.
+
+        Fallbacks apply until the first chunk arrives; after that an error ends the stream
+        (the client already has part of an answer). Closing this generator closes the
+        provider connection, which is how a client disconnect cancels the upstream call.
+        """
+        kwargs_extra = {"stream": True}
+        if include_usage:
+            kwargs_extra["stream_options"] = {"include_usage": True}  # type: ignore[assignment]
+        error: GatewayError | None = None
+        for candidate in self._chain(spec):
+            try:
+                response = await litellm.acompletion(
+                    **self._kwargs(candidate, messages, params), **kwargs_extra
+                )
+                iterator = response.__aiter__()
+                first = await iterator.__anext__()
+            except StopAsyncIteration:
+                return
+            except Exception as exc:  # noqa: BLE001 - mapped right here, the one place
+                error = _map_error(exc, candidate)
+                if _is_retryable_elsewhere(error):
+                    continue
+                raise error from None
+            try:
+                yield _chunk_dict(first, spec.name)
+                while True:
+                    try:
+                        chunk = await iterator.__anext__()
+                    except StopAsyncIteration:
+                        return
+                    except Exception as exc:  # noqa: BLE001
+                        raise _map_error(exc, candidate) from None
+                    yield _chunk_dict(chunk, spec.name)
+            finally:
+                await response.aclose()
+        assert error is not None
+        raise error
+
+
+def _dump(obj: Any) -> dict[str, Any]:
+    if isinstance(obj, dict):
+        return obj
+    return obj.model_dump()  # type: ignore[no-any-return]
+
+
+def _usage(raw: Any) -> dict[str, int] | None:
+    if not raw:
+        return None
+    usage = _dump(raw)
+    return {
+        "prompt_tokens": int(usage.get("prompt_tokens") or 0),
+        "completion_tokens": int(usage.get("completion_tokens") or 0),
+        "total_tokens": int(usage.get("total_tokens") or 0),
+    }
+
+
+def _completion_dict(response: Any, model_name: str) -> dict[str, Any]:
+    raw = _dump(response)
+    choices = []
+    for index, choice in enumerate(raw.get("choices") or []):
+        message = {k: v for k, v in (choice.get("message") or {}).items() if k in _MESSAGE_KEYS}
+        message.setdefault("role", "assistant")
+        choices.append(
+            {
+                "index": choice.get("index", index),
+                "message": {k: v for k, v in message.items() if v is not None or k == "content"},
+                "finish_reason": choice.get("finish_reason") or "stop",
+            }
+        )
+    body: dict[str, Any] = {
+        "id": raw.get("id") or f"chatcmpl-{uuid.uuid4().hex}",
+        "object": "chat.completion",
+        "created": int(raw.get("created") or time.time()),
+        "model": model_name,
+        "choices": choices,
+    }
+    if usage:
+        body["usage"] = usage
+    return body
+
+
+def _chunk_dict(chunk: Any, model_name: str) -> dict[str, Any]:
+    raw = _dump(chunk)
+    choices = []
+    for index, choice in enumerate(raw.get("choices") or []):
+        delta = {
+            k: v for k, v in (choice.get("delta") or {}).items() if k in _DELTA_KEYS and v is not None
+        }
+        choices.append(
+            {
+                "index": choice.get("index", index),
+                "delta": delta,
+                "finish_reason": choice.get("finish_reason"),
+            }
+        )
+    usage = _usage(raw.get("usage"))
+    if usage and all(not c["delta"] and not c["finish_reason"] for c in choices):
+        choices = []  # OpenAI's usage-only chunk carries no choices
+    body: dict[str, Any] = {
+        "id": raw.get("id") or "chatcmpl-stream",
+        "object": "chat.completion.chunk",
+        "created": int(raw.get("created") or time.time()),
+        "model": model_name,
+        "choices": choices,
+    }
+    if usage:
+        body["usage"] = usage
+    return body

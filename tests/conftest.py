@@ -1,0 +1,80 @@
+"""Shared test helpers: free ports and real subprocess servers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+REDIS_URL = os.environ.get("GARDEFOU_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_http(url: str, timeout_s: float = 120, proc: subprocess.Popen | None = None) -> None:
+    """Poll ``url`` until it answers 200; fail early if the process died."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode} before {url} answered")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer within {timeout_s}s")
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen
+    base: str
+    log: Path
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def start_server(args: list[str], env: dict[str, str], log: Path, ready_path: str, port: int) -> Server:
+    fh = log.open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, *args], env={**os.environ, **env}, stdout=fh, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(base + ready_path, proc=proc)
+    except Exception:
+        proc.kill()
+        raise RuntimeError(log.read_text(errors="replace")[-4000:]) from None
+    return Server(proc, base, log)
+
+
+@pytest.fixture(scope="session")
+def fake_upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    port = free_port()
+    log = tmp_path_factory.mktemp("upstream") / "upstream.log"
+    server = start_server(
+        [str(ROOT / "tests/e2e/fake_upstream.py"), "--port", str(port)], {}, log, "/_state", port
+    )
+    yield server
+    server.stop()

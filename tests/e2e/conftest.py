@@ -1,0 +1,88 @@
+"""A real gateway process (uvicorn on 127.0.0.1) in front of the fake upstream."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from gateway.auth import FileKeyStore, mint_key
+from gateway.types import Role
+from tests.conftest import Server, free_port, start_server
+
+FAKE_MODELS = ("echo", "tools", "fail500", "malformed", "endless")
+
+
+@dataclass
+class Gateway:
+    server: Server
+    keys: dict[str, str]
+    state_dir: Path
+
+    @property
+    def base(self) -> str:
+        return self.server.base
+
+
+def write_models(path: Path, upstream_base: str) -> None:
+    models = [
+        {
+            "name": name,
+            "litellm_model": f"openai/{name}",
+            "api_base": upstream_base + "/v1",
+            "hosting": "eu",
+            "retention": "zero",
+            "timeout_s": 10,
+        }
+        for name in FAKE_MODELS
+    ]
+    models.append({**models[0], "name": "slow", "litellm_model": "openai/slow", "timeout_s": 1})
+    models.append({**models[0], "name": "only-org-b", "orgs": ["org-b"]})
+    models.append(
+        {"name": "demo", "litellm_model": "gardefou-demo/echo", "hosting": "self_hosted",
+         "retention": "zero"}
+    )
+    path.write_text(yaml.safe_dump({"models": models}), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def gateway(fake_upstream: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    state = tmp_path_factory.mktemp("gateway-state")
+    models = state / "models.yaml"
+    write_models(models, fake_upstream.base)
+    store = FileKeyStore(state / "keys.json")
+    keys = {}
+    for name, org, role in [
+        ("staff", "org-a", Role.STAFF),
+        ("staff_b", "org-b", Role.STAFF),
+        ("manager", "org-a", Role.MANAGER),
+        ("admin", "org-a", Role.ADMIN),
+    ]:
+        key, record = mint_key(org, "equipe-1", role)
+        store.put(record)
+        keys[name] = key
+    port = free_port()
+    env = {
+        "GARDEFOU_STATE_DIR": str(state),
+        "GARDEFOU_MODELS_FILE": str(models),
+        "GARDEFOU_PORT": str(port),
+        "GARDEFOU_LOG_LEVEL": "info",
+    }
+    server = start_server(["-m", "gateway.cli", "serve"], env, state / "gateway.log", "/readyz", port)
+    yield Gateway(server, keys, state)
+    server.stop()
+
+
+def upstream_requests(upstream: Server) -> list[dict]:
+    with urllib.request.urlopen(upstream.base + "/_requests") as response:
+        return json.loads(response.read())
+
+
+def upstream_state(upstream: Server) -> dict:
+    with urllib.request.urlopen(upstream.base + "/_state") as response:
+        return json.loads(response.read())

@@ -1,0 +1,53 @@
+"""``gardefou keys create|list|revoke`` as a user runs them (a real subprocess)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from gateway.auth import FileKeyStore, authenticate
+from tests.conftest import ROOT
+
+
+def gardefou(*args: str, state) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GARDEFOU_STATE_DIR": str(state)}
+    return subprocess.run(
+        [sys.executable, "-m", "gateway.cli", *args], env=env, cwd=ROOT,
+        capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_create_list_revoke(tmp_path) -> None:
+    created = gardefou("keys", "create", "--org", "ase-93", "--team", "aemo", "--role", "staff", state=tmp_path)
+    assert created.returncode == 0, created.stderr
+    key = created.stdout.splitlines()[0]
+    store = FileKeyStore(tmp_path / "keys.json")
+    principal = authenticate(f"Bearer {key}", store)
+    assert key not in (tmp_path / "keys.json").read_text()
+
+    listed = gardefou("keys", "list", state=tmp_path)
+    assert principal.key_id in listed.stdout and key not in listed.stdout
+
+    revoked = gardefou("keys", "revoke", principal.key_id, state=tmp_path)
+    assert revoked.returncode == 0
+    record = json.loads((tmp_path / "keys.json").read_text())["keys"][0]
+    assert record["revoked_at"]
+
+
+def test_bad_role_and_unknown_key_fail_cleanly(tmp_path) -> None:
+    bad = gardefou("keys", "create", "--org", "x", "--team", "y", "--role", "boss", state=tmp_path)
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr
+    unknown = gardefou("keys", "revoke", "000000000000", state=tmp_path)
+    assert unknown.returncode == 2 and "unknown key id" in unknown.stderr
+
+
+def test_bad_setting_is_named_at_startup(tmp_path) -> None:
+    env = {**os.environ, "GARDEFOU_PORT": "huge", "GARDEFOU_STATE_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "gateway.cli", "serve"], env=env, cwd=ROOT,
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    assert "GARDEFOU_PORT" in result.stderr
