@@ -33,6 +33,7 @@ def build_keys(settings: Settings) -> KeyStore:
 
 def build_services(settings: Settings) -> Services:
     """Everything a request needs, built once (spaCy, litellm and policies load here)."""
+    from gateway.limits import build_limiter
     from gateway.policy import PolicyStore
     from gateway.redaction import build_redactor, memory_cache, redis_cache
     from gateway.upstream import Upstream
@@ -49,6 +50,7 @@ def build_services(settings: Settings) -> Services:
         redactor=build_redactor(cache=cache),
         upstream=Upstream(catalog),
         usage=build_usage(settings),
+        limits=build_limiter(settings.redis_url, settings.timezone),
     )
 
 
@@ -98,7 +100,9 @@ def _mount_routers(app: FastAPI) -> None:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(GatewayError)
     async def gateway_error(_: Request, exc: GatewayError) -> JSONResponse:
-        return JSONResponse(exc.to_body(), status_code=exc.status)
+        retry = exc.extra.get("retry_after")
+        headers = {"Retry-After": str(retry)} if retry is not None else None
+        return JSONResponse(exc.to_body(), status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

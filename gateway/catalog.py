@@ -58,6 +58,10 @@ class ModelSpec(BaseModel):
     timeout_s: float = Field(default=60.0, gt=0)
     max_retries: int = Field(default=0, ge=0, le=5)
     fallbacks: tuple[str, ...] = ()
+    price_eur_per_mtok: tuple[float, float] | None = Field(
+        default=None,
+        description="(input, output) € per million tokens; unset = litellm's price list.",
+    )
     orgs: tuple[str, ...] = Field(
         default=(), description="Organisations that may see this model; empty = every org."
     )

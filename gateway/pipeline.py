@@ -133,7 +133,7 @@ async def prepare(call: ChatCall, principal: Principal, services: Services) -> P
         )
     if services.limits is not None:
         with stage("limits"):
-            await services.limits.check(principal, spec, redaction)
+            await services.limits.check(principal, policy.policy.limits)
     return prepared
 
 
@@ -233,7 +233,14 @@ async def record(
     completion_tokens: int = 0,
     ttft_s: float | None = None,
 ) -> None:
-    """Stage 7: a content-free usage event. Never fails the request."""
+    """Stage 7: quota counters and a content-free usage event. Never fails the request."""
+    if services.limits is not None and (prompt_tokens or completion_tokens):
+        cost = services.upstream.cost_eur(
+            prepared.spec, prompt_tokens, completion_tokens, services.settings.usd_to_eur
+        )
+        await services.limits.commit(
+            principal, prepared.policy.policy.limits, prompt_tokens + completion_tokens, cost
+        )
     if services.usage is None:
         return
     event = build_event(

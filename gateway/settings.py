@@ -58,6 +58,12 @@ class Settings(BaseSettings):
         description="Secret for the rotating worker pseudonyms in usage data; "
         "unset = a random secret kept in <state_dir>.",
     )
+    timezone: str = Field(
+        default="Europe/Paris", description="Time zone of daily and monthly quota windows."
+    )
+    usd_to_eur: float = Field(
+        default=0.92, gt=0, description="Rate applied to litellm's USD prices for budgets."
+    )
     policy_reload_s: float = Field(default=2.0, gt=0, description="Policy hot-reload poll period.")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
@@ -67,6 +73,17 @@ class Settings(BaseSettings):
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value or None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
 
     @property
     def keys_path(self) -> Path:

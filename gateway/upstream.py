@@ -74,6 +74,24 @@ class Upstream:
         self.catalog = catalog
         configure_litellm()
 
+    def cost_eur(
+        self, spec: ModelSpec, prompt_tokens: int, completion_tokens: int, usd_to_eur: float
+    ) -> float:
+        """What a call cost, for budgets: the model's declared € prices, else litellm's
+        bundled price list (USD, converted); 0 for unknown or self-hosted models."""
+        if spec.price_eur_per_mtok is not None:
+            price_in, price_out = spec.price_eur_per_mtok
+            return (prompt_tokens * price_in + completion_tokens * price_out) / 1_000_000
+        try:
+            cost_in, cost_out = litellm.cost_per_token(
+                model=spec.litellm_model,
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
+            )
+        except Exception:  # noqa: BLE001 - a model absent from the price list costs nothing known
+            return 0.0
+        return float(cost_in + cost_out) * usd_to_eur
+
     def _kwargs(self, spec: ModelSpec, messages: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
             **params,

@@ -13,37 +13,38 @@ from presidio_analyzer import Pattern, RecognizerResult
 from gateway.redaction.recognizers.base import FrenchPatternRecognizer
 
 _UP = r"A-ZÀ-ÖØ-Þ"
-_CAP_WORD = rf"[{_UP}0-9][\w'’\-.]*"
-_PARTICLE = r"(?:d'|l'|de|du|des|la|le|les|aux|au|en|sur|sous|et|à|lès|lez|St|Ste)"
-_VOIE = (
+_CAP_WORD = rf"[{_UP}0-9][\w'’\-]*"
+_PARTICLE = r"(?:(?:de|du|des|la|le|les|aux|au|en|sur|sous|et|lès|lez|St|Ste)(?![\w'’])|[dlDL]['’](?=\w))"
+_VOIE = "(?i:" + (
     r"rue|avenue|av\.|bd\.?|boulevard|place|pl\.|all[ée]e|impasse|imp\.|chemin|ch\.|route|rte|"
     r"quai|cours|square|sq\.|passage|voie|sentier|rond-point|faubourg|fbg|esplanade|parvis|"
     r"promenade|mail|villa|ruelle|mont[ée]e|c[ôo]te|traverse|lotissement|lot\.|hameau|domaine|"
     r"parc|clos|cour|venelle|carrefour|lev[ée]e|corniche|r[ée]sidence|cit[ée]|zac|za|zi"
-)
-_NUM = r"\d{1,4}(?:\s?(?:bis|ter|quater|[A-Da-d])\b)?"
-_NAME = rf"(?:[ \-](?:{_PARTICLE}|{_CAP_WORD})){{1,7}}"
+) + ")"
+_NUM = r"\d{1,4}(?:\s?(?i:bis|ter|quater|[A-D])\b)?"
+_NAME = rf"(?:[ \-]{_PARTICLE})*[ \-]?{_CAP_WORD}(?:[ \-]?(?:{_PARTICLE}|{_CAP_WORD})){{0,6}}"
 # Lower-case street names are accepted when a number precedes the way type ("12 rue des lilas").
 _LOWER_STOP = (
     r"(?!(?:et|est|a|avec|depuis|pour|chez|o[uù]|qui|que|dans|mais|ou|sans|elle|il|ils|on|"
     r"nous|vous|je|j|se|sa|son|ses|leur|y|mme|m|madame|monsieur|t[ée]l|n[ée]e?|depuis|avant|"
     r"apr[èe]s|car|donc|puis|tel|mail|portable|dont|ni|ne|pas|plus|tr[èe]s|chambre)\b)"
 )
-_NAME_LOWER = rf"(?:[ \-](?:{_LOWER_STOP}[\w'’\-]+)){{1,5}}"
+_NAME_NUMBERED = rf"(?:[ \-]?(?:{_PARTICLE}|{_CAP_WORD}|{_LOWER_STOP}[\w'’\-]+)){{1,7}}"
 
-STREET = rf"(?:{_NUM},?\s+(?:{_VOIE})(?:{_NAME}|{_NAME_LOWER})|(?<![\w])(?:{_VOIE}){_NAME})"
+STREET = rf"(?:{_NUM},?\s+{_VOIE}{_NAME_NUMBERED}|(?<![\w]){_VOIE}{_NAME})"
 COMPLEMENT = (
-    rf"(?:(?:R[ée]sidence|R[ée]sid\.|R[ée]s\.|Cit[ée]|Immeuble|Imm\.|Tour|Foyer|Lieu[\s\-]?dit|"
+    rf"(?:(?i:R[ée]sidence|R[ée]sid\.|R[ée]s\.|Cit[ée]|Immeuble|Imm\.|Tour|Foyer|Lieu[\s\-]?dit|"
     rf"Hameau|Domaine|Lotissement|Les)(?:{_NAME})"
-    rf"|(?:B[âa]timent|B[âa]t\.?|Appartement|Appt\.?|Apt\.?|App\.?|Escalier|Esc\.?|Porte|"
+    rf"|(?i:B[âa]timent|B[âa]t\.?|Appartement|Appt\.?|Apt\.?|App\.?|Escalier|Esc\.?|Porte|"
     rf"Logement|Lgt\.?|Entr[ée]e|BP|CS|Bo[îi]te\s+postale|[ÉE]tage)\s?(?:n°\s?)?[\w\-]{{1,5}}"
-    rf"|\d{{1,2}}(?:er|e|[èe]me)\s+[ée]tage)"
+    rf"|\d{{1,2}}(?:er|e|[èe]me)\s+(?i:[ée]tage))"
 )
 POSTCODE_CITY = (
-    rf"(?<![\d\w])(?:\d{{5}}|\d{{2}}\s\d{{3}})\s+(?:{_CAP_WORD}|{_CAP_WORD.lower()})"
-    rf"(?:[ \-](?:{_PARTICLE}|{_CAP_WORD})){{0,4}}(?:\s+CEDEX(?:\s+\d{{1,2}})?)?"
+    rf"(?<![\d\w.,])\d{{5}}\s+(?!(?i:euros?|eur|habitants|personnes|km|ans|jours|mois|dossiers)\b)"
+    rf"(?:{_CAP_WORD}|{_CAP_WORD.lower()})"
+    rf"(?:[ \-](?:{_PARTICLE}|{_CAP_WORD})){{0,4}}(?:\s+(?i:cedex)(?:\s+\d{{1,2}})?)?"
 )
-_PART = re.compile(rf"(?P<p>{STREET})|(?P<c>{COMPLEMENT})|(?P<z>{POSTCODE_CITY})", re.I)
+_PART = re.compile(rf"(?P<p>{STREET})|(?P<c>{COMPLEMENT})|(?P<z>{POSTCODE_CITY})")
 # What may separate two parts of one address.
 _GAP = re.compile(r"^[\s,;–\-/]{0,4}$")
 
@@ -94,8 +95,10 @@ def _named_place(text: str, chain: list[tuple[int, int, str]]) -> bool:
     return first.startswith(("lieu", "hameau", "résidence", "residence", "cité", "cite"))
 
 
+_TRAILING_PARTICLE = re.compile(rf"(?:[\s,;.\-–]+{_PARTICLE}?)+$")
+
+
 def _trim(text: str, start: int, end: int) -> int:
-    """Drop trailing punctuation and spaces from a span."""
-    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;.-–"):
-        end -= 1
-    return end
+    """Drop trailing punctuation, spaces and dangling particles from a span."""
+    match = _TRAILING_PARTICLE.search(text, start, end)
+    return match.start() if match and match.start() > start else end
