@@ -1,0 +1,115 @@
+"""The embedded usage store: one SQLite file, no service to run.
+
+Writes run in a worker thread (``asyncio.to_thread``) with one connection per call, so the
+event loop never blocks on disk and several worker processes can share the file (WAL mode,
+busy timeout). One event is one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from gateway.usage.events import DIMENSIONS, UsageEvent
+from gateway.usage.store import CounterRow, UserRow, day_key, facets, hour_key, increments
+
+_DIMS = ", ".join(DIMENSIONS)
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS counters (
+  hour TEXT NOT NULL, org TEXT NOT NULL, {", ".join(f"{d} TEXT NOT NULL" for d in DIMENSIONS)},
+  metric TEXT NOT NULL, value REAL NOT NULL,
+  PRIMARY KEY (hour, org, {_DIMS}, metric)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS user_marks (
+  day TEXT NOT NULL, org TEXT NOT NULL, {", ".join(f"{d} TEXT NOT NULL" for d in DIMENSIONS)},
+  facet TEXT NOT NULL, pseudonym TEXT NOT NULL,
+  PRIMARY KEY (day, org, {_DIMS}, facet, pseudonym)
+) WITHOUT ROWID;
+"""
+_PLACE = ", ".join("?" for _ in DIMENSIONS)
+
+
+class SQLiteUsageStore:
+    """Aggregates in a SQLite file (``settings.usage_path``)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=10, isolation_level=None)
+
+    async def add(self, event: UsageEvent, pseudonym: str) -> None:
+        await asyncio.to_thread(self._add, event, pseudonym)
+
+    def _add(self, event: UsageEvent, pseudonym: str) -> None:
+        dims = event.dims()
+        hour, day = hour_key(event.hour), day_key(event.hour)
+        db = self._connect()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany(
+                f"INSERT INTO counters (hour, org, {_DIMS}, metric, value) "
+                f"VALUES (?, ?, {_PLACE}, ?, ?) "
+                f"ON CONFLICT DO UPDATE SET value = value + excluded.value",
+                [(hour, event.org, *dims, m, v) for m, v in increments(event).items()],
+            )
+            db.executemany(
+                f"INSERT OR IGNORE INTO user_marks (day, org, {_DIMS}, facet, pseudonym) "
+                f"VALUES (?, ?, {_PLACE}, ?, ?)",
+                [(day, event.org, *dims, f, pseudonym) for f in facets(event)],
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        finally:
+            db.close()
+
+    async def counters(self, org: str, start: datetime, end: datetime) -> list[CounterRow]:
+        rows = await asyncio.to_thread(
+            self._select,
+            f"SELECT hour, org, {_DIMS}, metric, value FROM counters "
+            "WHERE org = ? AND hour >= ? AND hour < ?",
+            (org, hour_key(start), hour_key(end)),
+        )
+        n = len(DIMENSIONS)
+        return [CounterRow(r[0], r[1], tuple(r[2 : 2 + n]), r[2 + n], r[3 + n]) for r in rows]
+
+    async def users(self, org: str, start: datetime, end: datetime) -> list[UserRow]:
+        # A day is in range when it starts before `end`; callers pass day-aligned bounds.
+        rows = await asyncio.to_thread(
+            self._select,
+            f"SELECT day, org, {_DIMS}, facet, pseudonym FROM user_marks "
+            "WHERE org = ? AND day >= ? AND day < ?",
+            (org, day_key(start), day_key(end)),
+        )
+        n = len(DIMENSIONS)
+        return [UserRow(r[0], r[1], tuple(r[2 : 2 + n]), r[2 + n], r[3 + n]) for r in rows]
+
+    async def orgs(self) -> list[str]:
+        rows = await asyncio.to_thread(self._select, "SELECT DISTINCT org FROM counters", ())
+        return sorted(r[0] for r in rows)
+
+    def _select(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
+        db = self._connect()
+        try:
+            return list(db.execute(sql, params))
+        finally:
+            db.close()
+
+    async def ping(self) -> bool:
+        try:
+            await asyncio.to_thread(self._select, "SELECT 1", ())
+            return True
+        except sqlite3.Error:
+            return False
+
+    async def aclose(self) -> None:
+        return None
