@@ -15,8 +15,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml plugins/gardefou-intl-ids/pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]' -e plugins/gardefou-intl-ids
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed

@@ -65,6 +65,10 @@ class Settings(BaseSettings):
         default=0.92, gt=0, description="Rate applied to litellm's USD prices for budgets."
     )
     policy_reload_s: float = Field(default=2.0, gt=0, description="Policy hot-reload poll period.")
+    plugins: list[str] = Field(
+        default_factory=list,
+        description="Plugins to load, by entry-point name (an allow-list; JSON list in env).",
+    )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     @field_validator("redis_url")

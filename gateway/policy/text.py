@@ -64,7 +64,7 @@ DELEGATE = tuple(
         r"juges|fixeras|attribueras)|(?:te|vous) (?:parait|semble|paraissent|semblent)|"
         r"oui ou non|oui/non|oui ou pas|reponds (?:juste |seulement |simplement )?par|"
         r"reponds franchement|sois franc|sans detour|(?:ou|oui) pas\s*\?|ou non\s*\?|"
-        r"ou bien\b[^?]{0,40}\?|tu valides|tu confirmes|tu es d'accord|es[- ]tu d'accord)"
+        r"ou bien\b[^?]{0,40}\?|tu valides|tu confirmes|tu es d'accord|es[- ]tu d'accord)",
     )
 )
 _TELL = re.compile(

@@ -64,10 +64,7 @@ class PersonRecognizer(EntityRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         """All name spans of ``text`` (civilities and roles left outside)."""
-        toks = [
-            _Tok(m.start(), m.end() - (1 if m.group().endswith(".") else 0), m.group().rstrip("."))
-            for m in _WORD.finditer(text)
-        ]
+        toks = [_token(m) for m in _WORD.finditer(text)]
         marks = [False] * len(toks)
         for i in range(len(toks)):
             self._civility_rule(text, toks, i, marks)
@@ -247,6 +244,14 @@ class PersonRecognizer(EntityRecognizer):
         )
 
 
+def _token(match: re.Match[str]) -> _Tok:
+    """A word; the dot stays inside the span only for an initial (``F. Diallo``)."""
+    word = match.group()
+    bare = word.rstrip(".")
+    end = match.end() if len(bare) == 1 else match.start() + len(bare)
+    return _Tok(match.start(), end, bare)
+
+
 def _lower_name(lexicons: Lexicons, tok: _Tok) -> bool:
     """A lower-case word read as a name after a civility (``mme diallo``)."""
     return tok.text.islower() and len(tok.text) >= 2 and not lexicons.is_common(tok.text)
@@ -267,7 +272,7 @@ def _runs(text: str, toks: list[_Tok], marks: list[bool]) -> list[tuple[int, int
     for tok, marked in zip(toks, marks):
         if not marked:
             continue
-        if spans and tok.start - spans[-1][1] <= 1 and text[spans[-1][1] : tok.start] in ("", " ", "-"):
+        if spans and text[spans[-1][1] : tok.start] in ("", " ", "-"):
             spans[-1] = (spans[-1][0], tok.end)
         else:
             spans.append((tok.start, tok.end))

@@ -1,0 +1,1 @@
+"""Per-organisation policy: allowed uses, forbidden decisions, model routing."""

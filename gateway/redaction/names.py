@@ -1,0 +1,79 @@
+"""Coreference of names: a name found once is masked everywhere it recurs.
+
+The recognizers find ``Mme Fatou DIALLO`` in one sentence; later ``Diallo`` or ``Fatou`` alone
+may have no trigger at all. Every word of every PERSON span becomes a *name token*, searched
+again in every text of the conversation. Tokens that are also common words (``Rose``,
+``Pierre``) are only taken where they are capitalised and not the first word of a sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from gateway.redaction.lexicons import NON_NAMES, Lexicons, strip_accents
+from gateway.types import Span
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_PARTICLES = frozenset("de du des d la le van von der den dos da das do del di el al ben bin".split())
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n•\-–—*>«\"(]\s*)$")
+_CIVILITY_BEFORE = re.compile(r"(?:\b(?:M|Mme|Mlle|Mr|Dr|Me)\.?|Madame|Monsieur)\s+$", re.I)
+
+
+@dataclass(frozen=True)
+class NameTokens:
+    """Name words seen so far (folded, accents stripped); ``lower`` were seen in lower case."""
+
+    words: frozenset[str]
+    lower: frozenset[str]
+
+
+def _key(word: str) -> str:
+    return strip_accents(word.casefold())
+
+
+def collect_name_tokens(texts_and_spans: Iterable[tuple[str, list[Span]]], allow: frozenset[str]) -> NameTokens:
+    """Gather the words of all PERSON spans (particles, initials and allow-listed terms excluded)."""
+    words: set[str] = set()
+    lower: set[str] = set()
+    for text, spans in texts_and_spans:
+        for span in spans:
+            if span.label != "PERSON":
+                continue
+            for match in _WORD.finditer(text, span.start, span.end):
+                word = match.group()
+                key = _key(word)
+                if len(word) < 2 or key in _PARTICLES or word.casefold() in NON_NAMES or key in allow:
+                    continue
+                words.add(key)
+                if word.islower():
+                    lower.add(key)
+    return NameTokens(frozenset(words), frozenset(lower))
+
+
+def propagate(text: str, spans: list[Span], tokens: NameTokens, lexicons: Lexicons) -> list[Span]:
+    """New PERSON spans for recurrences of name tokens not already covered by ``spans``."""
+    if not tokens.words:
+        return []
+    covered = sorted((s.start, s.end) for s in spans)
+    found: list[Span] = []
+    for match in _WORD.finditer(text):
+        word = match.group()
+        key = _key(word)
+        if key not in tokens.words or _is_covered(covered, match.start(), match.end()):
+            continue
+        if word.islower() and key not in tokens.lower:
+            continue
+        if lexicons.is_common(word) and not _CIVILITY_BEFORE.search(text[max(0, match.start() - 12) : match.start()]):
+            if word.islower() or _SENTENCE_START.search(text[max(0, match.start() - 3) : match.start()]):
+                continue
+        if found and text[found[-1].end : match.start()] in (" ", "-"):
+            found[-1] = Span(found[-1].start, match.end(), "PERSON", 0.8)
+        else:
+            found.append(Span(match.start(), match.end(), "PERSON", 0.8))
+    return found
+
+
+def _is_covered(covered: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in covered)
