@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test install install-test browser lint clean
+.PHONY: run test install install-test system-deps lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,13 +25,18 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(BIN)/gardefou serve --demo
 
-# The dashboard's browser test needs Debian's chromium; install it when we can (root + apt).
-browser:
-	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
-	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	  || echo "chromium not installed: the dashboard browser test will be skipped"; }
+# Tools some tests drive: Debian's chromium (dashboard browser test) and docker-compose
+# (validates docker/compose.yaml without an engine). Installed when we can (root + apt);
+# otherwise those tests are skipped and say why.
+SYSTEM_TOOLS := chromium docker-compose
+system-deps:
+	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "not installed:$$missing (the tests that need them will be skipped)"; fi; fi
 
-test: install-test browser
+test: install-test system-deps
 	$(BIN)/pytest
 
 lint:

@@ -1,0 +1,179 @@
+"""From a classified request to a :class:`~gateway.types.Decision`.
+
+Order of checks (the first refusal wins): the role's model allow-list, the forbidden
+decisions (floor first, then the file's rules), data routing for detected sensitive data.
+Every decision gets a fresh id and cites the policy revision; a block carries a French
+message saying which rule, why, and what the person may ask instead.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from gateway.catalog import Catalog, Hosting, ModelSpec, Retention
+from gateway.policy.classify import Classification, classify, message_text
+from gateway.policy.floor import FLOOR
+from gateway.policy.llm import classify_with_model
+from gateway.policy.schema import Policy, RoutingRequirement, RoutingRule
+from gateway.policy.sensitivity import detect_sensitivity
+from gateway.policy.store import LoadedPolicy
+from gateway.types import Action, Decision, Evidence, Principal, Role
+
+Complete = Callable[[str, list[dict[str, Any]]], Awaitable[str]]
+
+_AMBIGUOUS_NOTICE = (
+    "Rappel : la décision sur cette situation reste celle des professionnels ; "
+    "l'IA peut aider à l'écrire, pas à la prendre."
+)
+
+
+def allowed_models(policy: LoadedPolicy, role: Role, catalog: Catalog) -> tuple[str, ...]:
+    """Catalog models ``role`` may call under ``policy`` (``"*"`` = all), in catalog order."""
+    entry = policy.policy.roles.get(role)
+    if entry is None:
+        return ()
+    if "*" in entry.models:
+        return catalog.names
+    wanted = set(entry.models)
+    return tuple(name for name in catalog.names if name in wanted)
+
+
+def redaction_settings(policy: LoadedPolicy) -> dict[str, Any]:
+    """The policy's redaction settings, as keyword arguments for the redactor."""
+    r = policy.policy.redaction
+    return {
+        "labels": frozenset(r.labels) if r.labels is not None else None,
+        "allow_list": tuple(r.allow_list),
+        "reidentify": r.reidentify,
+    }
+
+
+def satisfies(model: ModelSpec, requirement: RoutingRequirement) -> bool:
+    """Whether ``model``'s hosting facts meet every fact ``requirement`` lists."""
+    if requirement.self_hosted is not None and (
+        (model.hosting == Hosting.SELF_HOSTED) != requirement.self_hosted
+    ):
+        return False
+    if any(c.lower() not in model.certifications for c in requirement.certifications):
+        return False
+    if requirement.hosting and model.hosting.value not in requirement.hosting:
+        return False
+    return not (
+        requirement.zero_retention is not None
+        and (model.retention == Retention.ZERO) != requirement.zero_retention
+    )
+
+
+def routing_violation(
+    policy: Policy, model: ModelSpec, sensitivity: frozenset[str]
+) -> RoutingRule | None:
+    """The first routing rule that applies to ``sensitivity`` and that ``model`` fails."""
+    for rule in policy.routing:
+        if sensitivity & set(rule.when_sensitivity) and not any(
+            satisfies(model, req) for req in rule.require_any
+        ):
+            return rule
+    return None
+
+
+async def evaluate(
+    policy: LoadedPolicy,
+    principal: Principal,
+    model: ModelSpec,
+    messages: list[dict[str, Any]],
+    catalog: Catalog,
+    *,
+    complete: Complete | None = None,
+) -> Decision:
+    """Decide on one redacted request. Raises ``PolicyUnavailable`` when the policy's LLM
+    classifier was asked for and failed (fail closed)."""
+    pol = policy.policy
+    text = "\n".join(message_text(m) for m in messages if m.get("role") in ("user", "system"))
+    sensitivity = detect_sensitivity(text)
+    if pol.classifier.mode == "llm" and complete is not None:
+        classification = await classify_with_model(pol, messages, complete)
+    else:
+        classification = classify(pol, messages)
+
+    def decide(action: Action, evidence: tuple[Evidence, ...], message: str | None = None,
+               notice: str | None = None, forbidden: str | None = None) -> Decision:
+        return Decision(
+            id=str(uuid.uuid4()),
+            action=action,
+            use=classification.use,
+            forbidden=forbidden,
+            evidence=evidence,
+            policy_revision=policy.revision,
+            sensitivity=sensitivity,
+            message=message,
+            notice=notice,
+        )
+
+    permitted = allowed_models(policy, principal.role, catalog)
+    if model.name not in permitted:
+        others = ", ".join(permitted) or "aucun"
+        return decide(Action.BLOCK, (Evidence(f"role:{principal.role.value}", (model.name,)),),
+                      message=(
+                          f"Demande refusée (règle « modèles autorisés » de la politique "
+                          f"{pol.organisation.id}) : le rôle « {principal.role.value} » ne "
+                          f"peut pas utiliser le modèle « {model.name} ». Modèles autorisés "
+                          f"pour ce rôle : {others}."))
+
+    if classification.forbidden is not None:
+        return decide(Action.BLOCK, classification.evidence,
+                      message=block_message(pol, classification.forbidden),
+                      forbidden=classification.forbidden)
+
+    rule = routing_violation(pol, model, sensitivity)
+    if rule is not None:
+        fits = [m for m in permitted
+                if (spec := catalog.get(m)) is not None
+                and routing_violation(pol, spec, sensitivity) is None]
+        why = rule.message or (
+            "cette demande contient des données sensibles ("
+            + ", ".join(sorted(sensitivity & set(rule.when_sensitivity)))
+            + ") que ce modèle ne peut pas recevoir."
+        )
+        return decide(Action.BLOCK,
+                      (*classification.evidence,
+                       Evidence(f"routing:{rule.id}", tuple(sorted(sensitivity)))),
+                      message=(f"Demande refusée (règle « {rule.id} ») : {why} Modèles "
+                               f"possibles : {', '.join(fits) or 'aucun pour votre rôle'}."))
+
+    base = pol.transparency.notice
+    use = pol.use(classification.use)
+    if use is not None and use.action == "warn":
+        return decide(Action.WARN, classification.evidence, notice=_join(use.notice, base))
+    if classification.ambiguous and pol.classifier.warn_on_ambiguous:
+        return decide(Action.WARN, classification.evidence,
+                      notice=_join(_AMBIGUOUS_NOTICE, base))
+    return decide(Action.ALLOW, classification.evidence, notice=base)
+
+
+def block_message(policy: Policy, forbidden_id: str) -> str:
+    """The French refusal: which rule, why, what the person may ask instead."""
+    entry = policy.forbidden_decision(forbidden_id)
+    if entry is not None:
+        label, why, instead = entry.label, entry.refusal.why, entry.refusal.instead
+    else:
+        floor = next((r for r in FLOOR if r.id == forbidden_id), None)
+        if floor is None:  # a classifier answer naming no known rule: still refuse
+            label, why, instead = forbidden_id, "cette décision doit rester humaine.", ()
+        else:
+            label, why, instead = floor.label, floor.why, floor.instead
+    text = (f"Demande refusée : elle demande à l'IA de prendre une décision qui doit rester "
+            f"humaine (règle « {label} », {forbidden_id}). Pourquoi : {why.rstrip('.')}.")
+    if instead:
+        text += " Vous pouvez demander à la place : " + " ; ".join(instead) + "."
+    return text
+
+
+def _join(*parts: str | None) -> str | None:
+    kept = [p for p in parts if p]
+    return " ".join(kept) if kept else None
+
+
+__all__ = ["Classification", "allowed_models", "block_message", "evaluate",
+           "redaction_settings", "routing_violation", "satisfies"]
