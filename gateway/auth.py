@@ -15,12 +15,13 @@ import re
 import secrets
 import tempfile
 import threading
+import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from gateway.errors import AuthError, ConfigError
+from gateway.errors import AuthError, ConfigError, KeysUnavailable
 from gateway.types import Principal, Role
 
 _KEY_RE = re.compile(r"^gf_([0-9a-f]{12})_([A-Za-z0-9_-]{20,})$")
@@ -170,24 +171,47 @@ class FileKeyStore:
 
 
 class RedisKeyStore:
-    """Hashed keys in Redis, one hash per key (``gardefou:key:<key_id>``), shared by replicas."""
+    """Hashed keys in Redis, one hash per key (``gardefou:key:<key_id>``), shared by replicas.
+
+    Lookups are cached for ``ttl_s`` (a revocation reaches every replica within that delay).
+    While Redis is unreachable, keys seen before keep working from the cache; unknown keys
+    get a 503 rather than a misleading 401.
+    """
 
     PREFIX = "gardefou:key:"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, ttl_s: float = 30.0) -> None:
         import redis
 
-        self._redis = redis.Redis.from_url(url, decode_responses=True)
+        self._redis = redis.Redis.from_url(
+            url, decode_responses=True, socket_timeout=1, socket_connect_timeout=1
+        )
+        self._ttl_s = ttl_s
+        self._cache: dict[str, tuple[float, KeyRecord | None]] = {}
 
     def get(self, key_id: str) -> KeyRecord | None:
-        raw = self._redis.hgetall(self.PREFIX + key_id)
-        if not raw:
-            return None
-        return _from_flat(raw)
+        now = time.monotonic()
+        cached = self._cache.get(key_id)
+        if cached is not None and now - cached[0] < self._ttl_s:
+            return cached[1]
+        try:
+            raw = self._redis.hgetall(self.PREFIX + key_id)
+        except Exception as exc:  # noqa: BLE001 - Redis down: serve what we saw last
+            if cached is not None:
+                return cached[1]
+            raise KeysUnavailable(
+                "Le service des clés est momentanément indisponible, réessayez."
+            ) from exc
+        record = _from_flat(raw) if raw else None
+        if len(self._cache) > 50_000:
+            self._cache.clear()
+        self._cache[key_id] = (now, record)
+        return record
 
     def put(self, record: KeyRecord) -> None:
         flat = {k: ("" if v is None else str(v)) for k, v in asdict(record).items()}
         self._redis.hset(self.PREFIX + record.key_id, mapping=flat)
+        self._cache.pop(record.key_id, None)
 
     def all(self) -> list[KeyRecord]:
         return [

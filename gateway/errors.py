@@ -14,6 +14,7 @@ one handler in :mod:`gateway.app` renders them all in the OpenAI error shape.
     ├── LimitExceeded                 429 rate_limit_exceeded
     ├── RedactionFailed               503 redaction_failed  (fail closed: nothing was sent)
     ├── PolicyUnavailable             503 policy_unavailable (fail closed: nothing was sent)
+    ├── KeysUnavailable               503 keys_unavailable (shared key store unreachable)
     ├── UpstreamError                 502 upstream_error
     └── UpstreamTimeout               504 upstream_timeout
 
@@ -104,6 +105,12 @@ class PolicyUnavailable(GatewayError):
     status = 503
     type = "server_error"
     code = "policy_unavailable"
+
+
+class KeysUnavailable(GatewayError):
+    status = 503
+    type = "server_error"
+    code = "keys_unavailable"
 
 
 class UpstreamError(GatewayError):

@@ -65,7 +65,7 @@ def classify(policy: Policy, messages: list[dict[str, Any]]) -> Classification:
     clauses = analyse(last)
     context = [c for turn in turns[:-1] for c in analyse(turn)]
 
-    floor_hit = _floor(clauses)
+    floor_hit = floor_in(clauses)
     if floor_hit is not None:
         rule, words = floor_hit
         entry = next((f for f in policy.forbidden if rule.id in f.floor), None)
@@ -93,7 +93,8 @@ def classify(policy: Policy, messages: list[dict[str, Any]]) -> Classification:
     return Classification(use, None, evidence, ambiguous=ambiguous is not None)
 
 
-def _floor(clauses: list[Clause]) -> tuple[FloorRule, str] | None:
+def floor_in(clauses: list[Clause]) -> tuple[FloorRule, str] | None:
+    """The first floor rule any clause triggers, with the matched words."""
     for clause in clauses:
         hit = check_floor(clause)
         if hit is not None:

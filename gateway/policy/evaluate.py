@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from gateway.catalog import Catalog, Hosting, ModelSpec, Retention
+from gateway.errors import PolicyUnavailable
 from gateway.policy.classify import Classification, classify, message_text
 from gateway.policy.floor import FLOOR
 from gateway.policy.llm import classify_with_model
@@ -93,6 +94,14 @@ async def evaluate(
     text = "\n".join(message_text(m) for m in messages if m.get("role") in ("user", "system"))
     sensitivity = detect_sensitivity(text)
     if pol.classifier.mode == "llm" and complete is not None:
+        judge = catalog.get(pol.classifier.model or "")
+        if judge is None or routing_violation(pol, judge, sensitivity) is not None:
+            # the classifying model must be allowed to read this request, or we refuse it
+            raise PolicyUnavailable(
+                "le modèle classifieur de la politique n'est pas disponible pour ces données ; "
+                "la demande n'a pas été envoyée",
+                code="policy_classifier_unavailable",
+            )
         classification = await classify_with_model(pol, messages, complete)
     else:
         classification = classify(pol, messages)

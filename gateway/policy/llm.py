@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from gateway.errors import PolicyUnavailable
-from gateway.policy.classify import Classification, _floor, message_text, user_turns
+from gateway.policy.classify import Classification, floor_in, message_text, user_turns
 from gateway.policy.schema import Policy
 from gateway.policy.text import analyse
 from gateway.types import Evidence
@@ -71,7 +71,7 @@ async def classify_with_model(
     """Classify with ``policy.classifier.model``; floor rules still apply offline."""
     model = policy.classifier.model or ""
     turns = user_turns(messages)
-    floor_hit = _floor(analyse(turns[-1])) if turns else None
+    floor_hit = floor_in(analyse(turns[-1])) if turns else None
     try:
         answer = await complete(model, build_prompt(policy, messages))
         use, forbidden = parse_answer(policy, answer)

@@ -58,3 +58,15 @@ def form_units(teams: Mapping[str, Cell], k: int) -> dict[str, str]:
         return {team: team for team in teams}
     pooled = WHOLE if hidden == set(teams) else OTHERS
     return {team: (pooled if team in hidden else team) for team in teams}
+
+
+def policy_thresholds(services: object, org: str) -> tuple[int, int]:
+    """``(k, research_k)`` from the org's policy (``usage.k_anonymity``,
+    ``usage.research_threshold``), floored at 5 and 11; the floors if no policy answers."""
+    k, research = MIN_K, 11
+    try:
+        usage = services.policies.get(org).policy.usage  # type: ignore[attr-defined]
+        k, research = int(usage.k_anonymity), int(usage.research_threshold)
+    except Exception:  # no policy store yet, or no policy for this org: the floors apply
+        pass
+    return effective_k(k), effective_k(research, 11)

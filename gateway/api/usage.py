@@ -1,0 +1,64 @@
+"""Usage endpoints: ``GET /metrics`` (Prometheus text) and the research export.
+
+``/metrics`` carries organisation-level counters only (no team, no person, no text); it is
+unauthenticated like any Prometheus target: expose it on the internal network only.
+The export is for the ``researcher`` role and covers the caller's organisation only.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from gateway.api.deps import get_services, require_role
+from gateway.errors import InvalidRequest
+from gateway.services import Services
+from gateway.types import Principal, Role
+
+router = APIRouter()
+
+_MEDIA = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson",
+          "parquet": "application/vnd.apache.parquet"}
+
+
+@router.get("/metrics", include_in_schema=False)
+def prometheus_metrics() -> Response:
+    """Prometheus exposition of the metrics declared in :mod:`gateway.usage.metrics`."""
+    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+    from gateway.usage.metrics import PROMETHEUS_REGISTRY
+
+    return Response(generate_latest(PROMETHEUS_REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+@router.get("/v1/usage/export")
+async def research_export(
+    principal: Annotated[Principal, Depends(require_role(Role.RESEARCHER))],
+    services: Annotated[Services, Depends(get_services)],
+    start: Annotated[str, Query(alias="from", pattern=r"^\d{4}-\d{2}$")],
+    end: Annotated[str, Query(alias="to", pattern=r"^\d{4}-\d{2}$")],
+    fmt: Annotated[str, Query(alias="format", pattern="^(csv|jsonl|parquet)$")] = "csv",
+    epsilon: Annotated[float | None, Query(gt=0, le=10)] = None,
+) -> Response:
+    """Aggregates of the caller's organisation, months ``from``…``to``, k ≥ 11."""
+    from gateway.usage.export import ExportOptions, metadata, render, research_rows
+    from gateway.usage.report import Period
+    from gateway.usage.suppress import policy_thresholds
+
+    if services.usage is None:
+        raise InvalidRequest("Aucun stockage d'usage n'est configuré.")
+    try:
+        period = Period.parse(start, end)
+    except ValueError as exc:
+        raise InvalidRequest("Période invalide : « from » doit précéder « to ».") from exc
+    _, research_k = policy_thresholds(services, principal.org)
+    options = ExportOptions(k=research_k, epsilon=epsilon)
+    rows = await research_rows(services.usage.store, [principal.org], period, options)
+    try:
+        body = render(rows, fmt, metadata(period, options, rows))
+    except RuntimeError as exc:  # an optional extra (pyarrow, opendp) is missing
+        raise InvalidRequest(str(exc)) from exc
+    filename = f"gardefou-{principal.org}-{period.first}-{period.last}.{fmt}"
+    return Response(body, media_type=_MEDIA[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
