@@ -64,12 +64,20 @@ class Settings(BaseSettings):
     usd_to_eur: float = Field(
         default=0.92, gt=0, description="Rate applied to litellm's USD prices for budgets."
     )
+    electricity_zone: str = Field(
+        default="FRA",
+        description="Electricity-mix zone for energy and emission estimates (ISO 3166-1 alpha-3: "
+        "FRA, BEL, CHE…).",
+        pattern=r"^[A-Z]{3}$",
+    )
     policy_reload_s: float = Field(default=2.0, gt=0, description="Policy hot-reload poll period.")
     plugins: list[str] = Field(
         default_factory=list,
         description="Plugins to load, by entry-point name (an allow-list; JSON list in env).",
     )
-    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info", description="Log verbosity; logs never contain prompt or answer text."
+    )
 
     @field_validator("redis_url")
     @classmethod
@@ -108,3 +116,17 @@ def load_settings(**overrides: object) -> Settings:
             name = "_".join(str(p) for p in err["loc"]).upper()
             lines.append(f"  GARDEFOU_{name}: {err['msg']}")
         raise ConfigError("invalid settings:\n" + "\n".join(lines)) from exc
+
+
+def settings_table() -> str:
+    """The Markdown table of every setting, as published in ``docs/configuration.md``."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        default = field.get_default(call_default_factory=True)
+        shown = "unset" if default is None else f"`{default}`"
+        rows.append(f"| `GARDEFOU_{name.upper()}` | {shown} | {field.description or ''} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(settings_table())

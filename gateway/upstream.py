@@ -99,6 +99,9 @@ class Upstream:
             "messages": messages,
             "timeout": spec.timeout_s,
             "num_retries": spec.max_retries,
+            # litellm routes any call with `tools` through its MCP proxy handler, which imports
+            # the optional `mcp` package; we never use MCP, so skip it (pinned-version behaviour).
+            "_skip_mcp_handler": True,
         }
         if spec.api_base:
             kwargs["api_base"] = spec.api_base
@@ -218,6 +221,7 @@ def _completion_dict(response: Any, model_name: str) -> dict[str, Any]:
         "model": model_name,
         "choices": choices,
     }
+    usage = _usage(raw.get("usage"))
     if usage:
         body["usage"] = usage
     return body

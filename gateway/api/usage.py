@@ -54,8 +54,8 @@ async def research_export(
         raise InvalidRequest("Période invalide : « from » doit précéder « to ».") from exc
     _, research_k = policy_thresholds(services, principal.org)
     options = ExportOptions(k=research_k, epsilon=epsilon)
-    rows = await research_rows(services.usage.store, [principal.org], period, options)
     try:
+        rows = await research_rows(services.usage.store, [principal.org], period, options)
         body = render(rows, fmt, metadata(period, options, rows))
     except RuntimeError as exc:  # an optional extra (pyarrow, opendp) is missing
         raise InvalidRequest(str(exc)) from exc

@@ -18,7 +18,7 @@ from typing import Any
 from gateway.policy.floor import FloorRule, check_floor
 from gateway.policy.matching import compile_hints, compile_patterns, compile_phrases
 from gateway.policy.schema import ForbiddenDecision, Policy
-from gateway.policy.text import Clause, analyse, normalise
+from gateway.policy.text import IMPERATIVE_START, Clause, analyse, normalise
 from gateway.types import Evidence
 
 _DELIVERABLE_WEIGHT = 3
@@ -70,19 +70,20 @@ def classify(policy: Policy, messages: list[dict[str, Any]]) -> Classification:
         rule, words = floor_hit
         entry = next((f for f in policy.forbidden if rule.id in f.floor), None)
         forbidden_id = entry.id if entry else rule.id
-        use, use_ev = _use(policy, last, clauses, blocked=True)
+        use, use_ev = _use(policy, last, analyse(last, keep_titles=True), blocked=True)
         evidence = (Evidence(f"floor:{rule.id}", (words,)), *use_ev)
         return Classification(use, forbidden_id, evidence, floor=rule.id)
 
     found = _forbidden(policy, clauses, context)
     if found is not None:
         decision, evidence = found
-        use, use_ev = _use(policy, last, clauses, blocked=True)
+        use, use_ev = _use(policy, last, analyse(last, keep_titles=True), blocked=True)
         return Classification(use, decision.id, (*evidence, *use_ev))
 
-    use, use_ev = _use(policy, last, clauses, blocked=False)
+    use, use_ev = _use(policy, last, analyse(last, keep_titles=True), blocked=False)
     if use is None and context:
-        use, use_ev = _use(policy, turns[-2], analyse(turns[-2]), blocked=False)
+        use, use_ev = _use(policy, turns[-2], analyse(turns[-2], keep_titles=True),
+                           blocked=False)
     ambiguous = _ambiguous(policy, clauses)
     if use is None:
         use = policy.classifier.fallback_use or policy.uses[0].id
@@ -102,8 +103,10 @@ def floor_in(clauses: list[Clause]) -> tuple[FloorRule, str] | None:
     return None
 
 
-def _asks_model(clause: Clause) -> bool:
-    """Whether a clause that names a forbidden decision hands it to the model."""
+def _asks_model(clause: Clause, case: bool) -> bool:
+    """Whether a clause that names a forbidden decision hands it to the model; ``case``
+    says the message is about a real case (names, pasted notes) even if this clause is
+    not (« Voici mes notes… Est-ce que ça justifie une IP ? »)."""
     if clause.delegate or clause.validate_human:
         return True
     if not clause.question or clause.howto:
@@ -112,13 +115,17 @@ def _asks_model(clause: Clause) -> bool:
         return False
     if clause.general and not clause.specific:
         return False
-    return clause.specific or clause.decide_modal
+    if clause.process_question and not clause.decide_modal:
+        # « on en parle quand ? », « comment l'annoncer ? »: about the process, not a verdict
+        return False
+    return clause.specific or case or clause.decide_modal or clause.first_person_question
 
 
 def _forbidden(
     policy: Policy, clauses: list[Clause], context: list[Clause]
 ) -> tuple[ForbiddenDecision, tuple[Evidence, ...]] | None:
     best: tuple[int, int, ForbiddenDecision, tuple[Evidence, ...]] | None = None
+    case = any(c.specific for c in clauses)
     for rank, decision in enumerate(policy.forbidden):
         objects = compile_hints(decision.objects)
         requests = compile_hints(decision.requests)
@@ -128,7 +135,7 @@ def _forbidden(
             score = 0
             if req and not _excused(clause):
                 score = 3 + len(req)
-            elif obj and _asks_model(clause):
+            elif obj and _asks_model(clause, case):
                 score = 1 + len(obj)
             if score and (best is None or (score, -rank) > (best[0], -best[1])):
                 cues = clause.delegate or (("?",) if clause.question else ())
@@ -199,7 +206,9 @@ def _use(
     scores: dict[str, float] = {}
     words: dict[str, list[str]] = {}
     for i, clause in enumerate(clauses):
-        weight = _FIRST_CLAUSE_WEIGHT if i == 0 else 1
+        # the instruction weighs more: the first clause, or one that opens with an order
+        instruction = i == 0 or bool(IMPERATIVE_START.search(clause.text))
+        weight = _FIRST_CLAUSE_WEIGHT if instruction else 1
         for use in policy.uses:
             strong = compile_patterns(use.hints).find(clause.text)
             weak = () if blocked else compile_phrases(use.hints).find(clause.text)

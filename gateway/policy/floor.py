@@ -23,17 +23,17 @@ class FloorRule:
 
 
 _PEOPLE = (
-    r"(?:familles?|beneficiaires?|allocataires?|menages?|personnes?|jeunes?|residents?|"
+    r"(?<!\w)(?:familles?|beneficiaires?|allocataires?|menages?|personnes?|jeunes?|residents?|"
     r"usagers?|locataires?|demandeurs?|parents?|peres?|meres?|enfants?|mineurs?|"
     r"<[a-z_]+_\d+>|<name>|m\.|mme|monsieur|madame|file active|eleves?|il|elle|ils|elles)"
 )
 _SCORE = (
-    r"(?:classe\w*|trie\w*|hierarchis\w*|not(?:e|er|es)\b|score\w*|palmares|"
+    r"\b(?:classe\w*|trie\w*|hierarchis\w*|not(?:e|er|es)\b|score\w*|palmares|"
     r"par ordre|du plus au moins|du moins au plus|les plus|echelle|de [01] a \d+|sur (?:10|20|100|5)\b|"
-    r"pourcentage|probabilite|niveau|profil\w*|couleur|vert|orange|rouge)"
+    r"pourcentage|probabilite|niveau|couleur|vert|orange|rouge)"
 )
 _TRAIT = (
-    r"(?:fraud\w*|suspect\w*|controle\w*|risques?|a risque|dangerosite|dangereu\w*|"
+    r"\b(?:fraud\w*|suspect\w*|controle\w*|risques?|a risque|dangerosite|dangereu\w*|"
     r"fiabilite|fiables?|credibilite|credibles?|vulnerabilite|menteu\w*|mentent|ment\b|"
     r"merit\w*|deviant\w*|asocia\w*|comportement\w*)"
 )
@@ -50,23 +50,6 @@ _OFFENCE = (
 )
 
 FLOOR: tuple[FloorRule, ...] = (
-    FloorRule(
-        id="art5_notation_sociale",
-        label="Notation sociale de personnes ou de familles",
-        why="classer ou noter des personnes ou des familles (pour un contrôle, une suspicion "
-        "de fraude, une priorité) est une pratique interdite par l'article 5 de l'AI Act",
-        instead=(
-            "décrire les critères officiels d'un dispositif, en général",
-            "structurer vos propres observations, sans note ni classement",
-        ),
-        target=re.compile(
-            rf"{_SCORE}[^.?\n]{{0,80}}{_PEOPLE}[^.?\n]{{0,80}}{_TRAIT}|"
-            rf"{_PEOPLE}[^.?\n]{{0,60}}{_SCORE}[^.?\n]{{0,60}}{_TRAIT}|"
-            rf"{_TRAIT}[^.?\n]{{0,40}}{_SCORE}[^.?\n]{{0,60}}{_PEOPLE}|"
-            r"\b(?:lesquel\w*|qui|quels?|quelles?)\b[^.?\n]{0,60}\b(?:fraud\w*|"
-            r"profit\w* du systeme|trich\w*)"
-        ),
-    ),
     FloorRule(
         id="art5_profilage_risque",
         label="Profil de risque tiré du comportement social",
@@ -94,6 +77,23 @@ FLOOR: tuple[FloorRule, ...] = (
         ),
         target=re.compile(
             rf"{_PREDICT}[^.?\n]{{0,60}}{_OFFENCE}|{_OFFENCE}[^.?\n]{{0,40}}{_PREDICT}"
+        ),
+    ),
+    FloorRule(
+        id="art5_notation_sociale",
+        label="Notation sociale de personnes ou de familles",
+        why="classer ou noter des personnes ou des familles (pour un contrôle, une suspicion "
+        "de fraude, une priorité) est une pratique interdite par l'article 5 de l'AI Act",
+        instead=(
+            "décrire les critères officiels d'un dispositif, en général",
+            "structurer vos propres observations, sans note ni classement",
+        ),
+        target=re.compile(
+            rf"{_SCORE}[^.?\n]{{0,80}}{_PEOPLE}[^.?\n]{{0,80}}{_TRAIT}|"
+            rf"{_PEOPLE}[^.?\n]{{0,60}}{_SCORE}[^.?\n]{{0,60}}{_TRAIT}|"
+            rf"{_TRAIT}[^.?\n]{{0,40}}{_SCORE}[^.?\n]{{0,60}}{_PEOPLE}|"
+            r"\b(?:lesquel\w*|qui|quels?|quelles?)\b[^.?\n]{0,60}\b(?:fraud\w*|"
+            r"profit\w* du systeme|trich\w*)"
         ),
     ),
     FloorRule(

@@ -16,18 +16,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 _PLACEHOLDER = re.compile(r"<([A-Z][A-Z_]*)_\d+>")
-_QUOTED = re.compile(r"\"[^\"\n]{25,}\"")
+_QUOTED_LONG = re.compile(r"\"[^\"\n]{60,}\"")
+_QUOTED_ANY = re.compile(r"\"\s*(?:[^\"\s]+\s+){4,}[^\"]*\"")
 
 # Verbs a request uses to hand a judgement to the model, when addressed to it (imperative
 # or "tu"). Style complements (« choisis un ton ») are excluded below.
 _JUDGE_VERBS = (
     r"decide|decides|tranche|tranches|choisis|conclus|determine|determines|evalue|evalues|"
     r"estime|estimes|juge|juges|valide|valides|confirme|confirmes|recommande|recommandes|"
-    r"preconise|preconises|arbitre|propose|proposes|classe|classes|note|notes|trie|tries|"
+    r"preconise|preconises|arbitre|classe|classes|note|notes|trie|tries|"
     r"hierarchise|attribue|attribues|calcule|calcules|identifie|identifies|repere|reperes|"
     r"selectionne|selectionnes|designe|designes|compare|compares"
 )
@@ -65,11 +66,24 @@ DELEGATE = tuple(
         r"oui ou non|oui/non|oui ou pas|reponds (?:juste |seulement |simplement )?par|"
         r"reponds franchement|sois franc|sans detour|(?:ou|oui) pas\s*\?|ou non\s*\?|"
         r"ou bien\b[^?]{0,40}\?|tu valides|tu confirmes|tu es d'accord|es[- ]tu d'accord)",
+        r"\b(?:tu|vous) (?:me |nous )?(?:decides?|tranches?|choisis|choisirais|conclus|"
+        r"determines?|evalues?|juges?|valides?|confirmes?|recommandes?|recommanderais|"
+        r"preconises?|conseilles?|conseillerais|proposes?|proposerais|ferais|dirais|"
+        r"opterais|prendrais|garderais|accorderais|refuserais|placerais|exclurais|mettrais|"
+        r"donnerais|attribuerais|noterais|evaluerais|estimerais|choisirais|retiendrais|"
+        r"signalerais|ordonnerais|suspendrais)\b|"
+        r"\bun avis (?:exterieur|neutre|objectif|franc|tranche)|"
+        r"\b(?:la|quelle) (?:decision|mesure|sanction|solution|option|orientation) a "
+        r"(?:prendre|retenir|choisir|proposer)|\bla meilleure (?:option|decision|solution|mesure)|"
+        r"\b(?:ca|cela|ceci|ces faits|ces elements|c') ?(?:justifie|justifient|merite|meritent|"
+        r"suffit|suffisent|necessite|necessitent|vaut|valent)\b|\bque (?:me |nous )?(?:conseilles|"
+        r"recommandes|proposes|ferais|dirais)[- ]tu\b|\btu en dis quoi\b",
     )
 )
 _TELL = re.compile(
     r"\b(?:dis[- ]moi|dites[- ]moi|dis[- ]nous|indique[- ]moi|precise[- ]moi|"
-    r"tu (?:peux|pourrais|pourras|sais) me dire|peux[- ]tu me dire|pourrais[- ]tu me dire|"
+    r"tu (?:peux|pourrais|pourras|sais) (?:me )?(?:dire|preciser|indiquer)|"
+    r"(?:peux|pourrais)[- ]tu (?:me )?(?:dire|preciser|indiquer)|"
     r"tu me dis|tu me diras|me dire|j'ai besoin (?:de savoir|que tu me dises)|"
     r"je veux (?:savoir|que tu me dises)|je voudrais savoir|aide[- ]moi a (?:decider|"
     r"trancher|choisir|savoir))\b[^.?\n]{0,40}?\b(?:si|s'il|s'ils|lequel|laquelle|lesquel\w*|"
@@ -89,6 +103,11 @@ QUESTION_START = re.compile(
     r"sont[- ]ils|sont[- ]elles|a[- ]t[- ](?:il|elle|on)|peut[- ](?:il|elle)|"
     r"on (?:fait|doit|le|la|les|arrete|garde|accepte|continue|propose)\b[^?]{0,60}\bou\b)"
 )
+# « je suspends son RSA ? », « on le place ? »: a first-person yes/no question
+FIRST_PERSON_QUESTION = re.compile(
+    r"(?:^|[,:;]\s*|\bdonc |\balors |\bbon )(?:je|on|j') ?(?:le |la |les |lui |leur |l')?"
+    r"[a-z]+\b[^?]{0,60}\?\s*$"
+)
 DECIDE_MODAL = re.compile(
     r"\b(?:faut[- ]il|faudrait[- ]il|faut il|il faut|il faudrait|doit[- ]on|dois[- ]je|"
     r"devrait[- ]on|devrais[- ]je|devrions[- ]nous|on doit|on devrait|je dois|je devrais|"
@@ -96,7 +115,7 @@ DECIDE_MODAL = re.compile(
     r"on (?:le|la|les|lui|leur) |peut[- ]on|on peut|on garde|on arrete|on continue)\b"
 )
 GENERAL_START = re.compile(
-    r"^\W*(?:quel(?:le)?s? sont|quel est|quelle est|quelles? (?:differences?|etapes?|"
+    r"^\W*(?:quel(?:le)?s? sont|quel est|quelle est|quel(?:le)?s? (?:differences?|etapes?|"
     r"criteres?|conditions?|signes?|regles?|aides?|droits?|dispositifs?|questions?|"
     r"activites?|outils?|pistes?|formulations?)|comment|pourquoi|qu'est[- ]ce|"
     r"c'est quoi|ca veut dire|que (?:dit|prevoit|signifie|faire)|dans (?:quels?|quelles?) cas|"
@@ -111,6 +130,25 @@ GENERAL_ANY = re.compile(
     r"vignettes?|pour (?:une|la|ma) formation|pour un atelier de formation|"
     r"dans l'absolu|les criteres|quels criteres|les conditions|le cadre legal|"
     r"la loi|le code de l'action sociale|que dit la loi)\b"
+)
+IMPERATIVE_START = re.compile(
+    r"^\W*(?:redige|ecris|fais|prepare|reformule|simplifie|traduis|corrige|relis|resume|mets|"
+    r"propose|donne|aide[- ]moi|structure|organise|reecris|transforme|liste|cree|construis|"
+    r"explique|rends|adapte|raccourcis|complete|synthetise|peux[- ]tu|tu peux|pourrais[- ]tu|"
+    r"merci de|j'ai besoin)\b"
+)
+_WH = (
+    r"(?:quand|comment|pourquoi|avec qui|a qui|aupres de qui|ou (?:est|se|en|trouver)|"
+    r"combien de temps|a quel moment|de quelle (?:facon|maniere)|dans quel delai)"
+)
+WH_PROCESS = re.compile(
+    rf"(?:^|[,:;]\s*|\bet\s+)\W*{_WH}\b|\b{_WH}(?:\s+\S+){{0,3}}\s*\?\s*$|"
+    # « quels supports… ? »: a question about content, not about the decision
+    r"(?:^|[,:;]\s*|\bet\s+)\W*(?:et )?(?:a |pour |avec |dans |sur )?quel(?:le)?s? (?!(?:est|sont|serait|seraient|mesure|sanction|decision|option|solution|"
+    r"choix|trouble|maladie|pathologie|diagnostic|handicap|syndrome|niveau|score|note|"
+    r"priorite|montant|aide|droit|risque|probabilite|place|famille|menage|dossier|demande|"
+    r"jeune|enfant|personne|resident|beneficiaire|suite|orientation|reponse|avis|"
+    r"conclusion|qi)s?\b)[a-z]+"
 )
 HUMAN_OWNED = re.compile(
     r"\b(?:j'ai (?:decide|tranche|conclu|choisi|propose|recommande|evalue|estime|fait le "
@@ -127,7 +165,12 @@ HUMAN_OWNED = re.compile(
     r"de la commission|du juge|de l'equipe|du tribunal|de la direction)|"
     r"selon (?:le|la|son|sa) (?:medecin|psychiatre|psychologue|pediatre|neurologue|"
     r"orthophoniste|juge|commission|equipe)|(?:le|la|son|sa) (?:medecin|psychiatre|"
-    r"psychologue|pediatre|juge|commission|equipe|direction|cmp|mdph|caf) (?:a|ont) )"
+    r"psychologue|pediatre|juge|commission|equipe|direction|cmp|mdph|caf) (?:a|ont) |"
+    r"\b(?:medecin|psychiatre|pedopsychiatre|psychologue|pediatre|neurologue|orthophoniste|"
+    r"juge|commission|equipe|direction|cmp|cmpp|mdph|caf|crip|ase|tribunal|parquet|cheffe?|"
+    r"chef de service|directeur|directrice|conseil)\b[^.?\n]{0,30}\b(?:a|ont|avait|avaient) "
+    r"(?:pose|diagnostique|decide|ordonne|prononce|valide|refuse|accorde|confirme|conclu|"
+    r"retenu|demande|propose|acte|suspendu|leve|prolonge|renouvele|classe|constate))"
 )
 VALIDATE_HUMAN = re.compile(
     r"\b(?:(?:est[- ]elle|est[- ]il|est[- ]ce|c'est) (?:justifiee?|proportionnee?|"
@@ -142,7 +185,7 @@ HOWTO = re.compile(
     r"justifier|reformuler|transmettre|faire passer|amener|introduire|traduire|mettre en forme)"
 )
 SPECIFIC = re.compile(
-    r"<[a-z_]+_\d+>|\b(?:m\.|mme|mlle|monsieur|madame|mr)\s|"
+    r"<[a-z_]+_\d+>|\b(?:m|mme|mlle|monsieur|madame|mr)\s+(?:<|[a-z])|"
     r"\b(?:ce|cette|ces|cet|mon|ma|mes|notre|nos|son|sa|ses|leur|leurs)\s+(?:jeunes?|"
     r"familles?|enfants?|dames?|messieurs?|monsieur|residents?|residentes?|menages?|"
     r"locataires?|beneficiaires?|personnes?|allocataires?|peres?|meres?|parents?|bebes?|"
@@ -153,8 +196,9 @@ SPECIFIC = re.compile(
     r"\b\d{1,2} ?ans\b|\bd'apres (?:ces|mes|ce que|son|ses|sa|le|la|les|cette|ce)\b|"
     r"\bvoici\b|\bci[- ]dessous\b|\bci[- ]joint|\bje (?:te )?colle\b|\bvu (?:son|ses|sa|le|la|"
     r"les)\b|\bau vu de\b|\bavec ces (?:infos|elements|informations)\b|"
-    r"\b(?:il|elle|ils|elles) (?:a|ont|est|sont|vit|vivent|gagne|gagnent|touche|dit|"
-    r"travaille|refuse|mange|dort|boit|pleure|parle)\b|\bnotes?\b|"
+    r"(?<!-)\b(?:il|elle) (?!y a\b|faut\b|s'agit\b|existe\b|est (?:possible|"
+    r"interdit|obligatoire|necessaire|conseille|utile|important|normal|frequent)\b)(?:ne )?[a-z]+|"
+    r"\bnotes?\b|"
     r"\b(?:la|le|les) (?:mere|pere|parents|residente?|beneficiaire|jeune|menage|famille|"
     r"locataire|enfants?) (?:de|d'|du|des|est|a|ont|sont)\b|<name>"
 )
@@ -180,23 +224,31 @@ class Clause:
     validate_human: bool
     howto: bool
     specific: bool
+    process_question: bool = False
+    first_person_question: bool = False
 
 
-def normalise(text: str) -> str:
+def normalise(text: str, *, names: bool = True) -> str:
     """Lower case, no accents, straight quotes and apostrophes, ``œ`` → ``oe``;
     placeholders become ``<personne_1>``; capitalised names in unredacted text become
     ``<name>`` so that offline evaluation on raw prompts sees people as people."""
-    text = _mark_names(text)
+    if names:
+        text = _mark_names(text)
     text = text.replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae")
     text = re.sub(r"[’‘`´]", "'", text)
     text = re.sub(r"[«»“”]", '"', text)
     decomposed = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
     text = re.sub(r"[ \t\u00a0]+", " ", text)
+    # "M. Girard" must not end a sentence
+    text = re.sub(r"\b(m|mr|mme|mlle|dr|me|st)\. ", r"\1 ", text)
     return text
 
 
-_NAME = re.compile(r"(?<![.!?\n]\s)(?<!^)(?<=\s)([A-ZÉÈÎ][a-zéèëêïîôöüç]+(?:-[A-Z][a-zé]+)?)\b")
+_NAME = re.compile(
+    r"(?:(?<=\b[Mm]\. )|(?<=\bMme )|(?<=\bMr )|(?<=\bMlle )|(?<=\bDr )|(?<=\bDr\. )|"
+    r"(?<=[^.!?\n\s] )|(?<=[,;:(] ))([A-ZÉÈÎ][a-zéèëêïîôöüç]+(?:-[A-Z][a-zé]+)?)\b"
+)
 _NOT_NAMES = frozenset(
     "Je Tu Il Elle On Nous Vous Ils Elles Le La Les Un Une Des Ce Cette Ces Mon Ma Mes "
     "Voici Merci Bonjour Madame Monsieur Mme France Travail Pôle Emploi Caf Juge Conseil "
@@ -213,11 +265,12 @@ def _mark_names(text: str) -> str:
     return _NAME.sub(lambda m: m.group(0) if m.group(1) in _NOT_NAMES else "<name>", text)
 
 
-def request_text(text: str) -> str:
-    """The instruction part of a normalised message: long quoted passages (pasted texts to
-    translate or rewrite) are replaced by a marker so their words are not read as the
-    request."""
-    return _QUOTED.sub(' "cite" ', text)
+def request_text(text: str, *, keep_titles: bool = False) -> str:
+    """The instruction part of a normalised message: quoted passages (pasted texts to
+    translate, rewrite or proofread) are replaced by a marker so their words are not read
+    as the request. ``keep_titles`` keeps short quotes (« atelier "recherche d'emploi" »),
+    which name the deliverable."""
+    return (_QUOTED_LONG if keep_titles else _QUOTED_ANY).sub(' "cite" ', text)
 
 
 def split_clauses(text: str) -> list[str]:
@@ -252,17 +305,30 @@ def analyse_clause(clause: str) -> Clause:
         question=question,
         delegate=delegate_cues(clause),
         decide_modal=bool(DECIDE_MODAL.search(clause)),
+        first_person_question=bool(FIRST_PERSON_QUESTION.search(clause)),
         general=bool(GENERAL_START.search(clause) or GENERAL_ANY.search(clause)),
         human_owned=bool(HUMAN_OWNED.search(clause)),
         validate_human=bool(VALIDATE_HUMAN.search(clause)),
         howto=bool(HOWTO.search(clause)),
         specific=bool(SPECIFIC.search(clause)),
+        process_question=bool(WH_PROCESS.search(clause)),
     )
 
 
-def analyse(text: str) -> list[Clause]:
-    """Normalise ``text`` and analyse each clause of its instruction part."""
-    return [analyse_clause(c) for c in split_clauses(request_text(normalise(text)))]
+def analyse(text: str, *, keep_titles: bool = False) -> list[Clause]:
+    """Normalise ``text`` and analyse each clause of its instruction part. Topic words are
+    read on the text as typed (« Alzheimer » stays a disease); whether a clause names a
+    person is read on the text where capitalised names became ``<name>``."""
+    plain = split_clauses(request_text(normalise(text, names=False), keep_titles=keep_titles))
+    marked = split_clauses(request_text(normalise(text), keep_titles=keep_titles))
+    clauses = [analyse_clause(c) for c in plain]
+    if len(marked) != len(plain):  # should not happen; fall back to the whole message
+        named = any(SPECIFIC.search(c) for c in marked)
+        return [replace(c, specific=c.specific or named) for c in clauses]
+    return [
+        replace(c, specific=True) if not c.specific and SPECIFIC.search(m) else c
+        for c, m in zip(clauses, marked, strict=True)
+    ]
 
 
 def placeholder_labels(text: str) -> frozenset[str]:

@@ -15,10 +15,16 @@ from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 
 from gateway.errors import RedactionFailed
 from gateway.redaction.cache import AnalysisCache, cache_key, memory_cache
-from gateway.redaction.lexicons import Lexicons, load_common_words, load_first_names
-from gateway.redaction.names import collect_name_tokens, propagate
+from gateway.redaction.lexicons import (
+    Lexicons,
+    load_common_words,
+    load_first_names,
+    load_inflections,
+)
+from gateway.redaction.names import NameTokens, collect_name_tokens, propagate
 from gateway.redaction.normalize import normalize
 from gateway.redaction.recognizers import build_recognizers
+from gateway.redaction.reidentify import PLACEHOLDER_RE
 from gateway.redaction.settings import ALL_LABELS, RedactionSettings
 from gateway.types import Span
 
@@ -88,10 +94,15 @@ class Redactor:
         self.cache.put(key, spans)
         return spans
 
-    def propagate_names(self, text: str, spans: list[Span], tokens: object) -> list[Span]:
+    def propagate_names(
+        self, text: str, spans: list[Span], tokens: NameTokens,
+        settings: RedactionSettings = RedactionSettings(),
+    ) -> list[Span]:
         """``spans`` plus recurrences of conversation-wide name tokens (see ``names``)."""
+        if "PERSON" not in settings.labels:
+            return spans
         try:
-            extra = propagate(text, spans, tokens, self.lexicons)  # type: ignore[arg-type]
+            extra = _keep_outside(text, propagate(text, spans, tokens, self.lexicons), settings)
         except Exception as exc:
             raise RedactionFailed(f"La pseudonymisation a échoué ({type(exc).__name__}).") from None
         return merge_spans(spans + extra) if extra else spans
@@ -104,14 +115,21 @@ class Redactor:
             for r in results:
                 start, end = view.to_original(r.start + offset, r.end + offset)
                 found.append(Span(start, end, r.entity_type, float(r.score)))
-        spans = merge_spans(found)
-        allow = allowed_ranges(text, settings.allow_list)
-        spans = [s for s in spans if not any(a <= s.start and s.end <= b for a, b in allow)]
+        spans = _keep_outside(text, merge_spans(found), settings)
         allow_words = frozenset(t.casefold() for t in settings.allow_list)
         tokens = collect_name_tokens([(text, spans)], allow_words)
-        spans = merge_spans(spans + propagate(text, spans, tokens, self.lexicons))
-        spans = [s for s in spans if not any(a <= s.start and s.end <= b for a, b in allow)]
+        spans = merge_spans(spans + _keep_outside(text, propagate(text, spans, tokens, self.lexicons), settings))
         return [s for s in spans if s.label in settings.labels]
+
+
+def _keep_outside(text: str, spans: list[Span], settings: RedactionSettings) -> list[Span]:
+    """Drop spans touching an allow-listed term or a placeholder already in the text (an
+    earlier answer quoted back, or a user who pseudonymised by hand)."""
+    protected = allowed_ranges(text, settings.allow_list)
+    protected += [m.span() for m in PLACEHOLDER_RE.finditer(text)]
+    if not protected:
+        return spans
+    return [s for s in spans if not any(a < s.end and s.start < b for a, b in protected)]
 
 
 def windows(text: str) -> list[tuple[int, str]]:
@@ -163,8 +181,11 @@ def build_engine(model_name: str = DEFAULT_MODEL) -> tuple[AnalyzerEngine, Lexic
     """The Presidio engine with our registry, and the lexicons derived from the same model."""
     nlp_engine = FrenchNerEngine(model_name)
     nlp_engine.load()
+    nlp = nlp_engine.nlp["fr"]
     lexicons = Lexicons(
-        first_names=load_first_names(), common_words=load_common_words(nlp_engine.nlp["fr"])
+        first_names=load_first_names(),
+        common_words=load_common_words(nlp),
+        inflections=load_inflections(nlp),
     )
     registry = RecognizerRegistry(supported_languages=["fr"])
     for recognizer in build_recognizers(lexicons):

@@ -12,7 +12,8 @@ No value comes from any evaluation corpus.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 CIVILITIES = (
     "monsieur", "madame", "mademoiselle", "messieurs", "mesdames", "m.", "m", "mr", "mr.",
@@ -36,6 +37,8 @@ ROLES = (
     "bébé", "nourrisson", "mineur", "mineure", "jeune", "patient", "patiente", "usager",
     "usagère", "bénéficiaire", "locataire", "demandeur", "demandeuse", "allocataire",
     "prénommé", "prénommée", "nommé", "nommée", "appelé", "appelée", "dénommé", "dénommée",
+    # Greetings and sign-offs address a person by name ("Bonjour Claire,").
+    "bonjour", "bonsoir", "salut", "coucou", "hello", "cher", "chère", "merci",
 )
 
 # Words before a capitalised name that make it the name of a place or an establishment.
@@ -83,14 +86,17 @@ NON_NAMES = frozenset(
         "Mineurs", "Enfant", "Père", "Mère", "Parents", "Situation", "Contexte", "Demande",
         "Synthèse", "Conclusion", "Évaluation", "Observations", "Objectifs", "Motif",
         "Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche",
-        "Janvier", "Février", "Mars", "Avril", "Mai", "Juin", "Juillet", "Août", "Septembre",
-        "Octobre", "Novembre", "Décembre", "Noël", "Pâques", "Toussaint", "Ramadan", "Aïd",
+        "Janvier", "Février", "Mars", "Juin", "Juillet", "Août", "Septembre",
+        "Octobre", "Novembre", "Décembre", "Noël", "Pâques", "Ramadan", "Aïd",
         "Dieu", "Allah", "Internet", "Google", "WhatsApp", "Facebook", "Instagram", "Snapchat",
         "TikTok", "Doctolib", "Ameli", "Ventoline", "Ritaline", "Lexomil", "Risperdal",
         "Doliprane", "Dafalgan", "Subutex", "Méthadone", "Xanax", "Seresta", "Tercian",
         "Covid", "Code", "Civil", "Pénal", "Article", "Loi", "Annexe", "PJ",
-        "Lidl", "Aldi", "Carrefour", "Leclerc", "Auchan", "Intermarché", "Monoprix", "Amazon",
-        "Logirep", "Paris", "Lyon", "Marseille",
+        "Lidl", "Aldi", "Carrefour", "Auchan", "Intermarché", "Monoprix", "Amazon",
+        "Logirep", "Paris", "Lyon", "Marseille", "SIRET", "SIREN", "FINESS", "GRETA", "ATSEM",
+        "ADMR", "CSAPA", "CAARUD", "CeGIDD", "MAJ", "NUR", "AFPA", "AFPR", "POEI", "PMSMP",
+        "CLSH", "ALSH", "PRE", "REAAP", "LAEP", "CIDFF", "ADIL", "UDAF", "ATMP", "APAJH",
+        "UNAFAM", "CREAI", "CHSCT", "CSE", "DPO", "RGPD", "CNIL", "IA", "GPT", "ChatGPT",
     )
 )
 
@@ -105,8 +111,9 @@ def strip_accents(word: str) -> str:
 class Lexicons:
     """The word lists used by the name rules (all casefolded)."""
 
-    first_names: frozenset[str]
-    common_words: frozenset[str]
+    first_names: frozenset[str] = field(repr=False)
+    common_words: frozenset[str] = field(repr=False)
+    inflections: Mapping[str, object] = field(default_factory=dict, repr=False)
 
     def is_first_name(self, word: str) -> bool:
         """True if every hyphen part of ``word`` is a known first name (``Jean-Baptiste``)."""
@@ -118,7 +125,11 @@ class Lexicons:
     def is_common(self, word: str) -> bool:
         """True if ``word`` is also an ordinary French word (``rose``, ``pierre``, ``petit``)."""
         folded = word.casefold()
-        return folded in self.common_words or folded in NON_NAMES
+        if folded in self.common_words or folded in NON_NAMES:
+            return True
+        # An inflected form of another word ("petite", "grands", "était").
+        lemmas = self.inflections.get(folded) if folded in self.inflections else None
+        return bool(lemmas) and lemmas != [folded] and lemmas != folded
 
 
 def load_first_names() -> frozenset[str]:
@@ -134,13 +145,43 @@ def load_first_names() -> frozenset[str]:
 
 
 def load_common_words(nlp: object) -> frozenset[str]:
-    """French common words from the spaCy pipeline's lemmatizer index and stop words."""
+    """French common words from spaCy's French stop words and lemmatizer tables.
+
+    The lemma index also lists proper nouns seen in lower case (``julie``, ``mathieu``), so a
+    lemma counts as a common word only if the inflection table also knows a plural of it
+    (``roses``, ``pierres``, ``marins``); inflected forms (``petite`` -> ``petit``) count too.
+    """
     from spacy.lang.fr.stop_words import STOP_WORDS
 
     words: set[str] = {w.casefold() for w in STOP_WORDS}
     lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.component_names else None  # type: ignore[attr-defined]
-    if lemmatizer is not None and "lemma_index" in lemmatizer.lookups.tables:
-        index = lemmatizer.lookups.get_table("lemma_index")
-        for key in index.keys():
-            words.update(w.casefold() for w in index[key])
+    if lemmatizer is None or "lemma_index" not in lemmatizer.lookups.tables:
+        return frozenset(words)
+    from spacy.strings import get_string_id
+
+    index = lemmatizer.lookups.get_table("lemma_index")
+    lookup = lemmatizer.lookups.get_table("lemma_lookup")
+    for pos in ("adv", "verb"):
+        if get_string_id(pos) in index:
+            words.update(w.casefold() for w in index[get_string_id(pos)])
+    for pos in ("noun", "adj"):
+        if get_string_id(pos) not in index:
+            continue
+        for lemma in index[get_string_id(pos)]:
+            plural = (
+                lemma.endswith(("s", "x", "z"))
+                or lemma + "s" in lookup
+                or lemma + "x" in lookup
+                or (lemma.endswith("al") and lemma[:-2] + "aux" in lookup)
+            )
+            if plural:
+                words.add(lemma.casefold())
     return frozenset(words)
+
+
+def load_inflections(nlp: object) -> Mapping[str, object]:
+    """spaCy's form -> lemma table (keys are hashed, so it is queried, not listed)."""
+    lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.component_names else None  # type: ignore[attr-defined]
+    if lemmatizer is None or "lemma_lookup" not in lemmatizer.lookups.tables:
+        return {}
+    return lemmatizer.lookups.get_table("lemma_lookup")  # type: ignore[no-any-return]

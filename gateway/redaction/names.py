@@ -18,6 +18,11 @@ from gateway.types import Span
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _PARTICLES = frozenset("de du des d la le van von der den dos da das do del di el al ben bin".split())
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n•\-–—*>«\"(]\s*)$")
+_NEXT_WORD = re.compile(r"[ ,]*([^\W\d_]+)")
+_FUNCTION_WORDS = frozenset(
+    "à a de du des la le les un une en au aux et ou par pour sur sous dans avec sans chez "
+    "que qui dont où ce cet cette ces son sa ses leur leurs mon ma mes ton ta tes".split()
+) - {"a"}
 _CIVILITY_BEFORE = re.compile(r"(?:\b(?:M|Mme|Mlle|Mr|Dr|Me)\.?|Madame|Monsieur)\s+$", re.I)
 
 
@@ -66,8 +71,14 @@ def propagate(text: str, spans: list[Span], tokens: NameTokens, lexicons: Lexico
         if word.islower() and key not in tokens.lower:
             continue
         if lexicons.is_common(word) and not _CIVILITY_BEFORE.search(text[max(0, match.start() - 12) : match.start()]):
-            if word.islower() or _SENTENCE_START.search(text[max(0, match.start() - 3) : match.start()]):
+            if word.islower():
                 continue
+            # First word of a sentence: a name if a verb or a name follows ("Rose est venue"),
+            # not if a preposition or an article does ("Grâce à", "Petit à petit").
+            if _SENTENCE_START.search(text[max(0, match.start() - 3) : match.start()]):
+                following = _NEXT_WORD.match(text, match.end())
+                if following is None or following.group(1).casefold() in _FUNCTION_WORDS:
+                    continue
         if found and text[found[-1].end : match.start()] in (" ", "-"):
             found[-1] = Span(found[-1].start, match.end(), "PERSON", 0.8)
         else:

@@ -19,7 +19,8 @@ _SPACES = frozenset("\u00a0\u202f\u2007\u2009\u200a\u2002\u2003\u2004\u2005\u200
 _TRANSLATE = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2010": "-", "\u2011": "-"}
 # O/o read as 0, I/l/| read as 1 when they sit inside a run that is otherwise digits.
 _LOOKALIKE = {"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"}
-_RUN = re.compile(r"[0-9OoIl|][0-9OoIl| .\-]*[0-9OoIl|]")
+# A run of digits, look-alikes and separators (Corsican 2A/2B allowed inside a NIR).
+_RUN = re.compile(r"[0-9OoIl|](?:[0-9OoIl| .\-]|(?<=2)[AB])*[0-9OoIl|]")
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def _fix_lookalikes(text: str) -> str:
         digits = sum(c.isdigit() for c in run)
         lookalikes = sum(c in _LOOKALIKE for c in run)
         # A real number: at least 6 digits and look-alikes a small minority of it.
-        if digits >= 6 and lookalikes <= max(1, digits // 4):
+        if digits >= 6 and lookalikes <= max(1, digits // 3):
             for offset, c in enumerate(run):
                 # Only a look-alike glued to a digit: "Il 06…" keeps its "Il".
                 glued = (offset > 0 and run[offset - 1].isdigit()) or (

@@ -49,7 +49,7 @@ def redact_conversation(
         allow = frozenset(t.casefold() for t in settings.allow_list)
         tokens = collect_name_tokens(((s.text, s.spans) for s in segments), allow)
         for seg in segments:
-            seg.spans = redactor.propagate_names(seg.text, seg.spans, tokens)
+            seg.spans = redactor.propagate_names(seg.text, seg.spans, tokens, settings)
     assign = _Assigner(segments)
     counts: Counter[str] = Counter()
     for seg in segments:

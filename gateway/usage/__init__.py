@@ -40,7 +40,7 @@ def build_usage(settings: Any) -> UsageRecorder:
         store = SQLiteUsageStore(settings.usage_path)
         salt = load_salt(settings.worker_salt, settings.state_dir)
     catalog = load_catalog(settings.models_file)
-    zone = getattr(settings, "electricity_zone", None) or DEFAULT_ZONE
+    zone = settings.electricity_zone or DEFAULT_ZONE
     return UsageRecorder(store, salt, impact=impact_for(catalog.get, zone))
 
 
@@ -59,8 +59,8 @@ def _shared_salt(settings: Any) -> bytes:
         value = client.get("gardefou:usage:salt")
         client.close()
         if value:
-            return bytes(value)
-    except Exception as exc:
+            return value if isinstance(value, bytes) else str(value).encode()
+    except Exception as exc:  # noqa: BLE001 - any Redis failure: fall back to a local salt
         log.warning("cannot read the shared worker salt (%s): using a local one",
                     type(exc).__name__)
     return load_salt(None, settings.state_dir)

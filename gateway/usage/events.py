@@ -19,16 +19,27 @@ from gateway.catalog import ModelSpec
 from gateway.types import Decision, Principal
 
 ACTIONS: frozenset[str] = frozenset({"allow", "warn", "block", "error"})
-# Identifier-like values only: a policy id, a label, a model name. No spaces, so no sentence.
-_DIMENSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 OTHER = "autre"
+# Each dimension admits only the shape its legitimate values have, so that a value carrying
+# text or an identifier (a name, a NIR, an e-mail, an IP address) becomes "autre":
+# policy ids and classes are lowercase slugs (as the policy schema requires), redaction
+# labels are upper-case entity names, model/org/team names follow the catalog and key rules.
+_SHAPES: dict[str, re.Pattern[str]] = {
+    "slug": re.compile(r"^[a-z][a-z0-9_-]{0,63}$"),
+    "label": re.compile(r"^[A-Z][A-Z0-9_]{0,39}$"),
+    "name": re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"),
+}
+# Five digits in a row look like an identifier (NIR, phone, IBAN, postcode…), not a category.
+_DIGITS = re.compile(r"\d{5,}")
 
 
-def dimension(value: str | None) -> str:
-    """A safe dimension value: ``""`` for none, ``"autre"`` for anything not identifier-like."""
+def dimension(value: str | None, shape: str = "name") -> str:
+    """A safe dimension value: ``""`` for none, ``"autre"`` for anything not of ``shape``."""
     if value is None or value == "":
         return ""
-    return value if _DIMENSION_RE.match(value) else OTHER
+    if not _SHAPES[shape].match(value) or _DIGITS.search(value):
+        return OTHER
+    return value
 
 
 def hour_bucket(moment: datetime | None = None) -> datetime:
@@ -97,22 +108,22 @@ def build_event(
     action = action if action in ACTIONS else "error"
     redactions = tuple(
         sorted(
-            (dimension(label), int(n))
+            (dimension(label, "label"), int(n))
             for label, n in redaction_counts.items()
             if int(n) > 0
         )
     )
-    sensitivity = tuple(sorted({dimension(s) for s in decision.sensitivity})) if decision else ()
+    sensitivity = tuple(sorted({dimension(s, "slug") for s in decision.sensitivity})) if decision else ()
     return UsageEvent(
         hour=hour_bucket(moment),
         org=dimension(principal.org),
         team=dimension(principal.team),
-        role=dimension(str(principal.role)),
-        use=dimension(decision.use) if decision else "",
-        forbidden=dimension(decision.forbidden) if decision else "",
+        role=dimension(str(principal.role), "slug"),
+        use=dimension(decision.use, "slug") if decision else "",
+        forbidden=dimension(decision.forbidden, "slug") if decision else "",
         action=action,
         model=dimension(model.name) if model else "",
-        hosting=dimension(str(model.hosting)) if model else "",
+        hosting=dimension(str(model.hosting), "slug") if model else "",
         prompt_tokens=max(0, int(prompt_tokens or 0)),
         completion_tokens=max(0, int(completion_tokens or 0)),
         redactions=redactions,

@@ -77,7 +77,7 @@ def estimate(
         if spec.hosting == Hosting.SELF_HOSTED:
             return _self_hosted(spec.litellm_model, completion_tokens, latency_s, zone)
         return _provider(spec.litellm_model, completion_tokens, latency_s)
-    except Exception as exc:  # an estimate never fails a request
+    except Exception as exc:  # noqa: BLE001 - an estimate never fails a request
         log.warning("impact estimate failed: %s", type(exc).__name__)
         return None
 
@@ -159,5 +159,5 @@ def _ecologits_version() -> str:
         from ecologits import __version__
 
         return str(__version__)
-    except Exception:  # not installed: the dashboard still says which method was intended
+    except Exception:  # noqa: BLE001 - not installed: the dashboard still says which method was intended
         return "(non installé)"

@@ -141,7 +141,7 @@ def _safe(fn: Any) -> None:
     """Telemetry never fails a request."""
     try:
         fn()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - telemetry never fails a request
         log.warning("telemetry error: %s", type(exc).__name__)
 
 

@@ -56,18 +56,21 @@ class UsageRecorder:
         """Store one event under the worker's rotating pseudonym; never raises."""
         try:
             event = self._with_impact(event)
+        except Exception as exc:  # noqa: BLE001 - an estimate is optional: keep the event without it
+            log.warning("impact estimate failed: %s", type(exc).__name__)
+        try:
             mark = pseudonym(self._salt, principal.key_id, event.hour)
-            metrics._safe(lambda: metrics.observe(event))
-        except Exception as exc:  # telemetry never fails a request
+        except Exception as exc:  # noqa: BLE001 - telemetry never fails a request
             log.error("usage event could not be prepared: %s", type(exc).__name__)
             return
+        metrics._safe(lambda: metrics.observe(event))
         if self._buffer:  # keep order: queue behind the waiting events
             self._enqueue(event, mark)
             return
         try:
             await self.store.add(event, mark)
             self.written += 1
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any store failure: buffer, retry
             log.warning("usage store unreachable (%s): buffering", type(exc).__name__)
             self._enqueue(event, mark)
 
@@ -110,7 +113,7 @@ class UsageRecorder:
             event, mark = self._buffer[0]
             try:
                 await self.store.add(event, mark)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - any store failure: keep waiting
                 log.warning("usage store still unreachable (%s): %d events waiting",
                             type(exc).__name__, len(self._buffer))
                 return False

@@ -16,7 +16,12 @@ from typing import Any
 
 from gateway.usage import impact
 from gateway.usage.cells import (
-    BREAKDOWNS, TEAM, Cell, breakdown_cells, month_of, total_cells,
+    BREAKDOWNS,
+    TEAM,
+    Cell,
+    breakdown_cells,
+    month_of,
+    total_cells,
 )
 from gateway.usage.store import CounterRow, UsageStore, UserRow
 from gateway.usage.suppress import form_units, suppress
@@ -101,7 +106,11 @@ async def dashboard(
             monthly.append({"mois": month, "masque": False, "requetes": 0, "utilisateurs": 0})
             continue
         unit_of = form_units(teams, k)
-        units = total_cells(mc, mu, lambda dims: unit_of.get(dims[TEAM], dims[TEAM]))
+
+        def group(dims: tuple[str, ...], unit_of: dict[str, str] = unit_of) -> str:
+            return unit_of.get(dims[TEAM], dims[TEAM])
+
+        units = total_cells(mc, mu, group)
         shown = {u: c for u, c in units.items() if c.distinct >= k}
         units_seen |= set(shown)
         selected = _select(shown, team)
@@ -109,9 +118,6 @@ async def dashboard(
             monthly.append({"mois": month, "masque": True})
             continue
         monthly.append(_series_point(month, selected))
-
-        def group(dims: tuple[str, ...]) -> str:
-            return unit_of.get(dims[TEAM], dims[TEAM])
 
         for b in BREAKDOWNS:
             for unit, cells in breakdown_cells(b, mc, mu, group).items():
@@ -174,7 +180,7 @@ async def dashboard(
             "type": "bars",
             "masques": hidden_any[b.name],
             "valeurs": [
-                {"cle": key, "valeur": int(round(value))}
+                {"cle": key, "valeur": round(value)}
                 for key, value in sorted(bars[b.name].items(), key=lambda kv: -kv[1])
             ],
         }

@@ -119,7 +119,7 @@ class RedisUsageStore:
     async def ping(self) -> bool:
         try:
             return bool(await self._redis.ping())
-        except Exception:  # any connection error means "not reachable"
+        except Exception:  # noqa: BLE001 - any connection error means "not reachable"
             return False
 
     async def aclose(self) -> None:

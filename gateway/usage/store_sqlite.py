@@ -1,16 +1,18 @@
 """The embedded usage store: one SQLite file, no service to run.
 
-Writes run in a worker thread (``asyncio.to_thread``) with one connection per call, so the
-event loop never blocks on disk and several worker processes can share the file (WAL mode,
-busy timeout). One event is one transaction.
+Calls run in a worker thread (``asyncio.to_thread``) on one connection guarded by a lock,
+so the event loop never blocks on disk; several worker processes can share the file (WAL
+mode, busy timeout). One event is one transaction.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from gateway.usage.events import DIMENSIONS, UsageEvent
 from gateway.usage.store import CounterRow, UserRow, day_key, facets, hour_key, increments
@@ -27,6 +29,8 @@ CREATE TABLE IF NOT EXISTS user_marks (
   facet TEXT NOT NULL, pseudonym TEXT NOT NULL,
   PRIMARY KEY (day, org, {_DIMS}, facet, pseudonym)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS seen (event_id TEXT PRIMARY KEY, day TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS seen_day ON seen (day);
 """
 _PLACE = ", ".join("?" for _ in DIMENSIONS)
 
@@ -37,12 +41,13 @@ class SQLiteUsageStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(
+            path, timeout=10, isolation_level=None, check_same_thread=False
+        )
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
 
     async def add(self, event: UsageEvent, pseudonym: str) -> None:
         await asyncio.to_thread(self._add, event, pseudonym)
@@ -50,9 +55,22 @@ class SQLiteUsageStore:
     def _add(self, event: UsageEvent, pseudonym: str) -> None:
         dims = event.dims()
         hour, day = hour_key(event.hour), day_key(event.hour)
-        db = self._connect()
+        with self._lock:
+            self._write(event, pseudonym, dims, hour, day)
+
+    def _write(self, event: UsageEvent, pseudonym: str, dims: tuple[str, ...], hour: str,
+               day: str) -> None:
+        db = self._db
         try:
             db.execute("BEGIN IMMEDIATE")
+            # Idempotent like the Redis store: an event retried after an error counts once.
+            db.execute("DELETE FROM seen WHERE day < date(?, '-7 days')", (day,))
+            fresh = db.execute(
+                "INSERT OR IGNORE INTO seen (event_id, day) VALUES (?, ?)", (event.event_id, day)
+            ).rowcount
+            if not fresh:
+                db.execute("COMMIT")
+                return
             db.executemany(
                 f"INSERT INTO counters (hour, org, {_DIMS}, metric, value) "
                 f"VALUES (?, ?, {_PLACE}, ?, ?) "
@@ -69,8 +87,6 @@ class SQLiteUsageStore:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
-        finally:
-            db.close()
 
     async def counters(self, org: str, start: datetime, end: datetime) -> list[CounterRow]:
         rows = await asyncio.to_thread(
@@ -97,12 +113,9 @@ class SQLiteUsageStore:
         rows = await asyncio.to_thread(self._select, "SELECT DISTINCT org FROM counters", ())
         return sorted(r[0] for r in rows)
 
-    def _select(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
-        db = self._connect()
-        try:
-            return list(db.execute(sql, params))
-        finally:
-            db.close()
+    def _select(self, sql: str, params: tuple[object, ...]) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return list(self._db.execute(sql, params))
 
     async def ping(self) -> bool:
         try:
@@ -112,4 +125,5 @@ class SQLiteUsageStore:
             return False
 
     async def aclose(self) -> None:
-        return None
+        with self._lock:
+            self._db.close()

@@ -67,6 +67,6 @@ def policy_thresholds(services: object, org: str) -> tuple[int, int]:
     try:
         usage = services.policies.get(org).policy.usage  # type: ignore[attr-defined]
         k, research = int(usage.k_anonymity), int(usage.research_threshold)
-    except Exception:  # no policy store yet, or no policy for this org: the floors apply
-        pass
+    except Exception:  # noqa: BLE001 - no policy store, or none for this org: the floors apply
+        return k, research
     return effective_k(k), effective_k(research, 11)

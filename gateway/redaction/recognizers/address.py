@@ -31,16 +31,19 @@ _LOWER_STOP = (
 )
 _NAME_NUMBERED = rf"(?:[ \-]?(?:{_PARTICLE}|{_CAP_WORD}|{_LOWER_STOP}[\w'’\-]+)){{1,7}}"
 
-STREET = rf"(?:{_NUM},?\s+{_VOIE}{_NAME_NUMBERED}|(?<![\w]){_VOIE}{_NAME})"
+# Without a number only unambiguous way types count ("passage de la TISF" is no address).
+_VOIE_ALONE = r"(?i:rue|avenue|boulevard|bd|all[ée]e|impasse|chemin|quai|square|place|route|faubourg)"
+STREET = rf"(?:{_NUM},?\s+{_VOIE}{_NAME_NUMBERED}|(?<![\w]){_VOIE_ALONE}{_NAME})"
 COMPLEMENT = (
-    rf"(?:(?i:R[ée]sidence|R[ée]sid\.|R[ée]s\.|Cit[ée]|Immeuble|Imm\.|Tour|Foyer|Lieu[\s\-]?dit|"
+    rf"(?<![\w])(?:(?i:R[ée]sidence|R[ée]sid\.|R[ée]s\.|Cit[ée]|Immeuble|Imm\.|Tour|Foyer|Lieu[\s\-]?dit|"
     rf"Hameau|Domaine|Lotissement|Les)(?:{_NAME})"
     rf"|(?i:B[âa]timent|B[âa]t\.?|Appartement|Appt\.?|Apt\.?|App\.?|Escalier|Esc\.?|Porte|"
     rf"Logement|Lgt\.?|Entr[ée]e|BP|CS|Bo[îi]te\s+postale|[ÉE]tage)\s?(?:n°\s?)?[\w\-]{{1,5}}"
     rf"|\d{{1,2}}(?:er|e|[èe]me)\s+(?i:[ée]tage))"
 )
 POSTCODE_CITY = (
-    rf"(?<![\d\w.,])\d{{5}}\s+(?!(?i:euros?|eur|habitants|personnes|km|ans|jours|mois|dossiers)\b)"
+    rf"(?<![\d\w.,])(?<!\d )\d{{5}}\s+(?!(?i:euros?|eur|habitants|personnes|km|ans|jours|mois|dossiers)\b)"
+    rf"(?!{_PARTICLE}[\s,.])"
     rf"(?:{_CAP_WORD}|{_CAP_WORD.lower()})"
     rf"(?:[ \-](?:{_PARTICLE}|{_CAP_WORD})){{0,4}}(?:\s+(?i:cedex)(?:\s+\d{{1,2}})?)?"
 )
@@ -87,12 +90,14 @@ class AddressRecognizer(FrenchPatternRecognizer):
 
 
 def _named_place(text: str, chain: list[tuple[int, int, str]]) -> bool:
-    """A chain of complements counts if it names a résidence, cité or lieu-dit and has a
-    second element (``Lieu-dit Les Vergnes, bât. 2``)."""
-    if len(chain) < 2:
+    """A chain of complements counts if it starts with a named résidence, cité or lieu-dit
+    (``Lieu-dit Les Vergnes``, ``Résidence Les Tilleuls, bât. 2``)."""
+    if not chain:
         return False
     first = text[chain[0][0] : chain[0][1]].casefold()
-    return first.startswith(("lieu", "hameau", "résidence", "residence", "cité", "cite"))
+    return first.startswith(
+        ("lieu", "hameau", "résidence", "residence", "cité", "cite", "lotissement", "immeuble")
+    )
 
 
 _TRAILING_PARTICLE = re.compile(rf"(?:[\s,;.\-–]+{_PARTICLE}?)+$")

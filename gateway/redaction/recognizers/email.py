@@ -9,7 +9,7 @@ from presidio_analyzer import Pattern
 from gateway.redaction.recognizers.base import FrenchPatternRecognizer
 
 
-class EmailRecognizer(FrenchPatternRecognizer):
+class FrEmailRecognizer(FrenchPatternRecognizer):
     """Any ``local@domain.tld`` including accents and plus-addressing."""
 
     ENTITY = "EMAIL"

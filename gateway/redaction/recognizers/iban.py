@@ -29,7 +29,7 @@ def iban_ok(value: str) -> bool:
     return int(digits) % 97 == 1
 
 
-class IbanRecognizer(FrenchPatternRecognizer):
+class FrIbanRecognizer(FrenchPatternRecognizer):
     """IBANs with or without spaces; the checksum decides, so no context is required."""
 
     ENTITY = "IBAN"

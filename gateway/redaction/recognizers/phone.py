@@ -26,7 +26,7 @@ _HELPLINE = re.compile(
 )
 
 
-class PhoneRecognizer(FrenchPatternRecognizer):
+class FrPhoneRecognizer(FrenchPatternRecognizer):
     """Numbers of people and professional lines, not of public help lines."""
 
     ENTITY = "PHONE"

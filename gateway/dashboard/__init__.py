@@ -1,0 +1,1 @@
+"""The built-in management dashboard (French, offline, k-anonymised)."""

@@ -1,0 +1,122 @@
+"""What the policy engine makes of one prompt, for admins: redactions, sensitivity,
+classification with evidence, decision and model choice. Used by ``gardefou policy explain``
+and ``POST /admin/policies/{org}/explain``; also the policy self-tests (``tests:``).
+
+The prompt an admin types may hold real data: it is redacted first (as in the pipeline) and
+only the redacted text and label counts are returned — never the placeholder values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from gateway.catalog import Catalog
+from gateway.policy.classify import Classification, classify
+from gateway.policy.evaluate import allowed_models, evaluate, redaction_settings
+from gateway.policy.schema import PolicyTest
+from gateway.policy.sensitivity import detect_sensitivity
+from gateway.policy.store import LoadedPolicy
+from gateway.types import Action, Decision, Principal, Role
+
+
+def redact_prompt(loaded: LoadedPolicy, prompt: str, redactor: Any) -> tuple[str, dict[str, int]]:
+    """Redact ``prompt`` with the org's settings; ``redactor=None`` leaves it as is."""
+    if redactor is None:
+        return prompt, {}
+    from gateway.redaction import ALL_LABELS, RedactionSettings, redact_conversation
+
+    opts = redaction_settings(loaded)
+    settings = RedactionSettings(
+        labels=opts["labels"] if opts["labels"] is not None else ALL_LABELS,
+        allow_list=opts["allow_list"],
+        reidentify=opts["reidentify"],
+    )
+    result = redact_conversation([{"role": "user", "content": prompt}], redactor, settings)
+    return str(result.messages[0]["content"]), dict(result.counts)
+
+
+async def explain(
+    loaded: LoadedPolicy,
+    prompt: str,
+    catalog: Catalog,
+    *,
+    redactor: Any = None,
+    role: Role = Role.STAFF,
+    model: str | None = None,
+) -> dict[str, Any]:
+    """A JSON-ready explanation of how ``prompt`` would be handled for ``role``."""
+    redacted, counts = redact_prompt(loaded, prompt, redactor)
+    messages = [{"role": "user", "content": redacted}]
+    candidates = allowed_models(loaded, role, catalog)
+    name = model or (candidates[0] if candidates else catalog.names[0])
+    spec = catalog.get(name)
+    principal = Principal(loaded.org, "explain", role, "explain")
+    decision: Decision | None = None
+    if spec is not None:
+        decision = await evaluate(loaded, principal, spec, messages, catalog)
+    classification = classify(loaded.policy, messages)
+    return {
+        "org": loaded.org,
+        "policy_file": loaded.path.name,
+        "policy_revision": loaded.revision,
+        "redacted_prompt": redacted,
+        "redactions": counts,
+        "sensitivity": sorted(detect_sensitivity(redacted)),
+        "classification": {
+            "use": classification.use,
+            "forbidden": classification.forbidden,
+            "ambiguous": classification.ambiguous,
+            "evidence": [{"rule": e.rule_id, "matched": list(e.matched)}
+                         for e in classification.evidence],
+        },
+        "model": name,
+        "models_allowed_for_role": list(candidates),
+        "decision": None if decision is None else {
+            "id": decision.id,
+            "action": decision.action.value,
+            "message": decision.message,
+            "notice": decision.notice,
+            "evidence": [{"rule": e.rule_id, "matched": list(e.matched)}
+                         for e in decision.evidence],
+        },
+    }
+
+
+def offline_action(loaded: LoadedPolicy, c: Classification) -> Action:
+    """The action the classification alone leads to (no role or routing check)."""
+    if c.forbidden is not None:
+        return Action.BLOCK
+    use = loaded.policy.use(c.use)
+    if (use is not None and use.action == "warn") or (
+        c.ambiguous and loaded.policy.classifier.warn_on_ambiguous
+    ):
+        return Action.WARN
+    return Action.ALLOW
+
+
+@dataclass(frozen=True, slots=True)
+class TestOutcome:
+    index: int
+    ok: bool
+    expected: str
+    got: str
+
+
+def run_policy_tests(loaded: LoadedPolicy) -> list[TestOutcome]:
+    """Run the file's ``tests:`` (offline classifier) and compare action, use, forbidden."""
+    return [_run_one(loaded, i, t) for i, t in enumerate(loaded.policy.tests)]
+
+
+def _run_one(loaded: LoadedPolicy, index: int, test: PolicyTest) -> TestOutcome:
+    c = classify(loaded.policy, [{"role": "user", "content": test.prompt}])
+    action = offline_action(loaded, c)
+    exp = test.expect
+    ok = action.value == exp.action
+    if exp.use is not None:
+        ok = ok and c.use == exp.use
+    if exp.forbidden is not None or exp.action == "block":
+        ok = ok and (exp.forbidden is None or c.forbidden == exp.forbidden)
+    expected = f"{exp.action} use={exp.use} forbidden={exp.forbidden}"
+    got = f"{action.value} use={c.use} forbidden={c.forbidden}"
+    return TestOutcome(index, ok, expected, got)

@@ -1,0 +1,107 @@
+"""Recognizer tables: text -> what must be covered (with its label) and what must stay readable."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.redaction import Redactor
+from tests.redaction.conftest import covered, touched
+
+# (text, value that must be fully covered, expected label)
+MUST = [
+    # NIR: spaces, dots, compact, Corsica, abroad, overseas
+    ("NIR : 2 80 04 2B 282 307 80 à vérifier", "2 80 04 2B 282 307 80", "NIR"),
+    ("sécu 270042019515280", "270042019515280", "NIR"),
+    ("Numéro de sécurité sociale 1.85.05.99.352.107.65", "1.85.05.99.352.107.65", "NIR"),
+    ("N° SS : 2 91 03 971 12 345 61", "2 91 03 971 12 345 61", "NIR"),
+    # IBAN
+    ("RIB : FR76 3000 4132 7693 0023 8392 028 merci", "FR76 3000 4132 7693 0023 8392 028", "IBAN"),
+    ("virement sur FR7630004132769300238392028.", "FR7630004132769300238392028", "IBAN"),
+    ("compte belge BE71 0961 2345 6769", "BE71 0961 2345 6769", "IBAN"),
+    # phones
+    ("tél. 06 12 34 56 78", "06 12 34 56 78", "PHONE"),
+    ("portable 06.12.34.56.78", "06.12.34.56.78", "PHONE"),
+    ("joindre au 0612345678 demain", "0612345678", "PHONE"),
+    ("+33 6 12 34 56 78 (WhatsApp)", "+33 6 12 34 56 78", "PHONE"),
+    ("son frère au +33612345678", "+33612345678", "PHONE"),
+    ("fixe 01-45-67-89-10", "01-45-67-89-10", "PHONE"),
+    ("numéro au Sénégal : +221 77 123 45 67", "+221 77 123 45 67", "PHONE"),
+    ("appelle sa tante au 0044 20 7946 0958", "0044 20 7946 0958", "PHONE"),
+    # e-mail
+    ("écrire à fatou.diallo@gmail.com avant lundi", "fatou.diallo@gmail.com", "EMAIL"),
+    ("contact : j-p.o'neil+caf@orange.fr", "j-p.o'neil+caf@orange.fr", "EMAIL"),
+    # addresses
+    ("hébergée au 12 rue des Lilas, 93200 Saint-Denis depuis mars", "12 rue des Lilas, 93200 Saint-Denis", "ADDRESS"),
+    ("Résidence Les Tilleuls, bât. C, appt 42, 3 bis rue des Lilas, 93200 Saint-Denis", "Résidence Les Tilleuls, bât. C, appt 42, 3 bis rue des Lilas, 93200 Saint-Denis", "ADDRESS"),
+    ("Adresse :\n45 ter avenue Jean Jaurès\n69007 Lyon\nTél", "45 ter avenue Jean Jaurès\n69007 Lyon", "ADDRESS"),
+    ("Lieu-dit La Bergerie, 61400 Mortagne-au-Perche", "Lieu-dit La Bergerie, 61400 Mortagne-au-Perche", "ADDRESS"),
+    ("BP 120, 75015 Paris CEDEX 15", "75015 Paris CEDEX 15", "ADDRESS"),
+    ("vit au 8 impasse du Moulin", "8 impasse du Moulin", "ADDRESS"),
+    ("vit au 12 rue des lilas 93200 saint-denis depuis 2019", "12 rue des lilas 93200 saint-denis", "ADDRESS"),
+    # dates of birth
+    ("Adam, né le 10 avril 2012, va bien", "10 avril 2012", "DATE_OF_BIRTH"),
+    ("née le 1er mars 2017", "1er mars 2017", "DATE_OF_BIRTH"),
+    ("Date de naissance : 12/03/1985", "12/03/1985", "DATE_OF_BIRTH"),
+    ("DN 12.03.85", "12.03.85", "DATE_OF_BIRTH"),
+    ("(née le 1985-03-12)", "1985-03-12", "DATE_OF_BIRTH"),
+    # CAF / France Travail / ID documents / case ids
+    ("N° allocataire : 2276391", "2276391", "CAF_NUMBER"),
+    ("numéro MSA 2276391", "2276391", "CAF_NUMBER"),
+    ("identifiant France Travail 4206350N", "4206350N", "FT_ID"),
+    ("inscrit sous le 4206350N", "4206350N", "FT_ID"),
+    ("CNI n° 085439155642", "085439155642", "ID_DOCUMENT"),
+    ("carte d'identité EMX8BT7KF valable", "EMX8BT7KF", "ID_DOCUMENT"),
+    ("passeport 18FU13288", "18FU13288", "ID_DOCUMENT"),
+    ("titre de séjour (AGDREF 9371956524)", "9371956524", "ID_DOCUMENT"),
+    ("Réf. ASE : ASE-2024-0456", "ASE-2024-0456", "CASE_ID"),
+    ("mesure AEMO/24/0387 en cours", "AEMO/24/0387", "CASE_ID"),
+    ("N° de cabinet : 25/04624", "25/04624", "CASE_ID"),
+    ("Demande SIAO-2025-3555", "SIAO-2025-3555", "CASE_ID"),
+    ("Référence locataire : LOC-590185", "LOC-590185", "CASE_ID"),
+]
+
+# (text, value that must NOT be touched at all)
+KEEP = [
+    ("Appeler le 119 ou le 115 en cas d'urgence, le 3919 pour les violences.", "119"),
+    ("Fil Santé Jeunes 0800 235 236, anonyme et gratuit", "0800 235 236"),
+    ("SOS Amitié 09 72 39 40 50 jour et nuit", "09 72 39 40 50"),
+    ("rendez-vous le 14 mars 2024 à 14h30", "14 mars 2024"),
+    ("jugement du 12/03/2024 confirmé", "12/03/2024"),
+    ("selon l'article L. 226-3 du CASF", "226-3"),
+    ("article 375-2 du Code civil", "375-2"),
+    ("loyer 450 €, dette de 1 936,40 €", "1 936,40"),
+    ("SIRET 881 669 849 00162 du service", "881 669 849 00162"),
+    ("FINESS 790678562", "790678562"),
+    ("entre 2020-2022 elle a travaillé", "2020-2022"),
+    ("une place en crèche à la rentrée", "place en crèche"),
+    ("payé 15000 euros au total", "15000 euros"),
+    ("chambre 12 au 2e étage", "chambre 12"),
+]
+
+
+@pytest.mark.parametrize(("text", "value", "label"), MUST)
+def test_identifier_is_covered_with_its_label(redactor: Redactor, text: str, value: str, label: str) -> None:
+    spans = redactor.analyze(text)
+    assert covered(text, spans, value), [text[s.start : s.end] for s in spans]
+    start = text.index(value)
+    assert any(s.label == label and s.start < start + len(value) and start < s.end for s in spans)
+
+
+@pytest.mark.parametrize(("text", "value"), KEEP)
+def test_trap_stays_readable(redactor: Redactor, text: str, value: str) -> None:
+    spans = redactor.analyze(text)
+    assert not touched(text, spans, value), [(text[s.start : s.end], s.label) for s in spans]
+
+
+def test_birth_date_only_after_birth_marker(redactor: Redactor) -> None:
+    text = "Née le 03/02/1990, elle a rendez-vous le 05/06/2024."
+    labels = {text[s.start : s.end]: s.label for s in redactor.analyze(text)}
+    assert labels.get("03/02/1990") == "DATE_OF_BIRTH"
+    assert "05/06/2024" not in labels
+
+
+def test_invalid_nir_key_needs_a_label(redactor: Redactor) -> None:
+    bare = "Le code 185059935210799 figure en bas."  # wrong key, no label: a random number
+    labelled = "NIR : 185059935210799"
+    assert not redactor.analyze(bare)
+    assert covered(labelled, redactor.analyze(labelled), "185059935210799")

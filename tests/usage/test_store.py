@@ -1,0 +1,119 @@
+"""The store protocol, run on SQLite and Redis alike (``store`` fixture), and their parity."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from gateway.usage.export import ExportOptions, research_rows
+from gateway.usage.pseudonym import pseudonym
+from gateway.usage.report import Period, dashboard
+from gateway.usage.simulate import month_of_traffic
+from gateway.usage.store_sqlite import SQLiteUsageStore
+from tests.usage.conftest import REDIS_URL, redis_available
+from tests.usage.helpers import MARCH, event, worker
+
+SALT = b"salt"
+
+
+async def add(store, ev, principal) -> None:
+    await store.add(ev, pseudonym(SALT, principal.key_id, ev.hour))
+
+
+async def test_counters_sum_per_hour_and_dims(store) -> None:
+    w = worker("equipe", 1)
+    for _ in range(3):
+        await add(store, event(w, labels={"NIR": 2}), w)
+    await add(store, event(w, use="traduction"), w)
+    rows = await store.counters("asso", MARCH - timedelta(days=1), MARCH + timedelta(days=1))
+    by = {(r.dims[2], r.metric): r.value for r in rows}
+    assert by[("synthese", "requests")] == 3
+    assert by[("synthese", "redaction:NIR")] == 6
+    assert by[("synthese", "prompt_tokens")] == 300
+    assert by[("traduction", "requests")] == 1
+
+
+async def test_same_event_twice_counts_once(store) -> None:
+    w = worker("equipe", 1)
+    ev = event(w)
+    await add(store, ev, w)
+    await add(store, ev, w)  # a retry after a lost reply
+    rows = await store.counters("asso", MARCH - timedelta(days=1), MARCH + timedelta(days=1))
+    assert sum(r.value for r in rows if r.metric == "requests") == 1
+
+
+async def test_user_marks_are_sets_by_day_and_facet(store) -> None:
+    a, b = worker("equipe", 1), worker("equipe", 2)
+    for w in (a, a, b):
+        await add(store, event(w, labels={"PERSONNE": 1}), w)
+    rows = await store.users("asso", MARCH.replace(hour=0), MARCH + timedelta(days=1))
+    assert {(r.facet, r.day) for r in rows} == {("", "2025-03-12"), ("redaction:PERSONNE", "2025-03-12")}
+    assert len({r.pseudonym for r in rows}) == 2
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (datetime(2025, 3, 12, 10, tzinfo=UTC), datetime(2025, 3, 12, 11, tzinfo=UTC), 1),
+        (datetime(2025, 3, 12, 11, tzinfo=UTC), datetime(2025, 3, 13, tzinfo=UTC), 0),
+        (datetime(2025, 3, 1, tzinfo=UTC), datetime(2025, 4, 1, tzinfo=UTC), 1),
+        (datetime(2025, 4, 1, tzinfo=UTC), datetime(2025, 5, 1, tzinfo=UTC), 0),
+    ],
+)
+async def test_ranges_are_half_open(store, start, end, expected) -> None:
+    w = worker("equipe", 1)
+    await add(store, event(w), w)
+    rows = await store.counters("asso", start, end)
+    assert sum(r.value for r in rows if r.metric == "requests") == expected
+
+
+async def test_orgs_and_isolation(store) -> None:
+    a, b = worker("x", 1, org="org-a"), worker("x", 2, org="org-b")
+    await add(store, event(a), a)
+    await add(store, event(b), b)
+    assert await store.orgs() == ["org-a", "org-b"]
+    rows = await store.counters("org-a", MARCH - timedelta(days=1), MARCH + timedelta(days=1))
+    assert {r.org for r in rows} == {"org-a"}
+
+
+@pytest.mark.skipif(not redis_available(), reason="no Redis server")
+async def test_sqlite_and_redis_give_the_same_reports(tmp_path: Path) -> None:
+    """Parity: the same simulated traffic gives identical dashboards and exports."""
+    import uuid
+
+    from gateway.usage.store_redis import RedisUsageStore
+
+    sqlite = SQLiteUsageStore(tmp_path / "u.sqlite3")
+    prefix = f"gftest:{uuid.uuid4().hex[:10]}"
+    redis = RedisUsageStore(REDIS_URL, prefix=prefix)
+    teams = {"grande": 9, "moyenne": 6, "petite": 3}
+    try:
+        for item in month_of_traffic("2025-03", org="asso", teams=teams, seed=2):
+            ev = dataclasses.replace(item.event, energy_kwh=(1e-5, 2e-5), gwp_kgco2eq=(1e-6, 3e-6))
+            for s in (sqlite, redis):
+                await add(s, ev, item.principal)
+        period = Period("2025-03", "2025-03")
+        reports = [await dashboard(s, "asso", period, None, 5) for s in (sqlite, redis)]
+        assert _rounded(reports[0]) == _rounded(reports[1])
+        exports = [await research_rows(s, ["asso"], period, ExportOptions(k=11)) for s in (sqlite, redis)]
+        assert _rounded(exports[0]) == _rounded(exports[1])
+        assert reports[0]["graphiques"]["adoption"]["points"][0]["requetes"] > 100
+    finally:
+        keys = [k async for k in redis._redis.scan_iter(match=prefix + ":*")]
+        if keys:
+            await redis._redis.delete(*keys)
+        await redis.aclose()
+        await sqlite.aclose()
+
+
+def _rounded(value):
+    if isinstance(value, float):
+        return round(value, 12)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
