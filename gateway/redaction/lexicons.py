@@ -164,6 +164,15 @@ def load_common_words(nlp: object) -> frozenset[str]:
     for pos in ("adv", "verb"):
         if get_string_id(pos) in index:
             words.update(w.casefold() for w in index[get_string_id(pos)])
+    # Irregular forms ("faire", "fait", "était") live in the exceptions table.
+    if "lemma_exc" in lemmatizer.lookups.tables:
+        exceptions = lemmatizer.lookups.get_table("lemma_exc")
+        for pos in ("verb", "adv", "adj", "noun"):
+            if get_string_id(pos) in exceptions:
+                for form, lemmas in exceptions[get_string_id(pos)].items():
+                    if pos in ("verb", "adv"):
+                        words.add(form.casefold())
+                        words.update(lemma.casefold() for lemma in lemmas)
     for pos in ("noun", "adj"):
         if get_string_id(pos) not in index:
             continue

@@ -12,12 +12,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from gateway.redaction.lexicons import NON_NAMES, Lexicons, strip_accents
+from gateway.redaction.lexicons import CIVILITIES, NON_NAMES, Lexicons, strip_accents
 from gateway.types import Span
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _PARTICLES = frozenset("de du des d la le van von der den dos da das do del di el al ben bin".split())
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n•\-–—*>«\"(]\s*)$")
+_PARTICLE_BEFORE = re.compile(r"(?<![\w'’])(?:Van|Von|De|Da|Do|Dos|Di|Du|Le|La|El|Al|Ben|Ould) $")
 _NEXT_WORD = re.compile(r"[ ,]*([^\W\d_]+)")
 _FUNCTION_WORDS = frozenset(
     "à a de du des la le les un une en au aux et ou par pour sur sous dans avec sans chez "
@@ -51,6 +52,8 @@ def collect_name_tokens(texts_and_spans: Iterable[tuple[str, list[Span]]], allow
                 key = _key(word)
                 if len(word) < 2 or key in _PARTICLES or word.casefold() in NON_NAMES or key in allow:
                     continue
+                if word.casefold() in CIVILITIES:
+                    continue
                 words.add(key)
                 if word.islower():
                     lower.add(key)
@@ -79,10 +82,14 @@ def propagate(text: str, spans: list[Span], tokens: NameTokens, lexicons: Lexico
                 following = _NEXT_WORD.match(text, match.end())
                 if following is None or following.group(1).casefold() in _FUNCTION_WORDS:
                     continue
-        if found and text[found[-1].end : match.start()] in (" ", "-"):
+        start = match.start()
+        particle = _PARTICLE_BEFORE.search(text, max(0, start - 5), start)
+        if particle:  # "Van Duc", "Le Goff", "El Idrissi" after the surname was learnt
+            start = particle.start()
+        if found and text[found[-1].end : start] in (" ", "-"):
             found[-1] = Span(found[-1].start, match.end(), "PERSON", 0.8)
         else:
-            found.append(Span(match.start(), match.end(), "PERSON", 0.8))
+            found.append(Span(start, match.end(), "PERSON", 0.8))
     return found
 
 

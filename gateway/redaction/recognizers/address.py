@@ -21,7 +21,7 @@ _VOIE = "(?i:" + (
     r"promenade|mail|villa|ruelle|mont[ée]e|c[ôo]te|traverse|lotissement|lot\.|hameau|domaine|"
     r"parc|clos|cour|venelle|carrefour|lev[ée]e|corniche|r[ée]sidence|cit[ée]|zac|za|zi"
 ) + ")"
-_NUM = r"\d{1,4}(?:\s?(?i:bis|ter|quater|[A-D])\b)?"
+_NUM = r"(?<![\w/.\-])\d{1,4}(?:\s?(?i:bis|ter|quater|[A-D])\b)?"
 _NAME = rf"(?:[ \-]{_PARTICLE})*[ \-]?{_CAP_WORD}(?:[ \-]?(?:{_PARTICLE}|{_CAP_WORD})){{0,6}}"
 # Lower-case street names are accepted when a number precedes the way type ("12 rue des lilas").
 _LOWER_STOP = (

@@ -27,6 +27,8 @@ _LABEL = re.compile(
 def looks_like_reference(value: str) -> bool:
     """Shape check shared by both patterns: enough digits, not a date/phone/year range."""
     digits = sum(c.isdigit() for c in value)
+    if re.search(r"\dh\d|\dh(?:/|$)", value):
+        return False  # "24h/24", "9h-12h"
     if digits < 4 or _DATE.match(value) or _YEARS.match(value):
         return False
     compact = re.sub(r"[\-/_.]", "", value)

@@ -43,7 +43,8 @@ _CONTACT_WORDS = frozenset(
 _ROLES = frozenset(r.casefold() for r in ROLES)
 _ESTABLISHMENTS = frozenset(e.casefold() for e in ESTABLISHMENTS)
 _AFTER_NAME = re.compile(
-    r"^\s*,?\s*(?:\(\s*)?(?:n[ée]e?s?\b|[âa]g[ée]e?s?\b|\d{1,2}\s*(?:ans|mois|a)\b|"
+    r"^\s*,?\s*(?:\(\s*)?(?:n[ée]e?s?(?:\(e\))?\s+(?:le|en|à|au)\b|né(?:e|s|es)?\b|n[ée]\(e\)|"
+    r"[âa]g[ée]e?s?\b|\d{1,2}\s*(?:ans|an|mois|a)\b|\(\s*quelques\s+(?:mois|semaines|jours)|"
     r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4})",
     re.I,
 )
@@ -163,8 +164,8 @@ class PersonRecognizer(EntityRecognizer):
             j += 1
         if j >= len(toks) or not self._adjacent(text, toks[j - 1], toks[j]) and j - 1 != i:
             return
-        if toks[i + 1].start - tok.end > 3:
-            return
+        if toks[i + 1].start - tok.end > 3 or text[tok.end : toks[i + 1].start].strip(" .") != "":
+            return  # "Madame, Monsieur,\nSuite à …": no name after the civility
         nxt = toks[j]
         if nxt.folded in _CIVILITIES or nxt.folded in _ROLES:
             return
@@ -182,7 +183,7 @@ class PersonRecognizer(EntityRecognizer):
         k = i + 1
         while k + 1 < len(toks) and toks[k].folded in _PARTICLES and toks[k].text.islower() and k < i + 3:
             k += 1  # "la famille dos Santos"
-        if k > i + 1 and self._name_shaped(toks[k]) and self._adjacent(text, toks[k - 1], toks[k]):
+        if k > i + 1 and self._strong(toks[k]) and toks[k].folded not in _CIVILITIES and self._adjacent(text, toks[k - 1], toks[k]):
             if text[toks[i].end : toks[i + 1].start] == " ":
                 self._extend(text, toks, i + 1, marks)
                 for m in range(i + 1, k + 1):
@@ -209,7 +210,14 @@ class PersonRecognizer(EntityRecognizer):
         while k + 1 < len(toks) and toks[k].folded in _PARTICLES and self._adjacent(text, toks[k - 1], toks[k]):
             k += 1  # "Rosa dos Santos"
         next_surname = k < len(toks) and self._strong(toks[k]) and self._adjacent(text, toks[k - 1], toks[k])
-        if common and not (prev_surname or next_surname):
+        # A common-word first name followed by a capitalised word: "Claire Auger", "Rose Petit".
+        next_cap = (
+            i + 1 < len(toks) and self._adjacent(text, tok, toks[i + 1]) and self._name_shaped(toks[i + 1])
+            and toks[i + 1].text[0].isupper() and toks[i + 1].folded not in _ESTABLISHMENTS
+            and toks[i + 1].folded not in _CIVILITIES and toks[i + 1].folded not in _ROLES
+            and toks[i + 1].folded not in _STOP
+        )
+        if common and not (prev_surname or next_surname or next_cap):
             return
         if len(tok.text) < 3 and not (prev_surname or next_surname):
             return
@@ -232,8 +240,10 @@ class PersonRecognizer(EntityRecognizer):
         tok = toks[i]
         if not tok.text.islower() or len(tok.text) < 3:
             return
+        if tok.start > 0 and text[tok.start - 1].isdigit():
+            return  # "15min"
         compact_age = _LOWER_AGE.match(text[tok.end : tok.end + 12])
-        if compact_age and tok.folded not in _STOP and tok.folded not in _ROLES:
+        if compact_age and tok.folded not in _STOP and not self.lexicons.is_common(tok.text):
             marks[i] = True
             return
         if not self.lexicons.is_first_name(tok.text) or self.lexicons.is_common(tok.text):
@@ -243,7 +253,7 @@ class PersonRecognizer(EntityRecognizer):
         surname = False
         if i + 1 < len(toks) and self._adjacent(text, tok, toks[i + 1]):
             nxt = toks[i + 1]
-            surname = nxt.text.islower() and nxt.folded not in _STOP and (
+            surname = nxt.text.islower() and len(nxt.text) >= 2 and nxt.folded not in _STOP and (
                 not self.lexicons.is_common(nxt.text) or self.lexicons.is_first_name(nxt.text)
             )
         after = text[tok.end : tok.end + 16]
@@ -390,7 +400,11 @@ def _token(match: re.Match[str], lexicons: Lexicons) -> _Tok:
 def _lower_name(lexicons: Lexicons, tok: _Tok) -> bool:
     """A lower-case word read as a name after a civility (``mme diallo``, ``m. berger``):
     anything but a grammatical word or a role."""
-    return tok.text.islower() and len(tok.text) >= 2 and tok.folded not in _STOP and tok.folded not in _ROLES
+    if not tok.text.islower() or len(tok.text) < 2 or tok.folded in _STOP or tok.folded in _ROLES:
+        return False
+    # "le monsieur crie fort": a conjugated verb is no surname.
+    lemmas = lexicons.inflections.get(tok.folded) if tok.folded in lexicons.inflections else None
+    return not lemmas or lemmas == [tok.folded]
 
 
 def _upper_context(text: str, tok: _Tok) -> bool:
