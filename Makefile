@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml plugins/gardefou-intl-ids/pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]' -e plugins/gardefou-intl-ids
+	$(BIN)/pip install --quiet -e '.[test,research]' -e plugins/gardefou-intl-ids
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed

@@ -79,13 +79,36 @@ def mint_key(org: str, team: str, role: Role) -> tuple[str, KeyRecord]:
     return key, record
 
 
+def imported_key_id(key: str) -> str:
+    """The id of a key minted elsewhere (e.g. migrated from another gateway): derived from
+    its hash, so the key itself need not follow our format."""
+    return "x" + hash_key(key)[:11]
+
+
+def import_key(key: str, org: str, team: str, role: Role) -> KeyRecord:
+    """A record for an existing key string (at least 16 characters), stored hashed."""
+    if len(key) < 16 or any(c.isspace() for c in key):
+        raise ConfigError("an imported key must be at least 16 characters, without spaces")
+    return KeyRecord(
+        key_id=imported_key_id(key),
+        org=validate_name("org", org),
+        team=validate_name("team", team),
+        role=Role(role),
+        sha256=hash_key(key),
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+
+
 def authenticate(authorization: str | None, store: KeyStore) -> Principal:
     """Turn an ``Authorization`` header into a principal, or raise :class:`AuthError`."""
     if not authorization or not authorization.lower().startswith("bearer "):
         raise AuthError("Clé d'API manquante : ajoutez l'en-tête « Authorization: Bearer <clé> ».")
     key = authorization[7:].strip()
     match = _KEY_RE.match(key)
-    record = store.get(match.group(1)) if match else None
+    if match:
+        record = store.get(match.group(1))
+    else:
+        record = store.get(imported_key_id(key)) if len(key) >= 16 else None
     if (
         record is None
         or record.revoked_at is not None

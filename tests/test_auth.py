@@ -92,3 +92,17 @@ def test_redis_store_roundtrip() -> None:
             authenticate(f"Bearer {key}", store)
     finally:
         store._redis.delete(RedisKeyStore.PREFIX + record.key_id)
+
+
+def test_imported_key_authenticates_and_is_stored_hashed(tmp_path) -> None:
+    from gateway.auth import import_key
+
+    store = FileKeyStore(tmp_path / "keys.json")
+    key = "sk-migrated-from-elsewhere-0001"
+    store.put(import_key(key, "ccas-lyon", "accueil", Role.STAFF))
+    assert authenticate(f"Bearer {key}", store).org == "ccas-lyon"
+    assert key not in (tmp_path / "keys.json").read_text()
+    with pytest.raises(AuthError):
+        authenticate("Bearer sk-migrated-from-elsewhere-0002", store)
+    with pytest.raises(ConfigError):
+        import_key("short", "ccas-lyon", "accueil", Role.STAFF)

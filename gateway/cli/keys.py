@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from gateway.app import build_keys
-from gateway.auth import mint_key, revoke
+from gateway.auth import import_key, mint_key, revoke
 from gateway.settings import load_settings
 from gateway.types import Role
 
@@ -19,6 +20,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     create.add_argument("--team", required=True)
     create.add_argument("--role", required=True, choices=[r.value for r in Role])
     create.set_defaults(func=_create)
+
+    imported = sub.add_parser(
+        "import", help="register an existing key read from standard input (stored hashed)"
+    )
+    imported.add_argument("--org", required=True)
+    imported.add_argument("--team", required=True)
+    imported.add_argument("--role", required=True, choices=[r.value for r in Role])
+    imported.set_defaults(func=_import)
 
     listing = sub.add_parser("list", help="list keys (ids and owners, never the keys)")
     listing.add_argument("--org", help="only this organisation")
@@ -36,6 +45,14 @@ def _create(args: argparse.Namespace) -> int:
     print(key)
     print(f"# key id {record.key_id} ({record.org}/{record.team}, {record.role.value}); "
           "store it now: it cannot be shown again")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    key = sys.stdin.readline().strip()
+    record = import_key(key, args.org, args.team, Role(args.role))
+    build_keys(load_settings()).put(record)
+    print(f"imported as key id {record.key_id} ({record.org}/{record.team}, {record.role.value})")
     return 0
 
 

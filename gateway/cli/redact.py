@@ -34,7 +34,10 @@ def run(args: argparse.Namespace) -> int:
             spans = redactor.analyze(text, settings)
             tokens = collect_name_tokens([(text, spans)], frozenset())
             spans = redactor.propagate_names(text, spans, tokens)
-            out = {"id": doc["id"], "spans": [{"start": s.start, "end": s.end, "label": s.label} for s in spans]}
+            out = {
+                "id": doc["id"],
+                "spans": [{"start": s.start, "end": s.end, "label": s.label} for s in spans],
+            }
             dst.write(json.dumps(out, ensure_ascii=False) + "\n")
             count += 1
     print(f"{count} documents analysed -> {args.output}", file=sys.stderr)

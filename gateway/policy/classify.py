@@ -15,14 +15,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from gateway.policy.features import RuleView, extract, readable
 from gateway.policy.floor import FloorRule, check_floor
 from gateway.policy.matching import compile_hints, compile_patterns, compile_phrases
+from gateway.policy.model import NONE, LinearModel, Prediction, load_model, predict
 from gateway.policy.schema import ForbiddenDecision, Policy
 from gateway.policy.text import IMPERATIVE_START, Clause, analyse, normalise
 from gateway.types import Evidence
 
 _DELIVERABLE_WEIGHT = 3
 _FIRST_CLAUSE_WEIGHT = 2
+# cross-source validation on our corpus: the model names the topic of a rule block right
+# 95 % of the time, the rules 86 %: it relabels whenever it finds another topic likelier
+_RELABEL_RATIO = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,42 +61,149 @@ def user_turns(messages: list[dict[str, Any]]) -> list[str]:
     return [message_text(m) for m in messages if m.get("role") == "user"]
 
 
-def classify(policy: Policy, messages: list[dict[str, Any]]) -> Classification:
-    """Classify the last user message of ``messages`` (already redacted)."""
-    turns = user_turns(messages)
-    if not turns:
-        return Classification(None, None, (Evidence("classifier:no_user_message"),))
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What the rules read in the last user message (the learned part's input too)."""
+
+    clauses: list[Clause]
+    floor: tuple[FloorRule, str] | None
+    found: tuple[ForbiddenDecision, tuple[Evidence, ...]] | None
+    use: str | None
+    use_evidence: tuple[Evidence, ...]
+    ambiguous: tuple[str, tuple[str, ...]] | None
+
+    def view(self) -> RuleView:
+        forbidden = self.floor[0].id if self.floor else self.found[0].id if self.found else None
+        return RuleView(forbidden, self.use, self.ambiguous[0] if self.ambiguous else None)
+
+
+def _read(policy: Policy, turns: list[str]) -> _Reading:
     last = turns[-1]
     clauses = analyse(last)
     context = [c for turn in turns[:-1] for c in analyse(turn)]
-
     floor_hit = floor_in(clauses)
-    if floor_hit is not None:
-        rule, words = floor_hit
-        entry = next((f for f in policy.forbidden if rule.id in f.floor), None)
-        forbidden_id = entry.id if entry else rule.id
-        use, use_ev = _use(policy, last, analyse(last, keep_titles=True), blocked=True)
-        evidence = (Evidence(f"floor:{rule.id}", (words,)), *use_ev)
-        return Classification(use, forbidden_id, evidence, floor=rule.id)
-
-    found = _forbidden(policy, clauses, context)
-    if found is not None:
-        decision, evidence = found
-        use, use_ev = _use(policy, last, analyse(last, keep_titles=True), blocked=True)
-        return Classification(use, decision.id, (*evidence, *use_ev))
-
+    found = None if floor_hit else _forbidden(policy, clauses, context)
     use, use_ev = _use(policy, last, analyse(last, keep_titles=True), blocked=False)
     if use is None and context:
         use, use_ev = _use(policy, turns[-2], analyse(turns[-2], keep_titles=True),
                            blocked=False)
-    ambiguous = _ambiguous(policy, clauses)
-    if use is None:
-        use = policy.classifier.fallback_use or policy.uses[0].id
-        use_ev = (Evidence("classifier:fallback_use"),)
+    return _Reading(clauses, floor_hit, found, use, use_ev, _ambiguous(policy, clauses))
+
+
+def learned_features(policy: Policy, messages: list[dict[str, Any]]) -> frozenset[str]:
+    """The features the learned model sees for ``messages`` (used by ``train.py``)."""
+    turns = user_turns(messages) or [""]
+    reading = _read(policy, turns)
+    return extract(policy, reading.clauses, reading.view())
+
+
+def classify(policy: Policy, messages: list[dict[str, Any]]) -> Classification:
+    """Classify the last user message of ``messages`` (already redacted).
+
+    Order: the floor (code, whatever else says), then the rules about who decides, then the
+    learned model, which may add a block the rules missed (never lift one) and picks the
+    use. Without shipped weights the rules work alone."""
+    turns = user_turns(messages)
+    if not turns:
+        return Classification(None, None, (Evidence("classifier:no_user_message"),))
+    last = turns[-1]
+    reading = _read(policy, turns)
+    model = load_model()
+    pred = None
+    if model is not None:
+        pred = predict(model, extract(policy, reading.clauses, reading.view()))
+
+    if reading.floor is not None:
+        rule, words = reading.floor
+        entry = next((f for f in policy.forbidden if rule.id in f.floor), None)
+        forbidden_id = entry.id if entry else rule.id
+        use, use_ev = _blocked_use(policy, last, pred)
+        evidence = (Evidence(f"floor:{rule.id}", (words,)), *use_ev)
+        return Classification(use, forbidden_id, evidence, floor=rule.id)
+
+    if reading.found is not None:
+        decision, evidence = reading.found
+        decision_id, relabel = _topic(policy, decision.id, pred)
+        use, use_ev = _blocked_use(policy, last, pred)
+        return Classification(use, decision_id, (*evidence, *relabel, *use_ev))
+
+    learned = _learned_block(policy, model, pred)
+    if learned is not None:
+        decision_id, evidence = learned
+        use, use_ev = _blocked_use(policy, last, pred)
+        return Classification(use, decision_id, (*evidence, *use_ev))
+
+    use, use_ev = _allowed_use(policy, reading, pred)
     evidence = use_ev
-    if ambiguous is not None:
-        evidence = (*evidence, Evidence(f"ambiguous:{ambiguous[0]}", ambiguous[1]))
-    return Classification(use, None, evidence, ambiguous=ambiguous is not None)
+    if reading.ambiguous is not None:
+        evidence = (*evidence, Evidence(f"ambiguous:{reading.ambiguous[0]}",
+                                        reading.ambiguous[1]))
+    return Classification(use, None, evidence, ambiguous=reading.ambiguous is not None)
+
+
+def _learned_block(
+    policy: Policy, model: LinearModel | None, pred: Prediction | None
+) -> tuple[str, tuple[Evidence, ...]] | None:
+    """A block the rules missed: the model's block probability is over its threshold and
+    its decision is one the policy forbids (the policy stays the authority on what is
+    forbidden)."""
+    if model is None or pred is None or pred.block_probability < model.threshold:
+        return None
+    decision = pred.decision
+    if policy.forbidden_decision(decision) is None:
+        return None
+    return decision, (
+        Evidence(f"model:forbidden:{decision}", tuple(readable(f) for f in pred.top_features)),
+        Evidence("model:probabilite_blocage", (f"{pred.block_probability:.2f}",)),
+    )
+
+
+def _topic(
+    policy: Policy, rule_id: str, pred: Prediction | None
+) -> tuple[str, tuple[Evidence, ...]]:
+    """Which decision a rule block is about. The rules say *that* the model is asked to
+    decide; when several topics are named the rules keep the strongest match, the model
+    reads the whole wording better."""
+    if pred is None:
+        return rule_id, ()
+    best = pred.decision
+    if (best == rule_id or policy.forbidden_decision(best) is None
+            or pred.forbidden[best] < _RELABEL_RATIO * pred.forbidden.get(rule_id, 0.0)):
+        return rule_id, ()
+    return best, (Evidence(f"model:forbidden:{best}",
+                           tuple(readable(f) for f in pred.top_features)),)
+
+
+def _blocked_use(
+    policy: Policy, text: str, pred: Prediction | None
+) -> tuple[str | None, tuple[Evidence, ...]]:
+    """The use of a blocked request: its legitimate part, or none when only the decision
+    was asked."""
+    rule_use, rule_ev = _use(policy, text, analyse(text, keep_titles=True), blocked=True)
+    if pred is None:
+        return rule_use, rule_ev
+    known = {u.id for u in policy.uses}
+    best = max((u for u in pred.use if u == NONE or u in known), key=pred.use.__getitem__)
+    if best == NONE:
+        return None, ()
+    return best, rule_ev if best == rule_use else (Evidence(f"use:{best}", ("model",)),)
+
+
+def _allowed_use(
+    policy: Policy, reading: _Reading, pred: Prediction | None
+) -> tuple[str, tuple[Evidence, ...]]:
+    known = {u.id for u in policy.uses}
+    if pred is not None:
+        scored = [u for u in pred.use if u in known]
+        if scored:
+            best = max(scored, key=pred.use.__getitem__)
+            if best == reading.use:
+                return best, reading.use_evidence
+            return best, (Evidence(f"use:{best}", ("model",)),)
+    if reading.use is not None:
+        return reading.use, reading.use_evidence
+    return (policy.classifier.fallback_use or policy.uses[0].id,
+            (Evidence("classifier:fallback_use"),))
 
 
 def floor_in(clauses: list[Clause]) -> tuple[FloorRule, str] | None:

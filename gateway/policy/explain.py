@@ -8,6 +8,8 @@ only the redacted text and label counts are returned — never the placeholder v
 
 from __future__ import annotations
 
+import asyncio
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,7 +48,8 @@ async def explain(
     model: str | None = None,
 ) -> dict[str, Any]:
     """A JSON-ready explanation of how ``prompt`` would be handled for ``role``."""
-    redacted, counts = redact_prompt(loaded, prompt, redactor)
+    # Redaction is CPU-bound: keep it off the event loop (the admin API awaits this).
+    redacted, counts = await asyncio.to_thread(redact_prompt, loaded, prompt, redactor)
     messages = [{"role": "user", "content": redacted}]
     candidates = allowed_models(loaded, role, catalog)
     name = model or (candidates[0] if candidates else catalog.names[0])

@@ -32,8 +32,20 @@ DEFAULT_MODEL = "fr_core_news_md"
 WINDOW = 4_000  # characters analysed at once; longer texts are cut into overlapping windows
 OVERLAP = 300
 # When spans overlap they merge; the label of the more specific recognizer wins.
-PRIORITY = ("EMAIL", "IBAN", "NIR", "PHONE", "ID_DOCUMENT", "FT_ID", "CAF_NUMBER", "CASE_ID",
-            "DATE_OF_BIRTH", "ADDRESS", "PERSON")
+PRIORITY = (
+    "EMAIL",
+    "IBAN",
+    "NIR",
+    "PHONE",
+    "ID_DOCUMENT",
+    "FT_ID",
+    "CAF_NUMBER",
+    "CASE_ID",
+    "DATE_OF_BIRTH",
+    "ADDRESS",
+    "PERSON",
+)
+DEFAULT_SETTINGS = RedactionSettings()
 _RANK = {label: rank for rank, label in enumerate(PRIORITY)}
 
 
@@ -44,7 +56,12 @@ class FrenchNerEngine(SpacyNlpEngine):
         super().__init__(
             models=[{"lang_code": "fr", "model_name": model_name}],
             ner_model_configuration=NerModelConfiguration(
-                model_to_presidio_entity_mapping={"PER": "PERSON", "LOC": "LOCATION", "ORG": "ORGANIZATION", "MISC": "MISC"},
+                model_to_presidio_entity_mapping={
+                    "PER": "PERSON",
+                    "LOC": "LOCATION",
+                    "ORG": "ORGANIZATION",
+                    "MISC": "MISC",
+                },
                 labels_to_ignore=["LOCATION", "ORGANIZATION", "MISC"],
             ),
         )
@@ -61,7 +78,7 @@ class FrenchNerEngine(SpacyNlpEngine):
             exclude=["tok2vec", "morphologizer", "parser", "attribute_ruler", "senter"],
             disable=["lemmatizer"],
         )
-        self.nlp = {"fr": nlp}
+        self.nlp = {"fr": nlp}  # type: ignore[assignment]
 
 
 @dataclass
@@ -72,14 +89,15 @@ class Redactor:
     lexicons: Lexicons
     cache: AnalysisCache = field(default_factory=memory_cache)
 
-    def analyze(self, text: str, settings: RedactionSettings = RedactionSettings()) -> list[Span]:
+    def analyze(self, text: str, settings: RedactionSettings = DEFAULT_SETTINGS) -> list[Span]:
         """Spans of ``text`` to redact (sorted, non-overlapping), names propagated within it.
 
         Raises :class:`RedactionFailed` (without any text from the input) if analysis fails.
         """
         if not text.strip():
             return []
-        key = cache_key(settings.fingerprint(), text)
+        model = getattr(getattr(self.engine, "nlp_engine", None), "model_name", "")
+        key = cache_key(f"{settings.fingerprint()}:{model}", text)
         cached = self.cache.get(key)
         if cached is not None:
             return cached
@@ -87,7 +105,7 @@ class Redactor:
             spans = self._analyze(text, settings)
         except RedactionFailed:
             raise
-        except Exception as exc:  # fail closed, and say nothing about the text
+        except Exception as exc:  # noqa: BLE001 - fail closed, and say nothing about the text
             raise RedactionFailed(
                 f"La pseudonymisation a échoué ({type(exc).__name__}) : la requête n'a pas été envoyée."
             ) from None
@@ -95,15 +113,18 @@ class Redactor:
         return spans
 
     def propagate_names(
-        self, text: str, spans: list[Span], tokens: NameTokens,
-        settings: RedactionSettings = RedactionSettings(),
+        self,
+        text: str,
+        spans: list[Span],
+        tokens: NameTokens,
+        settings: RedactionSettings = DEFAULT_SETTINGS,
     ) -> list[Span]:
         """``spans`` plus recurrences of conversation-wide name tokens (see ``names``)."""
         if "PERSON" not in settings.labels:
             return spans
         try:
             extra = _keep_outside(text, propagate(text, spans, tokens, self.lexicons), settings)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - fail closed
             raise RedactionFailed(f"La pseudonymisation a échoué ({type(exc).__name__}).") from None
         return merge_spans(spans + extra) if extra else spans
 
@@ -118,7 +139,9 @@ class Redactor:
         spans = _keep_outside(text, merge_spans(found), settings)
         allow_words = frozenset(t.casefold() for t in settings.allow_list)
         tokens = collect_name_tokens([(text, spans)], allow_words)
-        spans = merge_spans(spans + _keep_outside(text, propagate(text, spans, tokens, self.lexicons), settings))
+        spans = merge_spans(
+            spans + _keep_outside(text, propagate(text, spans, tokens, self.lexicons), settings)
+        )
         return [s for s in spans if s.label in settings.labels]
 
 
@@ -161,7 +184,9 @@ def merge_spans(spans: list[Span]) -> list[Span]:
         if merged and span.start < merged[-1].end:
             last = merged[-1]
             label = min((last.label, span.label), key=lambda lab: _RANK.get(lab, 99))
-            merged[-1] = Span(last.start, max(last.end, span.end), label, max(last.score, span.score))
+            merged[-1] = Span(
+                last.start, max(last.end, span.end), label, max(last.score, span.score)
+            )
         else:
             merged.append(span)
     return merged
@@ -172,7 +197,7 @@ def allowed_ranges(text: str, allow_list: tuple[str, ...]) -> list[tuple[int, in
     ranges: list[tuple[int, int]] = []
     for term in allow_list:
         if term.strip():
-            pattern = re.compile(rf"(?<!\w){re.escape(term.strip())}(?!\w)", re.I)
+            pattern = re.compile(rf"(?<!\w){re.escape(term.strip())}(?!\w)", re.IGNORECASE)
             ranges.extend(m.span() for m in pattern.finditer(text))
     return ranges
 
@@ -181,7 +206,7 @@ def build_engine(model_name: str = DEFAULT_MODEL) -> tuple[AnalyzerEngine, Lexic
     """The Presidio engine with our registry, and the lexicons derived from the same model."""
     nlp_engine = FrenchNerEngine(model_name)
     nlp_engine.load()
-    nlp = nlp_engine.nlp["fr"]
+    nlp = nlp_engine.nlp["fr"]  # type: ignore[index]
     lexicons = Lexicons(
         first_names=load_first_names(),
         common_words=load_common_words(nlp),
@@ -190,13 +215,13 @@ def build_engine(model_name: str = DEFAULT_MODEL) -> tuple[AnalyzerEngine, Lexic
     registry = RecognizerRegistry(supported_languages=["fr"])
     for recognizer in build_recognizers(lexicons):
         registry.add_recognizer(recognizer)
-    engine = AnalyzerEngine(
-        nlp_engine=nlp_engine, registry=registry, supported_languages=["fr"]
-    )
+    engine = AnalyzerEngine(nlp_engine=nlp_engine, registry=registry, supported_languages=["fr"])
     return engine, lexicons
 
 
 def build_redactor(cache: AnalysisCache | None = None, model_name: str = DEFAULT_MODEL) -> Redactor:
     """Load spaCy and the recognizers once; share the result across requests."""
     engine, lexicons = build_engine(model_name)
-    return Redactor(engine=engine, lexicons=lexicons, cache=cache if cache is not None else memory_cache())
+    return Redactor(
+        engine=engine, lexicons=lexicons, cache=cache if cache is not None else memory_cache()
+    )

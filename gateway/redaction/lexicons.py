@@ -15,88 +15,79 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-CIVILITIES = (
-    "monsieur", "madame", "mademoiselle", "messieurs", "mesdames", "m.", "m", "mr", "mr.",
-    "mme", "mme.", "mmes", "mlle", "mlle.", "mlles", "mm.", "dr", "dr.", "docteur", "docteure",
-    "pr", "pr.", "professeur", "me", "maître", "maitre",
+
+def _words(block: str) -> tuple[str, ...]:
+    """A word list written as a whitespace-separated block (keeps the lists compact)."""
+    return tuple(block.split())
+
+
+CIVILITIES = _words(
+    """
+    monsieur madame mademoiselle messieurs mesdames m. m mr mr. mme mme. mmes mlle mlle. mlles
+    mm. dr dr. docteur docteure pr pr. professeur me maître maitre
+"""
 )
 
 # Roles that, directly followed by a capitalised word, introduce a name ("la juge Martin").
-ROLES = (
-    "juge", "éducateur", "éducatrice", "educateur", "educatrice", "assistante", "assistant",
-    "médecin", "infirmier", "infirmière", "psychologue", "puéricultrice", "directeur",
-    "directrice", "référent", "référente", "conseiller", "conseillère", "enseignant",
-    "enseignante", "maîtresse", "maître", "professeur", "professeure", "collègue", "tuteur",
-    "tutrice", "curateur", "curatrice", "mandataire", "avocat", "avocate", "pédiatre",
-    "psychiatre", "orthophoniste", "CPE", "TISF", "CESF", "AS", "ES", "ME", "cheffe", "chef",
-    "stagiaire", "bénévole", "animateur", "animatrice", "coordinateur", "coordinatrice",
-    "interprète", "greffier", "greffière", "substitut", "procureur", "procureure",
-    "famille", "enfant", "enfants", "fils", "fille", "frère", "sœur", "soeur", "mère", "père",
-    "grand-mère", "grand-père", "oncle", "tante", "cousin", "cousine", "neveu", "nièce",
-    "conjoint", "conjointe", "compagnon", "compagne", "époux", "épouse", "mari", "femme",
-    "bébé", "nourrisson", "mineur", "mineure", "jeune", "patient", "patiente", "usager",
-    "usagère", "bénéficiaire", "locataire", "demandeur", "demandeuse", "allocataire",
-    "prénommé", "prénommée", "nommé", "nommée", "appelé", "appelée", "dénommé", "dénommée",
-    # Greetings and sign-offs address a person by name ("Bonjour Claire,").
-    "bonjour", "bonsoir", "salut", "coucou", "hello", "cher", "chère", "merci",
+ROLES = _words(
+    """
+    juge éducateur éducatrice educateur educatrice assistante assistant médecin infirmier
+    infirmière psychologue puéricultrice directeur directrice référent référente conseiller
+    conseillère enseignant enseignante maîtresse maître professeur professeure collègue tuteur
+    tutrice curateur curatrice mandataire avocat avocate pédiatre psychiatre orthophoniste CPE
+    TISF CESF AS ES ME cheffe chef stagiaire bénévole animateur animatrice coordinateur
+    coordinatrice interprète greffier greffière substitut procureur procureure famille enfant
+    enfants fils fille frère sœur soeur mère père grand-mère grand-père oncle tante cousin
+    cousine neveu nièce conjoint conjointe compagnon compagne époux épouse mari femme bébé
+    nourrisson mineur mineure jeune patient patiente usager usagère bénéficiaire locataire
+    demandeur demandeuse allocataire prénommé prénommée nommé nommée appelé appelée dénommé
+    dénommée bonjour bonsoir salut coucou hello cher chère merci
+"""
 )
 
 # Words before a capitalised name that make it the name of a place or an establishment.
-ESTABLISHMENTS = (
-    "rue", "avenue", "boulevard", "allée", "place", "impasse", "chemin", "route", "quai",
-    "cours", "square", "passage", "résidence", "cité", "collège", "lycée", "école", "ecole",
-    "hôpital", "hopital", "clinique", "centre", "CMP", "CMPP", "CAMSP", "MECS", "IME", "ITEP",
-    "SESSAD", "EHPAD", "foyer", "crèche", "creche", "maison", "association", "fondation",
-    "institut", "groupe", "mairie", "gymnase", "stade", "parc", "bibliothèque", "médiathèque",
-    "université", "faculté", "CHU", "CH", "hôtel", "hotel", "église", "mosquée", "quartier",
-    "pont", "gare", "station", "métro", "bus", "tram", "lotissement", "hameau", "lieu-dit",
-    "tribunal", "cabinet", "service", "pôle", "pole", "espace", "salle", "halte", "relais",
-    "accueil", "prix", "lecture", "livre", "film", "chanson", "pharmacie", "entreprise",
-    "magasin", "restaurant", "café", "boulangerie", "supermarché", "agence", "club",
+ESTABLISHMENTS = _words(
+    """
+    rue avenue boulevard allée place impasse chemin route quai cours square passage résidence
+    cité collège lycée école ecole hôpital hopital clinique centre CMP CMPP CAMSP MECS IME ITEP
+    SESSAD EHPAD foyer crèche creche maison association fondation institut groupe mairie
+    gymnase stade parc bibliothèque médiathèque université faculté CHU CH hôtel hotel église
+    mosquée quartier pont gare station métro bus tram lotissement hameau lieu-dit tribunal
+    cabinet service pôle pole espace salle halte relais accueil prix lecture livre film chanson
+    pharmacie entreprise magasin restaurant café boulangerie supermarché agence club
+"""
 )
 
 # Institutions, programmes and acronyms of French social work (and generic capitalised words)
 # that must stay readable whatever their case.
 NON_NAMES = frozenset(
     w.casefold()
-    for w in (
-        "CAF", "MSA", "RSA", "APL", "ALS", "ALF", "AAH", "ASE", "PMI", "MDPH", "CCAS", "CIAS",
-        "CRIP", "AEMO", "AED", "AEEH", "SIAO", "FSL", "CPAM", "CSS", "CMU", "AME", "PUMA",
-        "CMUC", "ARS", "CNAF", "CNAV", "URSSAF", "DDETS", "DREETS", "SPIP", "PJJ", "ODPE",
-        "OPP", "TPE", "JAF", "JE", "JDE", "TGI", "TJ", "CASF", "CESEDA", "OQTF", "OFII",
-        "OFPRA", "CNDA", "CADA", "HUDA", "CHRS", "CHU", "LHSS", "ACT", "PASS", "CMP", "CMPP",
-        "CAMSP", "MECS", "IME", "ITEP", "SESSAD", "EHPAD", "ESAT", "SAVS", "SAMSAH", "SAVS",
-        "RQTH", "PCH", "ACTP", "APA", "AVS", "AESH", "ULIS", "SEGPA", "EREA", "CIO", "PPS",
-        "PAI", "PPRE", "RASED", "CPE", "TISF", "CESF", "ASS", "ASSP", "EJE", "ES", "ME", "AS",
-        "AF", "PE", "VAD", "IP", "RDV", "NIR", "IBAN", "RIB", "BIC", "CNI", "AGDREF", "DN",
-        "DDN", "SMS", "PDF", "URGENT", "TEL", "TÉL", "MAIL", "OK", "NB", "PS", "RAS", "SDF",
-        "FALC", "CV", "BAFA", "CAP", "BEP", "BTS", "DUT", "BAC", "DELF", "FLE", "RSA",
-        "HLM", "OPH", "EDF", "GDF", "SNCF", "RATP", "CPF", "PLIE", "CEJ", "PACEA", "PPAE",
-        "EPIDE", "ASLL", "AVDL", "DALO", "DAHO", "CCAPEX", "CDAPH", "PCO", "MDS", "MDSI",
-        "UTAS", "CMS", "CD", "CG", "CE", "CA", "UE", "SOS", "SAMU", "SMUR", "GIP", "ONG",
-        "France", "Travail", "Pôle", "Emploi", "Mission", "Locale", "Conseil", "Départemental",
-        "Départementale", "Banque", "Maison", "Solidarités", "Solidarité", "Enfance",
-        "Famille", "Familles", "Sécurité", "Sociale", "Santé", "Justice", "Préfecture",
-        "Tribunal", "Juge", "Enfants", "Aide", "Sociale", "Service", "Services", "Centre",
-        "Caisse", "Allocations", "Familiales", "Assurance", "Maladie", "Emmaüs", "Secours",
-        "Populaire", "Catholique", "Croix-Rouge", "Restos", "Cœur", "Coeur", "Samu", "Social",
-        "Objet", "Réf", "Madame", "Monsieur", "Mademoiselle", "Bonjour", "Merci", "Cordialement",
-        "Bonne", "Journée", "Signé", "Signature", "Date", "Lieu", "Nom", "Prénom", "Prénoms",
-        "Adresse", "Téléphone", "Tél", "Mail", "Courriel", "Email", "Né", "Née", "Mineur",
-        "Mineurs", "Enfant", "Père", "Mère", "Parents", "Situation", "Contexte", "Demande",
-        "Synthèse", "Conclusion", "Évaluation", "Observations", "Objectifs", "Motif",
-        "Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche",
-        "Janvier", "Février", "Mars", "Juin", "Juillet", "Août", "Septembre",
-        "Octobre", "Novembre", "Décembre", "Noël", "Pâques", "Ramadan", "Aïd",
-        "Dieu", "Allah", "Internet", "Google", "WhatsApp", "Facebook", "Instagram", "Snapchat",
-        "TikTok", "Doctolib", "Ameli", "Ventoline", "Ritaline", "Lexomil", "Risperdal",
-        "Doliprane", "Dafalgan", "Subutex", "Méthadone", "Xanax", "Seresta", "Tercian",
-        "Covid", "Code", "Civil", "Pénal", "Article", "Loi", "Annexe", "PJ",
-        "Lidl", "Aldi", "Carrefour", "Auchan", "Intermarché", "Monoprix", "Amazon",
-        "Logirep", "Paris", "Lyon", "Marseille", "SIRET", "SIREN", "FINESS", "GRETA", "ATSEM",
-        "ADMR", "CSAPA", "CAARUD", "CeGIDD", "MAJ", "NUR", "AFPA", "AFPR", "POEI", "PMSMP",
-        "CLSH", "ALSH", "PRE", "REAAP", "LAEP", "CIDFF", "ADIL", "UDAF", "ATMP", "APAJH",
-        "UNAFAM", "CREAI", "CHSCT", "CSE", "DPO", "RGPD", "CNIL", "IA", "GPT", "ChatGPT",
+    for w in _words(
+        """
+    CAF MSA RSA APL ALS ALF AAH ASE PMI MDPH CCAS CIAS CRIP AEMO AED AEEH SIAO FSL CPAM CSS CMU
+    AME PUMA CMUC ARS CNAF CNAV URSSAF DDETS DREETS SPIP PJJ ODPE OPP TPE JAF JE JDE TGI TJ
+    CASF CESEDA OQTF OFII OFPRA CNDA CADA HUDA CHRS CHU LHSS ACT PASS CMP CMPP CAMSP MECS IME
+    ITEP SESSAD EHPAD ESAT SAVS SAMSAH SAVS RQTH PCH ACTP APA AVS AESH ULIS SEGPA EREA CIO PPS
+    PAI PPRE RASED CPE TISF CESF ASS ASSP EJE ES ME AS AF PE VAD IP RDV NIR IBAN RIB BIC CNI
+    AGDREF DN DDN SMS PDF URGENT TEL TÉL MAIL OK NB PS RAS SDF FALC CV BAFA CAP BEP BTS DUT BAC
+    DELF FLE RSA HLM OPH EDF GDF SNCF RATP CPF PLIE CEJ PACEA PPAE EPIDE ASLL AVDL DALO DAHO
+    CCAPEX CDAPH PCO MDS MDSI UTAS CMS CD CG CE CA UE SOS SAMU SMUR GIP ONG France Travail Pôle
+    Emploi Mission Locale Conseil Départemental Départementale Banque Maison Solidarités
+    Solidarité Enfance Famille Familles Sécurité Sociale Santé Justice Préfecture Tribunal Juge
+    Enfants Aide Sociale Service Services Centre Caisse Allocations Familiales Assurance
+    Maladie Emmaüs Secours Populaire Catholique Croix-Rouge Restos Cœur Coeur Samu Social Objet
+    Réf Madame Monsieur Mademoiselle Bonjour Merci Cordialement Bonne Journée Signé Signature
+    Date Lieu Nom Prénom Prénoms Adresse Téléphone Tél Mail Courriel Email Né Née Mineur
+    Mineurs Enfant Père Mère Parents Situation Contexte Demande Synthèse Conclusion Évaluation
+    Observations Objectifs Motif Lundi Mardi Mercredi Jeudi Vendredi Samedi Dimanche Janvier
+    Février Mars Juin Juillet Août Septembre Octobre Novembre Décembre Noël Pâques Ramadan Aïd
+    Dieu Allah Internet Google WhatsApp Facebook Instagram Snapchat TikTok Doctolib Ameli
+    Ventoline Ritaline Lexomil Risperdal Doliprane Dafalgan Subutex Méthadone Xanax Seresta
+    Tercian Covid Code Civil Pénal Article Loi Annexe PJ Lidl Aldi Carrefour Auchan Intermarché
+    Monoprix Amazon Logirep Paris Lyon Marseille SIRET SIREN FINESS GRETA ATSEM ADMR CSAPA
+    CAARUD CeGIDD MAJ NUR AFPA AFPR POEI PMSMP CLSH ALSH PRE REAAP LAEP CIDFF ADIL UDAF ATMP
+    APAJH UNAFAM CREAI CHSCT CSE DPO RGPD CNIL IA GPT ChatGPT
+"""
     )
 )
 

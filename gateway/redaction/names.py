@@ -16,15 +16,86 @@ from gateway.redaction.lexicons import CIVILITIES, NON_NAMES, Lexicons, strip_ac
 from gateway.types import Span
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
-_PARTICLES = frozenset("de du des d la le van von der den dos da das do del di el al ben bin".split())
+_PARTICLES = frozenset(
+    [
+        "de",
+        "du",
+        "des",
+        "d",
+        "la",
+        "le",
+        "van",
+        "von",
+        "der",
+        "den",
+        "dos",
+        "da",
+        "das",
+        "do",
+        "del",
+        "di",
+        "el",
+        "al",
+        "ben",
+        "bin",
+    ]
+)
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n•\-–—*>«\"(]\s*)$")
 _PARTICLE_BEFORE = re.compile(r"(?<![\w'’])(?:Van|Von|De|Da|Do|Dos|Di|Du|Le|La|El|Al|Ben|Ould) $")
+_DETERMINER_BEFORE = re.compile(
+    r"(?:\b(?:de|du|des|un|une|le|la|les|ce|cette|son|sa|ses|mon|ma|au|aux)|\b[dl]')\s*$",
+    re.IGNORECASE,
+)
 _NEXT_WORD = re.compile(r"[ ,]*([^\W\d_]+)")
 _FUNCTION_WORDS = frozenset(
-    "à a de du des la le les un une en au aux et ou par pour sur sous dans avec sans chez "
-    "que qui dont où ce cet cette ces son sa ses leur leurs mon ma mes ton ta tes".split()
+    [
+        "à",
+        "a",
+        "de",
+        "du",
+        "des",
+        "la",
+        "le",
+        "les",
+        "un",
+        "une",
+        "en",
+        "au",
+        "aux",
+        "et",
+        "ou",
+        "par",
+        "pour",
+        "sur",
+        "sous",
+        "dans",
+        "avec",
+        "sans",
+        "chez",
+        "que",
+        "qui",
+        "dont",
+        "où",
+        "ce",
+        "cet",
+        "cette",
+        "ces",
+        "son",
+        "sa",
+        "ses",
+        "leur",
+        "leurs",
+        "mon",
+        "ma",
+        "mes",
+        "ton",
+        "ta",
+        "tes",
+    ]
 ) - {"a"}
-_CIVILITY_BEFORE = re.compile(r"(?:\b(?:M|Mme|Mlle|Mr|Dr|Me)\.?|Madame|Monsieur)\s+$", re.I)
+_CIVILITY_BEFORE = re.compile(
+    r"(?:\b(?:M|Mme|Mlle|Mr|Dr|Me)\.?|Madame|Monsieur)\s+$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -39,7 +110,9 @@ def _key(word: str) -> str:
     return strip_accents(word.casefold())
 
 
-def collect_name_tokens(texts_and_spans: Iterable[tuple[str, list[Span]]], allow: frozenset[str]) -> NameTokens:
+def collect_name_tokens(
+    texts_and_spans: Iterable[tuple[str, list[Span]]], allow: frozenset[str]
+) -> NameTokens:
     """Gather the words of all PERSON spans (particles, initials and allow-listed terms excluded)."""
     words: set[str] = set()
     lower: set[str] = set()
@@ -50,7 +123,12 @@ def collect_name_tokens(texts_and_spans: Iterable[tuple[str, list[Span]]], allow
             for match in _WORD.finditer(text, span.start, span.end):
                 word = match.group()
                 key = _key(word)
-                if len(word) < 2 or key in _PARTICLES or word.casefold() in NON_NAMES or key in allow:
+                if (
+                    len(word) < 2
+                    or key in _PARTICLES
+                    or word.casefold() in NON_NAMES
+                    or key in allow
+                ):
                     continue
                 if word.casefold() in CIVILITIES:
                     continue
@@ -73,8 +151,14 @@ def propagate(text: str, spans: list[Span], tokens: NameTokens, lexicons: Lexico
             continue
         if word.islower() and key not in tokens.lower:
             continue
-        if lexicons.is_common(word) and not _CIVILITY_BEFORE.search(text[max(0, match.start() - 12) : match.start()]):
-            if word.islower():
+        if word.islower() and _DETERMINER_BEFORE.search(
+            text, max(0, match.start() - 8), match.start()
+        ):
+            continue  # "un bateau de marin": a determiner makes it a common noun
+        if lexicons.is_common(word) and not _CIVILITY_BEFORE.search(
+            text[max(0, match.start() - 12) : match.start()]
+        ):
+            if word.islower() and key not in tokens.lower:
                 continue
             # First word of a sentence: a name if a verb or a name follows ("Rose est venue"),
             # not if a preposition or an article does ("Grâce à", "Petit à petit").

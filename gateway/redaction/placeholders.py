@@ -25,7 +25,30 @@ from gateway.redaction.settings import PLACEHOLDER_STEMS, RedactionSettings
 from gateway.types import Redaction, Span
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
-_PARTICLES = frozenset("de du des d la le van von der den dos da das do del di el al ben bin".split())
+_PARTICLES = frozenset(
+    [
+        "de",
+        "du",
+        "des",
+        "d",
+        "la",
+        "le",
+        "van",
+        "von",
+        "der",
+        "den",
+        "dos",
+        "da",
+        "das",
+        "do",
+        "del",
+        "di",
+        "el",
+        "al",
+        "ben",
+        "bin",
+    ]
+)
 
 
 @dataclass
@@ -72,7 +95,9 @@ class _Assigner:
         self.mapping: dict[str, str] = {}
         self._by_key: dict[tuple[str, str], str] = {}
         self._next: Counter[str] = Counter()
-        self._people = _PersonGroups([s.text[p.start : p.end] for s in segments for p in s.spans if p.label == "PERSON"])
+        self._people = _PersonGroups(
+            [s.text[p.start : p.end] for s in segments for p in s.spans if p.label == "PERSON"]
+        )
 
     def placeholder(self, label: str, value: str) -> str:
         key = (label, self._people.group(value) if label == "PERSON" else _canonical(label, value))

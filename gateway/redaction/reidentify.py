@@ -56,9 +56,11 @@ def _viable_prefix(tail: str) -> bool:
             if spaced.startswith(t) or spaced.replace("_", " ").startswith(t):
                 return True
             continue
-        if t.startswith(spaced) or t.startswith(spaced.replace("_", " ")):
+        if t.startswith((spaced, spaced.replace("_", " "))):
             rest = t[len(spaced) :]
-            if re.fullmatch(r"\s?(?:[_ ]\s?\d{0,4}\s?[>\]}]?)?", rest) and not re.search(r"[>\]}]$", rest):
+            if re.fullmatch(r"\s?(?:[_ ]\s?\d{0,4}\s?[>\]}]?)?", rest) and not re.search(
+                r"[>\]}]$", rest
+            ):
                 return True
     return False
 
@@ -77,10 +79,13 @@ class StreamReidentifier:
         start = max(0, len(self._buffer) - MAX_PLACEHOLDER)
         for i in range(start, len(self._buffer)):
             char = self._buffer[i]
-            if (char in "<[{" or char.isalpha()) and (i == 0 or not self._buffer[i - 1].isalnum() or char in "<[{"):
-                if _viable_prefix(self._buffer[i:]):
-                    hold = i
-                    break
+            if (
+                (char in "<[{" or char.isalpha())
+                and (i == 0 or not self._buffer[i - 1].isalnum() or char in "<[{")
+                and _viable_prefix(self._buffer[i:])
+            ):
+                hold = i
+                break
         ready, self._buffer = self._buffer[:hold], self._buffer[hold:]
         return reidentify_text(ready, self._mapping)
 

@@ -66,6 +66,8 @@ def test_cache_hit_skips_analysis(redactor: Redactor) -> None:
     spans = cached.analyze(TEXT)
 
     class Exploding:
+        nlp_engine = redactor.engine.nlp_engine  # same model, hence the same cache key
+
         def analyze(self, **_: object) -> list:  # type: ignore[type-arg]
             raise AssertionError("analysed again")
 
@@ -106,7 +108,9 @@ def test_a_recognizer_that_raises_fails_closed(redactor: Redactor) -> None:
 
     registry = RecognizerRegistry(supported_languages=["fr"])
     registry.add_recognizer(Faulty())
-    engine = AnalyzerEngine(nlp_engine=redactor.engine.nlp_engine, registry=registry, supported_languages=["fr"])
+    engine = AnalyzerEngine(
+        nlp_engine=redactor.engine.nlp_engine, registry=registry, supported_languages=["fr"]
+    )
     broken = RedactorClass(engine=engine, lexicons=redactor.lexicons, cache=MemoryCache(10))
     with pytest.raises(RedactionFailed) as info:
         broken.analyze(TEXT)

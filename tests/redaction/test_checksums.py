@@ -16,15 +16,18 @@ def _with_key(body: str) -> str:
 @pytest.mark.parametrize(
     ("value", "ok"),
     [
-        (_with_key("1850599352107"), True),          # born abroad (99)
-        (_with_key("280042B282307"), True),          # Corsica 2B
-        (_with_key("180052A123456"), True),          # Corsica 2A
-        (_with_key("2910397112345"), True),          # overseas (971)
+        (_with_key("1850599352107"), True),  # born abroad (99)
+        (_with_key("280042B282307"), True),  # Corsica 2B
+        (_with_key("180052A123456"), True),  # Corsica 2A
+        (_with_key("2910397112345"), True),  # overseas (971)
         ("2 80 04 2B 282 307 " + _with_key("280042B282307")[-2:], True),
         ("1.85.05.99.352.107." + _with_key("1850599352107")[-2:], True),
-        ("185059935210799", False),                  # wrong key
-        ("18505993521", False),                      # too short
-        ("2800419282307" + _with_key("280042B282307")[-2:], False),  # 2B key on a 19 number? differs
+        ("185059935210799", False),  # wrong key
+        ("18505993521", False),  # too short
+        (
+            "2800419282307" + _with_key("280042B282307")[-2:],
+            False,
+        ),  # 2B key on a 19 number? differs
     ],
 )
 def test_nir_key(value: str, ok: bool) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from gateway.redaction import Redactor
@@ -13,7 +15,11 @@ from tests.redaction.conftest import covered
 @pytest.mark.parametrize(
     ("text", "value", "label"),
     [
-        ("tél 06\u200b12\u200b34\u200b56\u200b78 merci", "06\u200b12\u200b34\u200b56\u200b78", "PHONE"),
+        (
+            "tél 06\u200b12\u200b34\u200b56\u200b78 merci",
+            "06\u200b12\u200b34\u200b56\u200b78",
+            "PHONE",
+        ),
         ("tél 06\u00a012\u00a034\u00a056\u00a078", "06\u00a012\u00a034\u00a056\u00a078", "PHONE"),
         ("tél O6 12 34 56 78", "O6 12 34 56 78", "PHONE"),
         ("tél 0 6 1 2 3 4 5 6 7 8", "0 6 1 2 3 4 5 6 7 8", "PHONE"),
@@ -47,14 +53,20 @@ def test_windows_overlap_and_cover_everything() -> None:
     parts = windows(text)
     assert len(parts) > 1
     assert all(len(chunk) <= WINDOW for _, chunk in parts)
-    for (s1, c1), (s2, _) in zip(parts, parts[1:]):
+    for (s1, c1), (s2, _) in itertools.pairwise(parts):
         assert s2 < s1 + len(c1)  # overlap
     assert parts[-1][0] + len(parts[-1][1]) == len(text)
 
 
 def test_long_message_is_analysed_whole(redactor: Redactor) -> None:
     filler = "La situation reste stable et le suivi continue. " * 120
-    text = filler + "Tél de Mme Odile Vasseur : 06 98 76 54 32. " + filler + "Son NIR : 2 80 04 2B 282 307 80." + filler
+    text = (
+        filler
+        + "Tél de Mme Odile Vasseur : 06 98 76 54 32. "
+        + filler
+        + "Son NIR : 2 80 04 2B 282 307 80."
+        + filler
+    )
     assert len(text) > 3 * WINDOW
     spans = redactor.analyze(text)
     for value in ("06 98 76 54 32", "Odile Vasseur", "2 80 04 2B 282 307 80"):

@@ -13,7 +13,10 @@ SETTINGS = RedactionSettings()
 def _turn1() -> list[dict]:
     return [
         {"role": "system", "content": "Tu aides une travailleuse sociale."},
-        {"role": "user", "content": "Reformule : Mme Fatou Diallo (06 12 34 56 78) a vu M. Ibrahim Koné."},
+        {
+            "role": "user",
+            "content": "Reformule : Mme Fatou Diallo (06 12 34 56 78) a vu M. Ibrahim Koné.",
+        },
     ]
 
 
@@ -40,8 +43,13 @@ def test_same_value_same_placeholder_on_every_turn(redactor: Redactor) -> None:
     turn1 = _turn1()
     red1 = redact_conversation(turn1, redactor, SETTINGS)
     # The gateway re-identified the answer; the client sends it back in clear.
-    answer = reidentify_message({"role": "assistant", "content": "Mme <PERSONNE_1> a rencontré <PERSONNE_2>."}, red1.mapping)
-    turn2 = turn1 + [answer, {"role": "user", "content": "Ajoute que Mme Diallo rappellera au 06 12 34 56 78."}]
+    answer = reidentify_message(
+        {"role": "assistant", "content": "Mme <PERSONNE_1> a rencontré <PERSONNE_2>."}, red1.mapping
+    )
+    turn2 = turn1 + [
+        answer,
+        {"role": "user", "content": "Ajoute que Mme Diallo rappellera au 06 12 34 56 78."},
+    ]
     red2 = redact_conversation(turn2, redactor, SETTINGS)
     assert red2.messages[1]["content"] == red1.messages[1]["content"]
     assert red2.messages[2]["content"] == "Mme <PERSONNE_1> a rencontré <PERSONNE_2>."
@@ -51,9 +59,14 @@ def test_same_value_same_placeholder_on_every_turn(redactor: Redactor) -> None:
 
 
 def test_name_variants_share_a_placeholder(redactor: Redactor) -> None:
-    messages = [{"role": "user", "content": "Mme DIALLO est venue. Fatou Diallo a signé. Fatou repart."}]
+    messages = [
+        {"role": "user", "content": "Mme DIALLO est venue. Fatou Diallo a signé. Fatou repart."}
+    ]
     red = redact_conversation(messages, redactor, SETTINGS)
-    assert red.messages[0]["content"] == "Mme <PERSONNE_1> est venue. <PERSONNE_1> a signé. <PERSONNE_1> repart."
+    assert (
+        red.messages[0]["content"]
+        == "Mme <PERSONNE_1> est venue. <PERSONNE_1> a signé. <PERSONNE_1> repart."
+    )
     assert red.mapping["<PERSONNE_1>"] == "Fatou Diallo"
 
 
@@ -67,10 +80,29 @@ def test_ambiguous_surname_keeps_its_own_placeholder(redactor: Redactor) -> None
 
 def test_content_arrays_and_tool_calls(redactor: Redactor) -> None:
     messages = [
-        {"role": "user", "content": [{"type": "text", "text": "Appeler Mme Aminata Sow au 07 11 22 33 44."},
-                                      {"type": "image_url", "image_url": {"url": "data:,"}}]},
-        {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function", "function": {
-            "name": "send_sms", "arguments": json.dumps({"to": "07 11 22 33 44", "body": "Bonjour Aminata Sow"})}}]},
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "Appeler Mme Aminata Sow au 07 11 22 33 44."},
+                {"type": "image_url", "image_url": {"url": "data:,"}},
+            ],
+        },
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "c1",
+                    "type": "function",
+                    "function": {
+                        "name": "send_sms",
+                        "arguments": json.dumps(
+                            {"to": "07 11 22 33 44", "body": "Bonjour Aminata Sow"}
+                        ),
+                    },
+                }
+            ],
+        },
         {"role": "tool", "tool_call_id": "c1", "content": "SMS envoyé à 07 11 22 33 44"},
     ]
     red = redact_conversation(messages, redactor, SETTINGS)
@@ -86,7 +118,10 @@ def test_settings_labels_and_allow_list(redactor: Redactor) -> None:
     text = "L'association Maison Rouget accueille Mme Julie Rouget, tél 06 12 34 56 78."
     only_phone = RedactionSettings(labels=frozenset({"PHONE"}))
     red = redact_conversation([{"role": "user", "content": text}], redactor, only_phone)
-    assert "Julie Rouget" in red.messages[0]["content"] and "<TELEPHONE_1>" in red.messages[0]["content"]
+    assert (
+        "Julie Rouget" in red.messages[0]["content"]
+        and "<TELEPHONE_1>" in red.messages[0]["content"]
+    )
     allow = RedactionSettings(allow_list=("Maison Rouget",))
     red = redact_conversation([{"role": "user", "content": text}], redactor, allow)
     assert "Maison Rouget" in red.messages[0]["content"]

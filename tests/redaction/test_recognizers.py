@@ -31,13 +31,33 @@ MUST = [
     ("écrire à fatou.diallo@gmail.com avant lundi", "fatou.diallo@gmail.com", "EMAIL"),
     ("contact : j-p.o'neil+caf@orange.fr", "j-p.o'neil+caf@orange.fr", "EMAIL"),
     # addresses
-    ("hébergée au 12 rue des Lilas, 93200 Saint-Denis depuis mars", "12 rue des Lilas, 93200 Saint-Denis", "ADDRESS"),
-    ("Résidence Les Tilleuls, bât. C, appt 42, 3 bis rue des Lilas, 93200 Saint-Denis", "Résidence Les Tilleuls, bât. C, appt 42, 3 bis rue des Lilas, 93200 Saint-Denis", "ADDRESS"),
-    ("Adresse :\n45 ter avenue Jean Jaurès\n69007 Lyon\nTél", "45 ter avenue Jean Jaurès\n69007 Lyon", "ADDRESS"),
-    ("Lieu-dit La Bergerie, 61400 Mortagne-au-Perche", "Lieu-dit La Bergerie, 61400 Mortagne-au-Perche", "ADDRESS"),
+    (
+        "hébergée au 12 rue des Lilas, 93200 Saint-Denis depuis mars",
+        "12 rue des Lilas, 93200 Saint-Denis",
+        "ADDRESS",
+    ),
+    (
+        "Résidence Les Tilleuls, bât. C, appt 42, 3 bis rue des Lilas, 93200 Saint-Denis",
+        "Résidence Les Tilleuls, bât. C, appt 42, 3 bis rue des Lilas, 93200 Saint-Denis",
+        "ADDRESS",
+    ),
+    (
+        "Adresse :\n45 ter avenue Jean Jaurès\n69007 Lyon\nTél",
+        "45 ter avenue Jean Jaurès\n69007 Lyon",
+        "ADDRESS",
+    ),
+    (
+        "Lieu-dit La Bergerie, 61400 Mortagne-au-Perche",
+        "Lieu-dit La Bergerie, 61400 Mortagne-au-Perche",
+        "ADDRESS",
+    ),
     ("BP 120, 75015 Paris CEDEX 15", "75015 Paris CEDEX 15", "ADDRESS"),
     ("vit au 8 impasse du Moulin", "8 impasse du Moulin", "ADDRESS"),
-    ("vit au 12 rue des lilas 93200 saint-denis depuis 2019", "12 rue des lilas 93200 saint-denis", "ADDRESS"),
+    (
+        "vit au 12 rue des lilas 93200 saint-denis depuis 2019",
+        "12 rue des lilas 93200 saint-denis",
+        "ADDRESS",
+    ),
     # dates of birth
     ("Adam, né le 10 avril 2012, va bien", "10 avril 2012", "DATE_OF_BIRTH"),
     ("née le 1er mars 2017", "1er mars 2017", "DATE_OF_BIRTH"),
@@ -80,7 +100,9 @@ KEEP = [
 
 
 @pytest.mark.parametrize(("text", "value", "label"), MUST)
-def test_identifier_is_covered_with_its_label(redactor: Redactor, text: str, value: str, label: str) -> None:
+def test_identifier_is_covered_with_its_label(
+    redactor: Redactor, text: str, value: str, label: str
+) -> None:
     spans = redactor.analyze(text)
     assert covered(text, spans, value), [text[s.start : s.end] for s in spans]
     start = text.index(value)
@@ -105,3 +127,32 @@ def test_invalid_nir_key_needs_a_label(redactor: Redactor) -> None:
     labelled = "NIR : 185059935210799"
     assert not redactor.analyze(bare)
     assert covered(labelled, redactor.analyze(labelled), "185059935210799")
+
+
+MORE = [
+    ("mail : fatou.diallo (at) gmail.com", "fatou.diallo (at) gmail.com", "EMAIL"),
+    ("écrire à fatou arobase orange point fr", "fatou arobase orange point fr", "EMAIL"),
+    ("son oncle au 00 212 6 12 34 56 78", "00 212 6 12 34 56 78", "PHONE"),
+    ("Date de naissance :\n12/03/1985", "12/03/1985", "DATE_OF_BIRTH"),
+    ("Réf. dossier : 45871", "45871", "CASE_ID"),
+    ("domicilié 5 r. des Écoles 35000 Rennes", "5 r. des Écoles 35000 Rennes", "ADDRESS"),
+]
+
+
+@pytest.mark.parametrize(("text", "value", "label"), MORE)
+def test_more_layouts(redactor: Redactor, text: str, value: str, label: str) -> None:
+    spans = redactor.analyze(text)
+    assert covered(text, spans, value), [text[s.start : s.end] for s in spans]
+    assert any(s.label == label for s in spans)
+
+
+def test_negation_is_no_birth_marker(redactor: Redactor) -> None:
+    text = "Elle ne viendra pas le 12/03/2024."
+    assert not redactor.analyze(text)
+
+
+def test_iban_with_a_wrong_key_needs_a_label(redactor: Redactor) -> None:
+    bare = "Code FR76 3000 4132 7693 0023 8392 029 en bas de page."
+    labelled = "RIB : FR76 3000 4132 7693 0023 8392 029"
+    assert not redactor.analyze(bare)
+    assert covered(labelled, redactor.analyze(labelled), "FR76 3000 4132 7693 0023 8392 029")

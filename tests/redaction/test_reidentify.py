@@ -81,15 +81,28 @@ def test_reidentify_message_covers_content_arrays_and_tool_calls() -> None:
     message = {
         "role": "assistant",
         "content": [{"type": "text", "text": "Pour <PERSONNE_1> :"}],
-        "tool_calls": [{"id": "1", "type": "function", "function": {
-            "name": "sms", "arguments": json.dumps({"to": "<TELEPHONE_1>", "text": "Bonjour \"<PERSONNE_1>\""})}}],
+        "tool_calls": [
+            {
+                "id": "1",
+                "type": "function",
+                "function": {
+                    "name": "sms",
+                    "arguments": json.dumps(
+                        {"to": "<TELEPHONE_1>", "text": 'Bonjour "<PERSONNE_1>"'}
+                    ),
+                },
+            }
+        ],
     }
     out = reidentify_message(message, MAPPING)
     assert out["content"][0]["text"] == "Pour Fatou Diallo :"
     args = json.loads(out["tool_calls"][0]["function"]["arguments"])
-    assert args == {"to": "06 12 34 56 78", "text": "Bonjour \"Fatou Diallo\""}
+    assert args == {"to": "06 12 34 56 78", "text": 'Bonjour "Fatou Diallo"'}
     assert message["content"][0]["text"] == "Pour <PERSONNE_1> :"  # input untouched
 
 
 def test_reidentify_message_string_content() -> None:
-    assert reidentify_message({"role": "assistant", "content": "<PERSONNE_12>"}, MAPPING)["content"] == "Ibrahim Koné"
+    assert (
+        reidentify_message({"role": "assistant", "content": "<PERSONNE_12>"}, MAPPING)["content"]
+        == "Ibrahim Koné"
+    )

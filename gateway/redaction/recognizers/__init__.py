@@ -21,8 +21,15 @@ from gateway.redaction.recognizers.phone import FrPhoneRecognizer
 def build_recognizers(lexicons: Lexicons) -> list[EntityRecognizer]:
     """One instance of every recognizer."""
     return [
-        NirRecognizer(), FrIbanRecognizer(), FrPhoneRecognizer(), FrEmailRecognizer(),
-        AddressRecognizer(), BirthDateRecognizer(), CafNumberRecognizer(),
-        FranceTravailRecognizer(), IdDocumentRecognizer(), CaseIdRecognizer(),
+        NirRecognizer(),
+        FrIbanRecognizer(),
+        FrPhoneRecognizer(),
+        FrEmailRecognizer(),
+        AddressRecognizer(),
+        BirthDateRecognizer(),
+        CafNumberRecognizer(),
+        FranceTravailRecognizer(),
+        IdDocumentRecognizer(),
+        CaseIdRecognizer(),
         PersonRecognizer(lexicons),
     ]

@@ -14,13 +14,19 @@ from gateway.redaction.recognizers.base import FrenchPatternRecognizer
 
 _UP = r"A-ZÀ-ÖØ-Þ"
 _CAP_WORD = rf"[{_UP}0-9][\w'’\-]*"
-_PARTICLE = r"(?:(?:de|du|des|la|le|les|aux|au|en|sur|sous|et|lès|lez|St|Ste)(?![\w'’])|[dlDL]['’](?=\w))"
-_VOIE = "(?i:" + (
-    r"rue|avenue|av\.|bd\.?|boulevard|place|pl\.|all[ée]e|impasse|imp\.|chemin|ch\.|route|rte|"
-    r"quai|cours|square|sq\.|passage|voie|sentier|rond-point|faubourg|fbg|esplanade|parvis|"
-    r"promenade|mail|villa|ruelle|mont[ée]e|c[ôo]te|traverse|lotissement|lot\.|hameau|domaine|"
-    r"parc|clos|cour|venelle|carrefour|lev[ée]e|corniche|r[ée]sidence|cit[ée]|zac|za|zi"
-) + ")"
+_PARTICLE = (
+    r"(?:(?:de|du|des|la|le|les|aux|au|en|sur|sous|et|lès|lez|St|Ste)(?![\w'’])|[dlDL]['’](?=\w))"
+)
+_VOIE = (
+    "(?i:"
+    + (
+        r"rue|r\.|avenue|av\.|bd\.?|boulevard|place|pl\.|all[ée]e|impasse|imp\.|chemin|ch\.|route|rte|"
+        r"quai|cours|square|sq\.|passage|voie|sentier|rond-point|faubourg|fbg|esplanade|parvis|"
+        r"promenade|mail|villa|ruelle|mont[ée]e|c[ôo]te|traverse|lotissement|lot\.|hameau|domaine|"
+        r"parc|clos|cour|venelle|carrefour|lev[ée]e|corniche|r[ée]sidence|cit[ée]|zac|za|zi"
+    )
+    + ")"
+)
 _NUM = r"(?<![\w/.\-])\d{1,4}(?:\s?(?i:bis|ter|quater|[A-D])\b)?"
 _NAME = rf"(?:[ \-]{_PARTICLE})*[ \-]?{_CAP_WORD}(?:[ \-]?(?:{_PARTICLE}|{_CAP_WORD})){{0,6}}"
 # Lower-case street names are accepted when a number precedes the way type ("12 rue des lilas").
@@ -32,7 +38,9 @@ _LOWER_STOP = (
 _NAME_NUMBERED = rf"(?:[ \-]?(?:{_PARTICLE}|{_CAP_WORD}|{_LOWER_STOP}[\w'’\-]+)){{1,7}}"
 
 # Without a number only unambiguous way types count ("passage de la TISF" is no address).
-_VOIE_ALONE = r"(?i:rue|avenue|boulevard|bd|all[ée]e|impasse|chemin|quai|square|place|route|faubourg)"
+_VOIE_ALONE = (
+    r"(?i:rue|avenue|boulevard|bd|all[ée]e|impasse|chemin|quai|square|place|route|faubourg)"
+)
 STREET = rf"(?:{_NUM},?\s+{_VOIE}{_NAME_NUMBERED}|(?<![\w]){_VOIE_ALONE}{_NAME})"
 COMPLEMENT = (
     rf"(?<![\w])(?:(?i:R[ée]sidence|R[ée]sid\.|R[ée]s\.|Cit[ée]|Immeuble|Imm\.|Tour|Foyer|Lieu[\s\-]?dit|"
@@ -73,12 +81,19 @@ class AddressRecognizer(FrenchPatternRecognizer):
             if chain and part[0] >= 0 and _GAP.match(text[chain[-1][1] : part[0]]):
                 chain.append(part)
                 continue
-            if chain and any(kind in ("p", "z") for _, _, kind in chain) or _named_place(text, chain):
+            if (
+                chain
+                and any(kind in ("p", "z") for _, _, kind in chain)
+                or _named_place(text, chain)
+            ):
                 start, end = chain[0][0], chain[-1][1]
                 end = _trim(text, start, end)
                 results.append(
                     RecognizerResult(
-                        entity_type=self.ENTITY, start=start, end=end, score=0.85,
+                        entity_type=self.ENTITY,
+                        start=start,
+                        end=end,
+                        score=0.85,
                         recognition_metadata={
                             RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
                             RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,

@@ -84,7 +84,7 @@ class FrenchPatternRecognizer(PatternRecognizer):
                         end=end,
                         score=pattern.score,
                         recognition_metadata={
-                            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                            RecognizerResult.RECOGNIZER_NAME_KEY: type(self).__name__,
                             RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
                         },
                     )

@@ -22,8 +22,8 @@ _WORDS = rf"(?:1er|1ᵉʳ|0?[1-9]|[12]\d|3[01])\s+(?:{MONTHS})\s+(?:19|20)\d{{2}
 _MONTH_YEAR = rf"(?:{MONTHS})\s+(?:19|20)\d{{2}}"
 
 _CONTEXT = re.compile(
-    r"(?:\bn[ée]e?s?\b|\bn[ée]\(e\)|naissance|naiss\.|\bD\.?D?\.?N\.?\b|\bborn\b)[^\d\n]{0,30}$",
-    re.I,
+    r"(?:\bné(?:e|s|es)?\b|\bnee\b|\bne\s+(?:le|en)\b|\bn[ée]\(e\)|naissance|naiss\.|\bD\.?D?\.?N\.?\b|\bborn\b)[^\d]{0,30}$",
+    re.IGNORECASE,
 )
 
 

@@ -17,5 +17,5 @@ class CafNumberRecognizer(FrenchPatternRecognizer):
         Pattern("caf/ctx", r"(?<![\d.])(?<!\d )(?P<v>\d(?:[ .]?\d){6})(?![\d])(?! ?\d)", 0.9),
     )
     CONTEXT = ("allocataire", "caf", "msa", "alloc", "numéro allocataire")
-    REQUIRED_CONTEXT = re.compile(r"(?:\balloc|\bCAF\b|\bMSA\b|allocataire)", re.I)
+    REQUIRED_CONTEXT = re.compile(r"(?:\balloc|\bCAF\b|\bMSA\b|allocataire)", re.IGNORECASE)
     CONTEXT_WINDOW = 45

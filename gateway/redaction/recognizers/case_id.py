@@ -16,11 +16,13 @@ from gateway.redaction.recognizers.base import FrenchPatternRecognizer
 _TOKEN = r"[A-Za-z0-9]+(?:[\-/_.][A-Za-z0-9]+){1,4}"
 _DATE = re.compile(r"^\d{1,4}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?$")
 _YEARS = re.compile(r"^(?:19|20)\d{2}[\-/](?:19|20)?\d{2}$")
-_LAW = re.compile(r"(?:\bart(?:icle|\.)?s?|\b[LRD]\.?|al(?:in[ée]a|\.)|loi|d[ée]cret|n°\s*\d+)\s*$", re.I)
+_LAW = re.compile(
+    r"(?:\bart(?:icle|\.)?s?|\b[LRD]\.?|al(?:in[ée]a|\.)|loi|d[ée]cret|n°\s*\d+)\s*$", re.IGNORECASE
+)
 _LABEL = re.compile(
     r"(?:dossier|r[ée]f(?:[ée]rence)?\.?|\bn°|num[ée]ro|cabinet|affaire|\bRG\b|parquet|"
     r"demande|contrat|locataire|\bIP\b|CRIP|ASE|AEMO|SIAO|FSL|MDPH|signalement|mesure)",
-    re.I,
+    re.IGNORECASE,
 )
 
 
@@ -32,9 +34,8 @@ def looks_like_reference(value: str) -> bool:
     if digits < 4 or _DATE.match(value) or _YEARS.match(value):
         return False
     compact = re.sub(r"[\-/_.]", "", value)
-    if compact.isdigit() and len(compact) == 10 and compact.startswith("0"):
-        return False  # a phone number written with dashes
-    return True
+    # A phone number written with dashes is no reference.
+    return not (compact.isdigit() and len(compact) == 10 and compact.startswith("0"))
 
 
 class CaseIdRecognizer(FrenchPatternRecognizer):
@@ -48,7 +49,7 @@ class CaseIdRecognizer(FrenchPatternRecognizer):
             r"[A-Z]{2,6}\d{5,})(?![\w/\-])",
             0.7,
         ),
-        Pattern("case/digits/ctx", rf"(?<![\w/\-.])(?P<v>{_TOKEN}|\d{{6,}})(?![\w/\-])", 0.7),
+        Pattern("case/digits/ctx", rf"(?<![\w/\-.])(?P<v>{_TOKEN}|\d{{5,}})(?![\w/\-])", 0.7),
     )
     CONTEXT = ("dossier", "référence", "réf", "n°", "cabinet", "demande")
     REQUIRED_CONTEXT = _LABEL

@@ -10,12 +10,55 @@ from gateway.redaction.recognizers.base import FrenchPatternRecognizer
 
 # Lengths of the IBANs people in France most often hold (SEPA area and Maghreb).
 IBAN_LENGTHS: dict[str, int] = {
-    "FR": 27, "MC": 27, "BE": 16, "DE": 22, "ES": 24, "IT": 27, "PT": 25, "LU": 20, "NL": 18,
-    "CH": 21, "GB": 22, "IE": 22, "AT": 20, "PL": 28, "RO": 24, "BG": 22, "GR": 27, "HR": 21,
-    "CZ": 24, "SK": 24, "HU": 28, "SI": 19, "LT": 20, "LV": 21, "EE": 20, "FI": 18, "SE": 24,
-    "DK": 18, "NO": 15, "TN": 24, "MA": 28, "DZ": 26, "TR": 26, "MR": 27, "SN": 28, "CI": 28,
-    "ML": 28, "CM": 27, "GP": 27, "MQ": 27, "RE": 27, "GF": 27, "YT": 27, "NC": 27, "PF": 27,
+    "FR": 27,
+    "MC": 27,
+    "BE": 16,
+    "DE": 22,
+    "ES": 24,
+    "IT": 27,
+    "PT": 25,
+    "LU": 20,
+    "NL": 18,
+    "CH": 21,
+    "GB": 22,
+    "IE": 22,
+    "AT": 20,
+    "PL": 28,
+    "RO": 24,
+    "BG": 22,
+    "GR": 27,
+    "HR": 21,
+    "CZ": 24,
+    "SK": 24,
+    "HU": 28,
+    "SI": 19,
+    "LT": 20,
+    "LV": 21,
+    "EE": 20,
+    "FI": 18,
+    "SE": 24,
+    "DK": 18,
+    "NO": 15,
+    "TN": 24,
+    "MA": 28,
+    "DZ": 26,
+    "TR": 26,
+    "MR": 27,
+    "SN": 28,
+    "CI": 28,
+    "ML": 28,
+    "CM": 27,
+    "GP": 27,
+    "MQ": 27,
+    "RE": 27,
+    "GF": 27,
+    "YT": 27,
+    "NC": 27,
+    "PF": 27,
 }
+
+
+_LABEL = re.compile(r"(?:\bIBAN\b|\bRIB\b|compte|virement|bancaire)", re.IGNORECASE)
 
 
 def iban_ok(value: str) -> bool:
@@ -58,7 +101,11 @@ class FrIbanRecognizer(FrenchPatternRecognizer):
                 if count == expected:
                     end = result.start + offset + 1
                     break
-            if count == expected and iban_ok(text[result.start : end]):
+            if count != expected:
+                continue
+            # A wrong check digit right after an IBAN/RIB label is a typo, still an account.
+            labelled = _LABEL.search(text[max(0, result.start - 40) : result.start]) is not None
+            if iban_ok(text[result.start : end]) or labelled:
                 result.end = end
                 results.append(result)
         return results

@@ -29,6 +29,6 @@ class IdDocumentRecognizer(FrenchPatternRecognizer):
         r"(?:carte\s+(?:nationale\s+)?d'identit[ée]|\bCNI\b|passeport|titre\s+de\s+s[ée]jour|"
         r"\bTS\b|AGDREF|r[ée]c[ée]piss[ée]|pi[èe]ce\s+d'identit[ée]|n°\s*[ée]tranger|"
         r"identit[ée]|s[ée]jour|\bID\b)",
-        re.I,
+        re.IGNORECASE,
     )
     CONTEXT_WINDOW = 60

@@ -42,12 +42,16 @@ class NirRecognizer(FrenchPatternRecognizer):
 
     ENTITY = "NIR"
     PATTERNS = (
-        Pattern("nir/checksum", rf"(?<![\w.])(?P<v>{_NIR_BODY}{SEP}?[0-9]{SEP}?[0-9])(?![\w])", 1.0),
-        Pattern("nir/ctx", rf"(?<![\w.])(?P<v>{_NIR_BODY}(?:{SEP}?[0-9]{SEP}?[0-9])?)(?![\w])", 0.7),
+        Pattern(
+            "nir/checksum", rf"(?<![\w.])(?P<v>{_NIR_BODY}{SEP}?[0-9]{SEP}?[0-9])(?![\w])", 1.0
+        ),
+        Pattern(
+            "nir/ctx", rf"(?<![\w.])(?P<v>{_NIR_BODY}(?:{SEP}?[0-9]{SEP}?[0-9])?)(?![\w])", 0.7
+        ),
     )
     CONTEXT = ("nir", "sécurité sociale", "sécu", "insee", "numéro de sécurité", "carte vitale")
     REQUIRED_CONTEXT = re.compile(
-        r"\b(?:NIR|s[ée]cu(?:rit[ée] sociale)?|INSEE|vitale|SS|immatriculation)\b", re.I
+        r"\b(?:NIR|s[ée]cu(?:rit[ée] sociale)?|INSEE|vitale|SS|immatriculation)\b", re.IGNORECASE
     )
     CONTEXT_WINDOW = 40
 
