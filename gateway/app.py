@@ -34,12 +34,14 @@ def build_keys(settings: Settings) -> KeyStore:
 def build_services(settings: Settings) -> Services:
     """Everything a request needs, built once (spaCy, litellm and policies load here)."""
     from gateway.limits import build_limiter
+    from gateway.plugins import extra_recognizers, plugin_manager
     from gateway.policy import PolicyStore
     from gateway.redaction import build_redactor, memory_cache, redis_cache
     from gateway.upstream import Upstream
     from gateway.usage import build_usage, setup_telemetry
 
     setup_telemetry(settings)
+    plugins = plugin_manager(settings.plugins)
     catalog = load_catalog(settings.models_file)
     cache = redis_cache(settings.redis_url) if settings.redis_url else memory_cache()
     return Services(
@@ -47,7 +49,7 @@ def build_services(settings: Settings) -> Services:
         catalog=catalog,
         keys=build_keys(settings),
         policies=PolicyStore(settings.policies_dir),
-        redactor=build_redactor(cache=cache),
+        redactor=build_redactor(cache=cache, extra_recognizers=extra_recognizers(plugins)),
         upstream=Upstream(catalog),
         usage=build_usage(settings),
         limits=build_limiter(settings.redis_url, settings.timezone),

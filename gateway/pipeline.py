@@ -24,12 +24,7 @@ from gateway.errors import (
     RedactionFailed,
 )
 from gateway.policy import LoadedPolicy, evaluate, redaction_settings
-from gateway.redaction import (
-    RedactionSettings,
-    StreamReidentifier,
-    redact_conversation,
-    reidentify_message,
-)
+from gateway.redaction import RedactionSettings, redact_conversation, reidentify_message
 from gateway.services import Services
 from gateway.streaming import ChunkRewriter, StreamOutcome, sse_stream
 from gateway.types import Action, ChatCall, Decision, Principal, Redaction
@@ -175,10 +170,7 @@ async def stream(
     the returned iterator records usage when it ends, however it ends."""
     prepared = await prepare(call, principal, services)
     mapping = prepared.redaction.mapping
-    rewriter = ChunkRewriter(
-        (lambda: StreamReidentifier(mapping)) if prepared.reidentify else None,
-        prepared.decision.notice,
-    )
+    rewriter = ChunkRewriter(mapping if prepared.reidentify else None, prepared.decision.notice)
     outcome = StreamOutcome(started=prepared.started)
     chunks = services.upstream.stream(
         prepared.spec, prepared.redaction.messages, call.params, include_usage=True

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.errors import GatewayError
+from gateway.redaction import StreamReidentifier
 
 DONE = b"data: [DONE]\n\n"
 
@@ -37,24 +38,25 @@ class StreamOutcome:
 
 class ChunkRewriter:
     """Re-identifies the deltas of a chunk stream. One stream re-identifier per choice's
-    content and per tool call's arguments, each holding back at most a placeholder's length."""
+    content and per tool call's arguments (JSON-escaping restored values there), each holding
+    back at most a placeholder's length. ``mapping=None`` turns re-identification off."""
 
-    def __init__(self, new_reidentifier: Callable[[], Any] | None, notice: str | None) -> None:
-        self._new = new_reidentifier
+    def __init__(self, mapping: dict[str, str] | None, notice: str | None) -> None:
+        self._mapping = mapping
         self._notice = notice
-        self._content: dict[int, Any] = {}
-        self._tools: dict[tuple[int, int], Any] = {}
+        self._content: dict[int, StreamReidentifier] = {}
+        self._tools: dict[tuple[int, int], StreamReidentifier] = {}
 
-    def _feed(self, table: dict[Any, Any], key: Any, text: str) -> str:
-        if self._new is None:
+    def _feed(self, table: dict[Any, StreamReidentifier], key: Any, text: str, json_string: bool) -> str:
+        if self._mapping is None:
             return text
         if key not in table:
-            table[key] = self._new()
-        return str(table[key].feed(text))
+            table[key] = StreamReidentifier(self._mapping, json_string=json_string)
+        return table[key].feed(text)
 
     def _flush_choice(self, index: int) -> str:
         rest = self._content.pop(index, None)
-        return str(rest.flush()) if rest is not None else ""
+        return rest.flush() if rest is not None else ""
 
     def rewrite(self, chunk: dict[str, Any]) -> dict[str, Any]:
         """Return ``chunk`` with its deltas re-identified (mutates and returns it)."""
@@ -62,12 +64,14 @@ class ChunkRewriter:
             index = choice.get("index", 0)
             delta = choice.setdefault("delta", {})
             if isinstance(delta.get("content"), str):
-                delta["content"] = self._feed(self._content, index, delta["content"])
+                delta["content"] = self._feed(self._content, index, delta["content"], False)
             for call in delta.get("tool_calls") or []:
                 function = call.get("function") or {}
                 if isinstance(function.get("arguments"), str):
                     key = (index, call.get("index", 0))
-                    function["arguments"] = self._feed(self._tools, key, function["arguments"])
+                    function["arguments"] = self._feed(
+                        self._tools, key, function["arguments"], True
+                    )
             if choice.get("finish_reason"):
                 self._flush_tools(index, delta)
                 tail = self._flush_choice(index)
@@ -79,7 +83,7 @@ class ChunkRewriter:
 
     def _flush_tools(self, index: int, delta: dict[str, Any]) -> None:
         for key in [k for k in self._tools if k[0] == index]:
-            rest = str(self._tools.pop(key).flush())
+            rest = self._tools.pop(key).flush()
             if rest:
                 delta.setdefault("tool_calls", []).append(
                     {"index": key[1], "function": {"arguments": rest}}

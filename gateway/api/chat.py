@@ -66,11 +66,20 @@ async def parse_call(request: Request, max_bytes: int) -> ChatCall:
     params = {k: v for k, v in data.items() if k not in _RESERVED}
     return ChatCall(
         model=body.model,
-        messages=data["messages"],
+        messages=[_without_name(m) for m in data["messages"]],
         stream=body.stream,
         include_usage=bool(body.stream_options and body.stream_options.include_usage),
         params=params,
     )
+
+
+def _without_name(message: dict[str, Any]) -> dict[str, Any]:
+    """The optional ``name`` of a participant may be a person's name, and placeholders do not
+    fit its allowed characters: it is not forwarded (legacy ``function`` messages keep theirs,
+    which names a function)."""
+    if "name" in message and message.get("role") != "function":
+        return {k: v for k, v in message.items() if k != "name"}
+    return message
 
 
 def _headers(prepared: Prepared) -> dict[str, str]:

@@ -164,8 +164,8 @@ def _topic(
     """Which decision a rule block is about. The rules say *that* the model is asked to
     decide; when several topics are named the rules keep the strongest match, the model
     reads the whole wording better."""
-    if pred is None:
-        return rule_id, ()
+    if pred is None or rule_id not in pred.forbidden:
+        return rule_id, ()  # a decision of the organisation's own, unknown to the model
     best = pred.decision
     if (best == rule_id or policy.forbidden_decision(best) is None
             or pred.forbidden[best] < _RELABEL_RATIO * pred.forbidden.get(rule_id, 0.0)):

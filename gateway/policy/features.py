@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from gateway.policy.matching import compile_hints
-from gateway.policy.schema import Policy
+from gateway.policy.schema import Hints, Policy
 from gateway.policy.text import Clause
 
 _TOKEN = re.compile(r"<p>|\"cite\"|[a-z0-9]+(?:'|-(?=[a-z]))?|\?")
@@ -73,14 +74,18 @@ def cue_features(policy: Policy, clauses: list[Clause]) -> list[str]:
         on = [name for name in _CUES if getattr(clause, name)]
         feats.extend("cue:" + name for name in on)
         for decision in policy.forbidden:
-            hits = (*compile_hints(decision.objects).find(clause.text),
-                    *compile_hints(decision.requests).find(clause.text))
-            if not hits:
+            if not _names_topic(decision.objects, decision.requests, clause.text):
                 continue
             feats.append("topic:" + decision.id)
             feats.extend(f"topic:{decision.id}&{name}" for name in on)
             feats.extend(f"topic&{name}" for name in on)
     return feats
+
+
+@lru_cache(maxsize=8192)
+def _names_topic(objects: Hints, requests: Hints, text: str) -> bool:
+    # the rules matched the same clause a moment ago; the cache spares a second pass
+    return bool(compile_hints(objects).find(text) or compile_hints(requests).find(text))
 
 
 def rule_features(view: RuleView) -> list[str]:

@@ -8,9 +8,10 @@ recognizers (Presidio's defaults would load an English model and tldextract's su
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry
 from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 
 from gateway.errors import RedactionFailed
@@ -88,6 +89,8 @@ class Redactor:
     engine: AnalyzerEngine
     lexicons: Lexicons
     cache: AnalysisCache = field(default_factory=memory_cache)
+    # Labels contributed by plugin recognizers: always redacted (the plugin's whole purpose).
+    extra_labels: frozenset[str] = frozenset()
 
     def analyze(self, text: str, settings: RedactionSettings = DEFAULT_SETTINGS) -> list[Span]:
         """Spans of ``text`` to redact (sorted, non-overlapping), names propagated within it.
@@ -97,7 +100,8 @@ class Redactor:
         if not text.strip():
             return []
         model = getattr(getattr(self.engine, "nlp_engine", None), "model_name", "")
-        key = cache_key(f"{settings.fingerprint()}:{model}", text)
+        extra = ",".join(sorted(self.extra_labels))
+        key = cache_key(f"{settings.fingerprint()}:{model}:{extra}", text)
         cached = self.cache.get(key)
         if cached is not None:
             return cached
@@ -132,7 +136,9 @@ class Redactor:
         view = normalize(text)
         found: list[Span] = []
         for offset, chunk in windows(view.text):
-            results = self.engine.analyze(text=chunk, language="fr", entities=sorted(ALL_LABELS))
+            results = self.engine.analyze(
+                text=chunk, language="fr", entities=sorted(ALL_LABELS | self.extra_labels)
+            )
             for r in results:
                 start, end = view.to_original(r.start + offset, r.end + offset)
                 found.append(Span(start, end, r.entity_type, float(r.score)))
@@ -142,7 +148,7 @@ class Redactor:
         spans = merge_spans(
             spans + _keep_outside(text, propagate(text, spans, tokens, self.lexicons), settings)
         )
-        return [s for s in spans if s.label in settings.labels]
+        return [s for s in spans if s.label in settings.labels or s.label in self.extra_labels]
 
 
 def _keep_outside(text: str, spans: list[Span], settings: RedactionSettings) -> list[Span]:
@@ -202,8 +208,11 @@ def allowed_ranges(text: str, allow_list: tuple[str, ...]) -> list[tuple[int, in
     return ranges
 
 
-def build_engine(model_name: str = DEFAULT_MODEL) -> tuple[AnalyzerEngine, Lexicons]:
-    """The Presidio engine with our registry, and the lexicons derived from the same model."""
+def build_engine(
+    model_name: str = DEFAULT_MODEL, extra_recognizers: Sequence[EntityRecognizer] = ()
+) -> tuple[AnalyzerEngine, Lexicons]:
+    """The Presidio engine with our registry (plus plugins' recognizers), and the lexicons
+    derived from the same model."""
     nlp_engine = FrenchNerEngine(model_name)
     nlp_engine.load()
     nlp = nlp_engine.nlp["fr"]  # type: ignore[index]
@@ -213,15 +222,24 @@ def build_engine(model_name: str = DEFAULT_MODEL) -> tuple[AnalyzerEngine, Lexic
         inflections=load_inflections(nlp),
     )
     registry = RecognizerRegistry(supported_languages=["fr"])
-    for recognizer in build_recognizers(lexicons):
+    for recognizer in [*build_recognizers(lexicons), *extra_recognizers]:
         registry.add_recognizer(recognizer)
     engine = AnalyzerEngine(nlp_engine=nlp_engine, registry=registry, supported_languages=["fr"])
     return engine, lexicons
 
 
-def build_redactor(cache: AnalysisCache | None = None, model_name: str = DEFAULT_MODEL) -> Redactor:
-    """Load spaCy and the recognizers once; share the result across requests."""
-    engine, lexicons = build_engine(model_name)
+def build_redactor(
+    cache: AnalysisCache | None = None,
+    model_name: str = DEFAULT_MODEL,
+    extra_recognizers: Sequence[EntityRecognizer] = (),
+) -> Redactor:
+    """Load spaCy and the recognizers once; share the result across requests.
+    ``extra_recognizers`` come from plugins (``gardefou_recognizers`` hook)."""
+    engine, lexicons = build_engine(model_name, extra_recognizers)
+    extra_labels = frozenset(e for r in extra_recognizers for e in r.supported_entities)
     return Redactor(
-        engine=engine, lexicons=lexicons, cache=cache if cache is not None else memory_cache()
+        engine=engine,
+        lexicons=lexicons,
+        cache=cache if cache is not None else memory_cache(),
+        extra_labels=extra_labels - ALL_LABELS,
     )

@@ -66,10 +66,18 @@ def _viable_prefix(tail: str) -> bool:
 
 
 class StreamReidentifier:
-    """Incremental :func:`reidentify_text` for streamed answers."""
+    """Incremental :func:`reidentify_text` for streamed answers.
 
-    def __init__(self, mapping: dict[str, str]) -> None:
-        self._mapping = mapping
+    With ``json_string=True`` the stream is the inside of JSON (streamed tool-call
+    ``arguments``): restored values are JSON-escaped so a quote in a value cannot break it.
+    """
+
+    def __init__(self, mapping: dict[str, str], json_string: bool = False) -> None:
+        self._mapping = (
+            {k: json.dumps(v, ensure_ascii=False)[1:-1] for k, v in mapping.items()}
+            if json_string
+            else mapping
+        )
         self._buffer = ""
 
     def feed(self, delta: str) -> str:

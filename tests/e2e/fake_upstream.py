@@ -9,6 +9,8 @@ Behaviour is chosen by the model name the gateway forwards:
   malformed  streams one good chunk, then a line that is not JSON
   endless    streams a chunk every 50 ms for 30 s; notes whether the client went away
 GET /_requests lists the bodies received; GET /_state tells about the endless stream.
+It also stands for an OTLP/HTTP collector: POST /otlp/v1/{traces,metrics} are kept raw and
+GET /_otlp returns them (hex), so tests can search exported telemetry for canary values.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 REQUESTS: list[dict[str, Any]] = []
+OTLP: list[bytes] = []
 STATE: dict[str, Any] = {"endless_started": 0, "endless_cancelled": 0, "endless_finished": 0}
 
 
@@ -108,6 +111,15 @@ async def _stream(model: str, answer: str, body: dict[str, Any]):
             STATE["endless_cancelled"] += 1
             raise
         return
+    if model == "tools":
+        arguments = json.dumps({"note": answer}, ensure_ascii=False)
+        yield _chunk({"tool_calls": [{"index": 0, "id": "call_1", "type": "function",
+                                      "function": {"name": "save_note", "arguments": ""}}]})
+        for start in range(0, len(arguments), 5):
+            yield _chunk({"tool_calls": [{"index": 0, "function": {"arguments": arguments[start:start + 5]}}]})
+        yield _chunk({}, finish="tool_calls")
+        yield b"data: [DONE]\n\n"
+        return
     for start in range(0, len(answer), 3):
         yield _chunk({"content": answer[start : start + 3]})
     yield _chunk({}, finish="stop")
@@ -124,6 +136,15 @@ async def state(_: Request) -> Response:
     return JSONResponse(STATE)
 
 
+async def otlp_receive(request: Request) -> Response:
+    OTLP.append(await request.body())
+    return Response(b"", media_type="application/x-protobuf")
+
+
+async def otlp_dump(_: Request) -> Response:
+    return JSONResponse([body.hex() for body in OTLP])
+
+
 async def reset(_: Request) -> Response:
     REQUESTS.clear()
     return JSONResponse({"ok": True})
@@ -134,6 +155,9 @@ app = Starlette(routes=[
     Route("/_requests", requests_seen),
     Route("/_state", state),
     Route("/_reset", reset, methods=["POST"]),
+    Route("/otlp/v1/traces", otlp_receive, methods=["POST"]),
+    Route("/otlp/v1/metrics", otlp_receive, methods=["POST"]),
+    Route("/_otlp", otlp_dump),
 ])
 
 if __name__ == "__main__":

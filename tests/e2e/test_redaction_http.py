@@ -119,3 +119,27 @@ def test_blocked_decision_is_403_in_french(gateway: Gateway, fake_upstream) -> N
     assert body["code"] == "policy_blocked" and body["decision_id"] and body["policy_revision"]
     assert "Diallo" not in body["message"]
     assert len(upstream_requests(fake_upstream)) == since  # nothing was sent
+
+
+def test_participant_name_field_is_not_forwarded(gateway: Gateway, fake_upstream) -> None:
+    since = len(upstream_requests(fake_upstream))
+    client(gateway).chat.completions.create(
+        model="echo", messages=[{"role": "user", "name": "Fatou_Diallo", "content": "Bonjour"}]
+    )
+    sent = upstream_requests(fake_upstream)[since]["messages"][0]
+    assert "name" not in sent
+
+
+def test_streamed_tool_call_arguments_are_reidentified_as_json(gateway: Gateway) -> None:
+    stream = client(gateway).chat.completions.create(
+        model="tools", stream=True,
+        messages=[{"role": "user", "content": NOTE}],
+        tools=[{"type": "function", "function": {"name": "save_note", "parameters": {
+            "type": "object", "properties": {"note": {"type": "string"}}}}}],
+    )
+    arguments = ""
+    for chunk in stream:
+        for choice in chunk.choices:
+            for call in choice.delta.tool_calls or []:
+                arguments += call.function.arguments or ""
+    assert json.loads(arguments)["note"] == NOTE

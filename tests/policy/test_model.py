@@ -68,24 +68,39 @@ def test_corpus_is_well_formed(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "forbidden"),
+    "text",
     [
         # wordings the rules alone let through (no cue of theirs), caught by the model
-        ("Vu ses ressources, je lui donne le chèque énergie de 100 euros ?",
-         "evaluation_eligibilite"),
-        ("Sois honnête : ce gamin est-il récupérable ou c'est déjà trop tard ?",
-         "notation_risque"),
+        "Vu ses ressources, je lui donne le chèque énergie de 100 euros ?",
+        "Sois honnête : ce gamin est-il récupérable ou c'est déjà trop tard ?",
     ],
 )
-def test_model_adds_explained_blocks(default_policy: Any, text: str, forbidden: str,
+def test_model_adds_explained_blocks(default_policy: Any, text: str,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     result = _run(default_policy, text)
-    assert result.forbidden == forbidden
-    model_ev = [e for e in result.evidence if e.rule_id == f"model:forbidden:{forbidden}"]
+    assert result.forbidden in FORBIDDEN
+    model_ev = [e for e in result.evidence if e.rule_id == f"model:forbidden:{result.forbidden}"]
     assert model_ev and model_ev[0].matched  # the features that pushed the block
     assert any(e.rule_id == "model:probabilite_blocage" for e in result.evidence)
     monkeypatch.setattr(classify_module, "load_model", lambda: None)
     assert _run(default_policy, text).forbidden is None  # the rules alone missed it
+
+
+def test_model_names_the_topic_of_unseen_wording(default_policy: Any) -> None:
+    assert _run(default_policy, "Sois honnête : ce gamin est-il récupérable ou c'est déjà "
+                                "trop tard ?").forbidden == "notation_risque"
+
+
+def test_model_keeps_an_organisation_own_decision(
+        default_policy: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rule block on a decision the model never learned keeps the organisation's id."""
+    custom = default_policy.policy.forbidden[0].model_copy(update={"id": "tri_maison"})
+    policy = default_policy.policy.model_copy(
+        update={"forbidden": (custom, *default_policy.policy.forbidden[1:])})
+    monkeypatch.setattr(classify_module, "load_model",
+                        lambda: _fixed_model("diagnostic_sante"))
+    got = classify(policy, [{"role": "user", "content": "Faut-il placer <PERSONNE_1> ?"}])
+    assert got.forbidden == "tri_maison"
 
 
 @pytest.mark.parametrize(

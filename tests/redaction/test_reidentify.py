@@ -106,3 +106,11 @@ def test_reidentify_message_string_content() -> None:
         reidentify_message({"role": "assistant", "content": "<PERSONNE_12>"}, MAPPING)["content"]
         == "Ibrahim Koné"
     )
+
+
+def test_stream_of_tool_arguments_escapes_values() -> None:
+    mapping = {"<PERSONNE_1>": 'Fatou "Fifi" Diallo'}
+    raw = json.dumps({"body": "Bonjour <PERSONNE_1>"})
+    stream = StreamReidentifier(mapping, json_string=True)
+    out = "".join(stream.feed(raw[i : i + 4]) for i in range(0, len(raw), 4)) + stream.flush()
+    assert json.loads(out) == {"body": 'Bonjour Fatou "Fifi" Diallo'}
