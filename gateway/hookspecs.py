@@ -18,8 +18,3 @@ hookimpl = pluggy.HookimplMarker("gardefou")
 @hookspec
 def gardefou_recognizers() -> list[Any]:
     """Return extra Presidio recognizers (``EntityRecognizer`` instances) for redaction."""
-
-
-@hookspec
-def gardefou_usage_event(event: Any) -> None:
-    """Observe each content-free usage event after it is recorded (must not raise)."""

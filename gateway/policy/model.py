@@ -93,6 +93,17 @@ def predict(model: LinearModel, features: frozenset[str], *, explain: int = 5) -
     p_use = dict(zip(model.use_classes, _softmax(scores[nf:]), strict=True))
     best = max((k for k in p_forbidden if k != NONE), key=p_forbidden.__getitem__)
     bi, ni = model.forbidden_classes.index(best), model.forbidden_classes.index(NONE)
-    pushed = sorted(((w[bi] - w[ni], f) for f, w in active if f != "bias"), reverse=True)
+    pushed = sorted(((w[bi] - w[ni], f) for f, w in active if _telling(f)), reverse=True)
     top = tuple(f for gain, f in pushed[:explain] if gain > 0)
     return Prediction(p_forbidden, p_use, top)
+
+
+def _telling(feature: str) -> bool:
+    """Whether a feature says something to a reader: not the bias, not an absence
+    (« no rule fired »), not a bare function word or punctuation."""
+    if feature == "bias" or feature.endswith(":none"):
+        return False
+    kind, _, value = feature.partition(":")
+    if kind in ("w", "first"):
+        return sum(c.isalpha() for c in value) >= 4
+    return True
