@@ -34,16 +34,7 @@ chmod -R u+w "$ANCHOR"
 
 STATE=$(mktemp -d)
 trap 'rm -rf "$STATE"' EXIT
-mkdir -p "$STATE/policies"
-# The default policy with quotas off: the benchmark sends hundreds of requests a second.
-"$ROOT/.venv/bin/python" - "$ROOT/policies/default.yaml" "$STATE/policies/bench.yaml" <<'PY'
-import sys, yaml
-policy = yaml.safe_load(open(sys.argv[1], encoding="utf-8"))
-policy["organisation"]["id"] = "bench"
-policy["limits"] = {}
-policy["tests"] = []
-yaml.safe_dump(policy, open(sys.argv[2], "w", encoding="utf-8"), allow_unicode=True)
-PY
+"$ROOT/.venv/bin/python" "$ROOT/bench/common.py" policy "$STATE/policies" bench
 # The harness's masking check authenticates with its own master key: import it.
 echo "sk-bench-master-key-0000" | GARDEFOU_STATE_DIR=$STATE "$ROOT/.venv/bin/gardefou" keys import \
   --org bench --team bench --role staff >/dev/null

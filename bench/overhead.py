@@ -25,6 +25,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import write_unlimited_policy  # noqa: E402
 from gateway.auth import FileKeyStore, mint_key  # noqa: E402
 from gateway.types import Role  # noqa: E402
 from tests.conftest import free_port, start_server  # noqa: E402
@@ -44,21 +45,32 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-async def load(url: str, headers: dict[str, str], body: dict, concurrency: int, seconds: float) -> dict:
+def body_for(i: int, vary: bool) -> dict:
+    """A request; with ``vary`` each note differs, so the analysis cache cannot answer (every
+    request pays for a full redaction, as a new message does in real use)."""
+    note = f"{NOTE} (réf. interne {i})" if vary else NOTE
+    return {"model": "echo", "messages": [{"role": "user", "content": note}]}
+
+
+async def load(url: str, headers: dict[str, str], vary: bool, concurrency: int, seconds: float) -> dict:
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
     async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=concurrency)) as client:
 
+        counter = iter(range(10**9))
+
         async def worker() -> None:
             nonlocal errors
             while time.perf_counter() < deadline:
                 started = time.perf_counter()
-                response = await client.post(url, headers=headers, json=body)
+                response = await client.post(url, headers=headers, json=body_for(next(counter), vary))
                 if response.status_code == 200:
                     latencies.append((time.perf_counter() - started) * 1000)
                 else:
                     errors += 1
+                    if errors == 1:
+                        print(f"first error: HTTP {response.status_code} {response.text[:300]}")
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -75,6 +87,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 32])
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--cached", action="store_true",
+                        help="send the same note every time (analysis-cache hits)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -85,17 +100,19 @@ def main() -> None:
         write_models(state / "models.yaml", upstream.base)
         key, record = mint_key("bench", "bench", Role.STAFF)
         FileKeyStore(state / "keys.json").put(record)
+        write_unlimited_policy(state / "policies", "bench")
         env = {"GARDEFOU_STATE_DIR": str(state), "GARDEFOU_MODELS_FILE": str(state / "models.yaml"),
-               "GARDEFOU_PORT": str(gw_port), "GARDEFOU_LOG_LEVEL": "warning"}
+               "GARDEFOU_POLICIES_DIR": str(state / "policies"),
+               "GARDEFOU_PORT": str(gw_port), "GARDEFOU_LOG_LEVEL": "warning",
+               "GARDEFOU_WORKERS": str(args.workers)}
         gateway = start_server(["-m", "gateway.cli", "serve"], env, state / "gateway.log", "/readyz", gw_port)
         try:
-            messages = [{"role": "user", "content": NOTE}]
+            vary = not args.cached
             targets = {
                 "direct": (upstream.base + "/v1/chat/completions", {}),
                 "gateway": (gateway.base + "/v1/chat/completions", {"Authorization": f"Bearer {key}"}),
             }
-            body = {"model": "echo", "messages": messages}
-            asyncio.run(load(targets["gateway"][0], targets["gateway"][1], body, 4, 2))  # warm-up
+            asyncio.run(load(targets["gateway"][0], targets["gateway"][1], vary, 4, 2))  # warm-up
             results: dict[tuple[str, int], list[dict]] = {}
             for round_ in range(args.rounds):
                 for concurrency in args.concurrency:
@@ -103,12 +120,14 @@ def main() -> None:
                     for name in order:
                         url, headers = targets[name]
                         results.setdefault((name, concurrency), []).append(
-                            asyncio.run(load(url, headers, body, concurrency, args.seconds)))
+                            asyncio.run(load(url, headers, vary, concurrency, args.seconds)))
         finally:
             gateway.stop()
             upstream.stop()
 
-    print(f"note: {len(NOTE)} characters, {args.rounds} interleaved rounds of {args.seconds:.0f} s\n")
+    print(f"note: {len(NOTE)} characters, {'the same note' if args.cached else 'a different note'} "
+          f"each request, {args.workers} worker(s), {args.rounds} interleaved rounds of "
+          f"{args.seconds:.0f} s\n")
     print("| concurrency | target | requests | errors | req/s | p50 ms | p99 ms | added p50 ms | added p99 ms |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     summary = {}

@@ -15,19 +15,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.policy.features import RuleView, extract, readable
+from gateway.policy.combine import allowed_use, blocked_use, learned_block, topic
+from gateway.policy.features import RuleView, extract
 from gateway.policy.floor import FloorRule, check_floor
 from gateway.policy.matching import compile_hints, compile_patterns, compile_phrases
-from gateway.policy.model import NONE, LinearModel, Prediction, load_model, predict
+from gateway.policy.model import load_model, predict
 from gateway.policy.schema import ForbiddenDecision, Policy
 from gateway.policy.text import IMPERATIVE_START, Clause, analyse, normalise
 from gateway.types import Evidence
 
 _DELIVERABLE_WEIGHT = 3
 _FIRST_CLAUSE_WEIGHT = 2
-# cross-source validation on our corpus: the model names the topic of a rule block right
-# 95 % of the time, the rules 86 %: it relabels whenever it finds another topic likelier
-_RELABEL_RATIO = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,23 +115,23 @@ def classify(policy: Policy, messages: list[dict[str, Any]]) -> Classification:
         rule, words = reading.floor
         entry = next((f for f in policy.forbidden if rule.id in f.floor), None)
         forbidden_id = entry.id if entry else rule.id
-        use, use_ev = _blocked_use(policy, last, pred)
+        use, use_ev = blocked_use(policy, pred, *_use_of_blocked(policy, last))
         evidence = (Evidence(f"floor:{rule.id}", (words,)), *use_ev)
         return Classification(use, forbidden_id, evidence, floor=rule.id)
 
     if reading.found is not None:
         decision, evidence = reading.found
-        decision_id, relabel = _topic(policy, decision.id, pred)
-        use, use_ev = _blocked_use(policy, last, pred)
+        decision_id, relabel = topic(policy, decision.id, pred)
+        use, use_ev = blocked_use(policy, pred, *_use_of_blocked(policy, last))
         return Classification(use, decision_id, (*evidence, *relabel, *use_ev))
 
-    learned = _learned_block(policy, model, pred)
+    learned = learned_block(policy, model, pred)
     if learned is not None:
         decision_id, evidence = learned
-        use, use_ev = _blocked_use(policy, last, pred)
+        use, use_ev = blocked_use(policy, pred, *_use_of_blocked(policy, last))
         return Classification(use, decision_id, (*evidence, *use_ev))
 
-    use, use_ev = _allowed_use(policy, reading, pred)
+    use, use_ev = allowed_use(policy, pred, reading.use, reading.use_evidence)
     evidence = use_ev
     if reading.ambiguous is not None:
         evidence = (*evidence, Evidence(f"ambiguous:{reading.ambiguous[0]}",
@@ -141,69 +139,8 @@ def classify(policy: Policy, messages: list[dict[str, Any]]) -> Classification:
     return Classification(use, None, evidence, ambiguous=reading.ambiguous is not None)
 
 
-def _learned_block(
-    policy: Policy, model: LinearModel | None, pred: Prediction | None
-) -> tuple[str, tuple[Evidence, ...]] | None:
-    """A block the rules missed: the model's block probability is over its threshold and
-    its decision is one the policy forbids (the policy stays the authority on what is
-    forbidden)."""
-    if model is None or pred is None or pred.block_probability < model.threshold:
-        return None
-    decision = pred.decision
-    if policy.forbidden_decision(decision) is None:
-        return None
-    return decision, (
-        Evidence(f"model:forbidden:{decision}", tuple(readable(f) for f in pred.top_features)),
-        Evidence("model:probabilite_blocage", (f"{pred.block_probability:.2f}",)),
-    )
-
-
-def _topic(
-    policy: Policy, rule_id: str, pred: Prediction | None
-) -> tuple[str, tuple[Evidence, ...]]:
-    """Which decision a rule block is about. The rules say *that* the model is asked to
-    decide; when several topics are named the rules keep the strongest match, the model
-    reads the whole wording better."""
-    if pred is None or rule_id not in pred.forbidden:
-        return rule_id, ()  # a decision of the organisation's own, unknown to the model
-    best = pred.decision
-    if (best == rule_id or policy.forbidden_decision(best) is None
-            or pred.forbidden[best] < _RELABEL_RATIO * pred.forbidden.get(rule_id, 0.0)):
-        return rule_id, ()
-    return best, (Evidence(f"model:forbidden:{best}",
-                           tuple(readable(f) for f in pred.top_features)),)
-
-
-def _blocked_use(
-    policy: Policy, text: str, pred: Prediction | None
-) -> tuple[str | None, tuple[Evidence, ...]]:
-    """The use of a blocked request: its legitimate part, or none when only the decision
-    was asked."""
-    rule_use, rule_ev = _use(policy, text, analyse(text, keep_titles=True), blocked=True)
-    if pred is None:
-        return rule_use, rule_ev
-    known = {u.id for u in policy.uses}
-    best = max((u for u in pred.use if u == NONE or u in known), key=pred.use.__getitem__)
-    if best == NONE:
-        return None, ()
-    return best, rule_ev if best == rule_use else (Evidence(f"use:{best}", ("model",)),)
-
-
-def _allowed_use(
-    policy: Policy, reading: _Reading, pred: Prediction | None
-) -> tuple[str, tuple[Evidence, ...]]:
-    known = {u.id for u in policy.uses}
-    if pred is not None:
-        scored = [u for u in pred.use if u in known]
-        if scored:
-            best = max(scored, key=pred.use.__getitem__)
-            if best == reading.use:
-                return best, reading.use_evidence
-            return best, (Evidence(f"use:{best}", ("model",)),)
-    if reading.use is not None:
-        return reading.use, reading.use_evidence
-    return (policy.classifier.fallback_use or policy.uses[0].id,
-            (Evidence("classifier:fallback_use"),))
+def _use_of_blocked(policy: Policy, text: str) -> tuple[str | None, tuple[Evidence, ...]]:
+    return _use(policy, text, analyse(text, keep_titles=True), blocked=True)
 
 
 def floor_in(clauses: list[Clause]) -> tuple[FloorRule, str] | None:

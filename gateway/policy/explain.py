@@ -9,7 +9,6 @@ only the redacted text and label counts are returned — never the placeholder v
 from __future__ import annotations
 
 import asyncio
-
 from dataclasses import dataclass
 from typing import Any
 

@@ -28,8 +28,7 @@ _PERSON = re.compile(r"<[a-z_]+_\d+>|<name>")
 _DIGITS = re.compile(r"\d+")
 # words too frequent to carry meaning on their own (they still appear inside bigrams)
 _STOP = frozenset(
-    "le la les l' un une des de d' du et a au aux en ce cet cette ces pour par sur dans "
-    "avec que qu' qui se s' sa son ses il elle ils elles on".split()
+    ["le", "la", "les", "l'", "un", "une", "des", "de", "d'", "du", "et", "a", "au", "aux", "en", "ce", "cet", "cette", "ces", "pour", "par", "sur", "dans", "avec", "que", "qu'", "qui", "se", "s'", "sa", "son", "ses", "il", "elle", "ils", "elles", "on"]
 )
 _CUES = ("question", "delegate", "decide_modal", "general", "human_owned",
          "validate_human", "howto", "specific", "process_question", "first_person_question")

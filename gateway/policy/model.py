@@ -39,6 +39,7 @@ class Prediction:
     forbidden: dict[str, float]
     use: dict[str, float]
     top_features: tuple[str, ...]
+    use_features: dict[str, tuple[str, ...]]
 
     @property
     def block_probability(self) -> float:
@@ -95,7 +96,13 @@ def predict(model: LinearModel, features: frozenset[str], *, explain: int = 5) -
     bi, ni = model.forbidden_classes.index(best), model.forbidden_classes.index(NONE)
     pushed = sorted(((w[bi] - w[ni], f) for f, w in active if _telling(f)), reverse=True)
     top = tuple(f for gain, f in pushed[:explain] if gain > 0)
-    return Prediction(p_forbidden, p_use, top)
+    # the features that most support the two likeliest uses (their evidence if chosen)
+    use_top: dict[str, tuple[str, ...]] = {}
+    for use in sorted(p_use, key=p_use.__getitem__, reverse=True)[:2]:
+        ui = nf + model.use_classes.index(use)
+        ranked = sorted(((w[ui], f) for f, w in active if _telling(f)), reverse=True)
+        use_top[use] = tuple(f for gain, f in ranked[:explain] if gain > 0)
+    return Prediction(p_forbidden, p_use, top, use_top)
 
 
 def _telling(feature: str) -> bool:

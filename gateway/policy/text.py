@@ -250,12 +250,7 @@ _NAME = re.compile(
     r"(?<=[^.!?\n\s] )|(?<=[,;:(] ))([A-ZÉÈÎ][a-zéèëêïîôöüç]+(?:-[A-Z][a-zé]+)?)\b"
 )
 _NOT_NAMES = frozenset(
-    "Je Tu Il Elle On Nous Vous Ils Elles Le La Les Un Une Des Ce Cette Ces Mon Ma Mes "
-    "Voici Merci Bonjour Madame Monsieur Mme France Travail Pôle Emploi Caf Juge Conseil "
-    "Département Maison Mission Locale Aide Sociale Enfance Protection Maternelle Infantile "
-    "Centre Communal Action Cher Chère Objet Madame Pour Dans Avec Est Les Lundi Mardi "
-    "Mercredi Jeudi Vendredi Samedi Dimanche Janvier Février Mars Avril Mai Juin Juillet "
-    "Août Septembre Octobre Novembre Décembre Noël Et Ou Si Mais Donc".split()
+    ["Je", "Tu", "Il", "Elle", "On", "Nous", "Vous", "Ils", "Elles", "Le", "La", "Les", "Un", "Une", "Des", "Ce", "Cette", "Ces", "Mon", "Ma", "Mes", "Voici", "Merci", "Bonjour", "Madame", "Monsieur", "Mme", "France", "Travail", "Pôle", "Emploi", "Caf", "Juge", "Conseil", "Département", "Maison", "Mission", "Locale", "Aide", "Sociale", "Enfance", "Protection", "Maternelle", "Infantile", "Centre", "Communal", "Action", "Cher", "Chère", "Objet", "Madame", "Pour", "Dans", "Avec", "Est", "Les", "Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche", "Janvier", "Février", "Mars", "Avril", "Mai", "Juin", "Juillet", "Août", "Septembre", "Octobre", "Novembre", "Décembre", "Noël", "Et", "Ou", "Si", "Mais", "Donc"]
 )
 
 

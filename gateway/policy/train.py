@@ -55,7 +55,7 @@ def corpus_sha256(files: list[Path]) -> str:
 
 
 def load_rows(files: list[Path]) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for path in files:
         rows.extend(json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
                     if line.strip())

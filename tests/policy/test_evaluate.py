@@ -13,7 +13,11 @@ import pytest
 from gateway.catalog import Catalog
 from gateway.errors import PolicyUnavailable
 from gateway.policy import (
-    LoadedPolicy, allowed_models, detect_sensitivity, evaluate, load_policy_file,
+    LoadedPolicy,
+    allowed_models,
+    detect_sensitivity,
+    evaluate,
+    load_policy_file,
     redaction_settings,
 )
 from gateway.types import Action, Principal, Role

@@ -3,13 +3,12 @@ explained, and the model can add a block but never lift the floor or a rule."""
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-import importlib
 
 from gateway.policy.classify import classify
 from gateway.policy.model import NONE, LinearModel, load_model

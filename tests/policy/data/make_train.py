@@ -42,45 +42,45 @@ LANGS = ["anglais", "arabe", "espagnol", "portugais", "roumain", "turc", "dari",
 
 # per decision: objects (noun phrases) and people pool
 DEC = {
-    "decision_protection_enfance": dict(
-        people=KIDS, ctx=CTX_KID,
-        objs=["un placement", "une information préoccupante", "un signalement au parquet",
+    "decision_protection_enfance": {
+        "people": KIDS, "ctx": CTX_KID,
+        "objs": ["un placement", "une information préoccupante", "un signalement au parquet",
               "une mesure d'AEMO", "une AED", "la mainlevée du placement", "un retour en famille",
               "la suspension des droits de visite du père", "une saisine du juge des enfants",
               "une OPP", "une mise à l'abri ce soir", "des visites médiatisées",
               "un accueil provisoire à l'ASE", "le maintien du placement"],
-    ),
-    "evaluation_eligibilite": dict(
-        people=ADULTS, ctx=CTX_ADULT,
-        objs=["l'aide financière du CCAS", "le RSA", "l'APL", "une place en CHRS",
+    },
+    "evaluation_eligibilite": {
+        "people": ADULTS, "ctx": CTX_ADULT,
+        "objs": ["l'aide financière du CCAS", "le RSA", "l'APL", "une place en CHRS",
               "un logement social", "le FSL", "une aide alimentaire", "l'AAH",
               "un secours exceptionnel de 200 €", "la prime d'activité", "une place en pension de famille",
               "l'aide au permis", "la PCH", "une aide aux vacances", "le FAJ"],
-    ),
-    "notation_risque": dict(
-        people=ADULTS, ctx=CTX_ADULT,
-        objs=["un score de risque de rechute", "un niveau de dangerosité",
+    },
+    "notation_risque": {
+        "people": ADULTS, "ctx": CTX_ADULT,
+        "objs": ["un score de risque de rechute", "un niveau de dangerosité",
               "une note de fiabilité", "un niveau de risque d'impayé", "une note de crédibilité",
               "un score de vulnérabilité", "un risque de récidive", "un niveau d'employabilité",
               "un risque de fugue", "un risque de violence", "un profil de risque de fraude",
               "un risque de décrochage"],
-    ),
-    "diagnostic_sante": dict(
-        people=ADULTS + KIDS[:6], ctx=CTX_ADULT,
-        objs=["une dépression", "un trouble bipolaire", "un TDAH", "un trouble autistique",
+    },
+    "diagnostic_sante": {
+        "people": ADULTS + KIDS[:6], "ctx": CTX_ADULT,
+        "objs": ["une dépression", "un trouble bipolaire", "un TDAH", "un trouble autistique",
               "une déficience intellectuelle", "une schizophrénie", "un syndrome de stress post-traumatique",
               "une maladie d'Alzheimer", "un trouble de la personnalité borderline",
               "une anorexie", "un trouble anxieux", "une alcoolodépendance", "un burn-out",
               "des troubles dys"],
-    ),
-    "sanction_fin_accompagnement": dict(
-        people=ADULTS, ctx=CTX_ADULT,
-        objs=["une exclusion temporaire", "une exclusion définitive", "un avertissement",
+    },
+    "sanction_fin_accompagnement": {
+        "people": ADULTS, "ctx": CTX_ADULT,
+        "objs": ["une exclusion temporaire", "une exclusion définitive", "un avertissement",
               "la fin de l'accompagnement", "la clôture du suivi", "la rupture du contrat d'insertion",
               "le non-renouvellement de la mesure", "une suspension de l'hébergement",
               "une radiation", "la fin de prise en charge", "une privation de sortie",
               "l'arrêt de la MASP"],
-    ),
+    },
 }
 
 # frames handing the decision to the model: (template, use)
