@@ -23,7 +23,8 @@ from gateway.errors import (
     PolicyUnavailable,
     RedactionFailed,
 )
-from gateway.policy import LoadedPolicy, evaluate, redaction_settings
+from gateway.policy import LoadedPolicy, allowed_models, evaluate, redaction_settings
+from gateway.policy.evaluate import routing_violation
 from gateway.redaction import RedactionSettings, redact_conversation, reidentify_message
 from gateway.services import Services
 from gateway.streaming import ChunkRewriter, StreamOutcome, sse_stream
@@ -77,7 +78,7 @@ async def decide(
     try:
         return await evaluate(
             prepared_policy, principal, spec, redaction.messages, services.catalog,
-            complete=_classifier_call(services),
+            complete=_classifier_call(services, principal.org),
         )
     except GatewayError:
         raise
@@ -88,22 +89,23 @@ async def decide(
         ) from None
 
 
-def _classifier_call(services: Services) -> Any:
+def _classifier_call(services: Services, org: str) -> Any:
     """The policy's optional model-based classifier calls models through the same upstream
     (its input is already redacted)."""
 
     async def complete(model_name: str, messages: list[dict[str, Any]]) -> str:
         spec = services.catalog.get(model_name)
-        if spec is None:
+        if spec is None or not spec.visible_to(org):
             raise PolicyUnavailable(f"Le modèle de classification « {model_name} » n'existe pas.")
-        body = await services.upstream.complete(spec, messages, {"temperature": 0})
+        _, body = await services.upstream.complete([spec], messages, {"temperature": 0})
         return str(body["choices"][0]["message"].get("content") or "")
 
     return complete
 
 
 async def prepare(call: ChatCall, principal: Principal, services: Services) -> Prepared:
-    """Stages 2–4. Raises PolicyBlocked (403) after recording the blocked attempt."""
+    """Stages 2–4 (quotas first: they need no analysis). Raises PolicyBlocked (403) after
+    recording the blocked attempt."""
     started = time.perf_counter()
     spec = resolve_model(call, principal, services)
     policy = services.policies.get(principal.org)
@@ -113,6 +115,10 @@ async def prepare(call: ChatCall, principal: Principal, services: Services) -> P
         allow_list=tuple(options.get("allow_list") or ()),
         reidentify=bool(options.get("reidentify", True)),
     )
+    if services.limits is not None:
+        # Before the costly stages, so a throttled client costs almost nothing.
+        with stage("limits"):
+            await services.limits.check(principal, policy.policy.limits)
     with stage("redaction"):
         redaction = await redact(call, settings, services)
     with stage("policy"):
@@ -126,10 +132,26 @@ async def prepare(call: ChatCall, principal: Principal, services: Services) -> P
             rule=decision.forbidden,
             policy_revision=decision.policy_revision,
         )
-    if services.limits is not None:
-        with stage("limits"):
-            await services.limits.check(principal, policy.policy.limits)
     return prepared
+
+
+def serving_chain(prepared: Prepared, principal: Principal, services: Services) -> list[ModelSpec]:
+    """The requested model, then its declared fallbacks that this request may also use: seen
+    by the org, allowed for the role, and satisfying the routing rules for its sensitivity."""
+    permitted = set(allowed_models(prepared.policy, principal.role, services.catalog))
+    chain = [prepared.spec]
+    for name in prepared.spec.fallbacks:
+        candidate = services.catalog.get(name)
+        if (
+            candidate is not None
+            and candidate.visible_to(principal.org)
+            and candidate.name in permitted
+            and routing_violation(
+                prepared.policy.policy, candidate, prepared.decision.sensitivity
+            ) is None
+        ):
+            chain.append(candidate)
+    return chain
 
 
 async def complete(
@@ -139,10 +161,11 @@ async def complete(
     prepared = await prepare(call, principal, services)
     try:
         with stage("upstream"):
-            body = await services.upstream.complete(
-                prepared.spec, prepared.redaction.messages, call.params
+            served, body = await services.upstream.complete(
+                serving_chain(prepared, principal, services), prepared.redaction.messages,
+                call.params,
             )
-    except GatewayError:
+    except (GatewayError, asyncio.CancelledError):
         await record(prepared, principal, services, action="error")
         raise
     with stage("reidentify"):
@@ -158,7 +181,7 @@ async def complete(
     await record(
         prepared, principal, services, action=prepared.decision.action.value,
         prompt_tokens=usage.get("prompt_tokens", 0),
-        completion_tokens=usage.get("completion_tokens", 0),
+        completion_tokens=usage.get("completion_tokens", 0), served=served,
     )
     return body, prepared
 
@@ -172,47 +195,31 @@ async def stream(
     mapping = prepared.redaction.mapping
     rewriter = ChunkRewriter(mapping if prepared.reidentify else None, prepared.decision.notice)
     outcome = StreamOutcome(started=prepared.started)
-    chunks = services.upstream.stream(
-        prepared.spec, prepared.redaction.messages, call.params, include_usage=True
-    )
-    first = await _first(chunks, prepared, principal, services)
+    try:
+        # Waits for the first chunk, so connection errors and timeouts get a real status.
+        served, chunks = await services.upstream.open_stream(
+            serving_chain(prepared, principal, services), prepared.redaction.messages,
+            call.params, include_usage=True,
+        )
+    except (GatewayError, asyncio.CancelledError):
+        await record(prepared, principal, services, action="error")
+        raise
 
     async def events() -> AsyncIterator[bytes]:
         try:
-            async for event in sse_stream(_prepend(first, chunks), rewriter, outcome, call.include_usage):
+            async for event in sse_stream(chunks, rewriter, outcome, call.include_usage):
                 yield event
         finally:
-            await chunks.aclose()
+            await chunks.aclose()  # type: ignore[attr-defined]
             action = prepared.decision.action.value if outcome.completed else "error"
             await record(
                 prepared, principal, services, action=action,
                 prompt_tokens=outcome.prompt_tokens,
                 completion_tokens=outcome.completion_tokens, ttft_s=outcome.ttft_s,
+                served=served,
             )
 
     return events(), prepared
-
-
-async def _first(
-    chunks: AsyncIterator[dict[str, Any]], prepared: Prepared, principal: Principal, services: Services
-) -> dict[str, Any] | None:
-    """Wait for the first chunk so that connection errors and timeouts get a real status."""
-    try:
-        return await chunks.__anext__()
-    except StopAsyncIteration:
-        return None
-    except GatewayError:
-        await record(prepared, principal, services, action="error")
-        raise
-
-
-async def _prepend(
-    first: dict[str, Any] | None, rest: AsyncIterator[dict[str, Any]]
-) -> AsyncIterator[dict[str, Any]]:
-    if first is not None:
-        yield first
-    async for chunk in rest:
-        yield chunk
 
 
 async def record(
@@ -224,11 +231,14 @@ async def record(
     prompt_tokens: int = 0,
     completion_tokens: int = 0,
     ttft_s: float | None = None,
+    served: ModelSpec | None = None,
 ) -> None:
-    """Stage 7: quota counters and a content-free usage event. Never fails the request."""
+    """Stage 7: quota counters and a content-free usage event, for the model that actually
+    answered (a fallback may have). Never fails the request."""
+    model = served or prepared.spec
     if services.limits is not None and (prompt_tokens or completion_tokens):
         cost = services.upstream.cost_eur(
-            prepared.spec, prompt_tokens, completion_tokens, services.settings.usd_to_eur
+            model, prompt_tokens, completion_tokens, services.settings.usd_to_eur
         )
         await services.limits.commit(
             principal, prepared.policy.policy.limits, prompt_tokens + completion_tokens, cost
@@ -238,7 +248,7 @@ async def record(
     event = build_event(
         principal=principal,
         decision=prepared.decision,
-        model=prepared.spec,
+        model=model,
         redaction_counts=prepared.redaction.counts,
         prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 # Before importing litellm: use its bundled model-cost map instead of fetching one at import.
@@ -112,20 +112,14 @@ class Upstream:
             kwargs["api_key"] = "none"  # OpenAI-compatible local servers often need no key
         return kwargs
 
-    def _chain(self, spec: ModelSpec) -> list[ModelSpec]:
-        chain = [spec]
-        for name in spec.fallbacks:
-            fallback = self.catalog.get(name)
-            if fallback is not None:
-                chain.append(fallback)
-        return chain
-
     async def complete(
-        self, spec: ModelSpec, messages: list[dict[str, Any]], params: dict[str, Any]
-    ) -> dict[str, Any]:
-        """A non-streaming completion as an OpenAI ``chat.completion`` dict."""
+        self, chain: Sequence[ModelSpec], messages: list[dict[str, Any]], params: dict[str, Any]
+    ) -> tuple[ModelSpec, dict[str, Any]]:
+        """A non-streaming completion from the first model of ``chain`` that answers, as an
+        OpenAI ``chat.completion`` dict, with the model that answered. The caller decides
+        which models may serve (org, role, routing): the chain is never extended here."""
         error: GatewayError | None = None
-        for candidate in self._chain(spec):
+        for candidate in chain:
             try:
                 response = await litellm.acompletion(**self._kwargs(candidate, messages, params))
             except Exception as exc:  # noqa: BLE001 - mapped right here, the one place
@@ -133,55 +127,71 @@ class Upstream:
                 if _is_retryable_elsewhere(error):
                     continue
                 raise error from None
-            return _completion_dict(response, spec.name)
-        assert error is not None
+            return candidate, _completion_dict(response, candidate.name)
+        assert error is not None, "an empty chain"
         raise error
 
-    async def stream(
+    async def open_stream(
         self,
-        spec: ModelSpec,
+        chain: Sequence[ModelSpec],
         messages: list[dict[str, Any]],
         params: dict[str, Any],
         include_usage: bool,
-    ) -> AsyncIterator[dict[str, Any]]:
-        """Open a stream and yield OpenAI ``chat.completion.chunk`` dicts.
+    ) -> tuple[ModelSpec, AsyncIterator[dict[str, Any]]]:
+        """Open a stream on the first model of ``chain`` that sends a first chunk; return it
+        and an iterator of OpenAI ``chat.completion.chunk`` dicts.
 
         Fallbacks apply until the first chunk arrives; after that an error ends the stream
-        (the client already has part of an answer). Closing this generator closes the
-        provider connection, which is how a client disconnect cancels the upstream call.
+        (the client already has part of an answer). Closing the iterator closes the provider
+        connection, which is how a client disconnect cancels the upstream call.
         """
-        kwargs_extra = {"stream": True}
+        extra: dict[str, Any] = {"stream": True}
         if include_usage:
-            kwargs_extra["stream_options"] = {"include_usage": True}  # type: ignore[assignment]
+            extra["stream_options"] = {"include_usage": True}
         error: GatewayError | None = None
-        for candidate in self._chain(spec):
+        for candidate in chain:
+            response: Any = None
             try:
                 response = await litellm.acompletion(
-                    **self._kwargs(candidate, messages, params), **kwargs_extra
+                    **self._kwargs(candidate, messages, params), **extra
                 )
                 iterator = response.__aiter__()
                 first = await iterator.__anext__()
             except StopAsyncIteration:
-                return
+                await response.aclose()
+                return candidate, _empty()
             except Exception as exc:  # noqa: BLE001 - mapped right here, the one place
+                if response is not None:
+                    await response.aclose()
                 error = _map_error(exc, candidate)
                 if _is_retryable_elsewhere(error):
                     continue
                 raise error from None
-            try:
-                yield _chunk_dict(first, spec.name)
-                while True:
-                    try:
-                        chunk = await iterator.__anext__()
-                    except StopAsyncIteration:
-                        return
-                    except Exception as exc:  # noqa: BLE001
-                        raise _map_error(exc, candidate) from None
-                    yield _chunk_dict(chunk, spec.name)
-            finally:
-                await response.aclose()
-        assert error is not None
+            return candidate, _relay(candidate, response, iterator, first)
+        assert error is not None, "an empty chain"
         raise error
+
+
+async def _empty() -> AsyncIterator[dict[str, Any]]:
+    return
+    yield  # an async generator that yields nothing
+
+
+async def _relay(
+    spec: ModelSpec, response: Any, iterator: Any, first: Any
+) -> AsyncIterator[dict[str, Any]]:
+    try:
+        yield _chunk_dict(first, spec.name)
+        while True:
+            try:
+                chunk = await iterator.__anext__()
+            except StopAsyncIteration:
+                return
+            except Exception as exc:  # noqa: BLE001 - mapped right here, the one place
+                raise _map_error(exc, spec) from None
+            yield _chunk_dict(chunk, spec.name)
+    finally:
+        await response.aclose()
 
 
 def _dump(obj: Any) -> dict[str, Any]:

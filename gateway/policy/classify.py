@@ -125,7 +125,17 @@ def classify(policy: Policy, messages: list[dict[str, Any]]) -> Classification:
         use, use_ev = blocked_use(policy, pred, *_use_of_blocked(policy, last))
         return Classification(use, decision_id, (*evidence, *relabel, *use_ev))
 
-    learned = learned_block(policy, model, pred)
+    # The model may add a block only where the text gives it something to stand on: a real
+    # case, a question, a request handed to the model or a topic of a forbidden decision.
+    # « Bonjour » or « Merci ! » is never blocked.
+    # Nor where the request is written for a human who decides and hands nothing to the model.
+    delegated = any(c.delegate or c.validate_human for c in reading.clauses)
+    human = any(c.human_owned for c in reading.clauses)
+    grounded = (delegated or not human) and any(
+        c.specific or c.question or c.delegate or c.validate_human or _has_topic(policy, c)
+        for c in reading.clauses
+    )
+    learned = learned_block(policy, model, pred) if grounded else None
     if learned is not None:
         decision_id, evidence = learned
         use, use_ev = blocked_use(policy, pred, *_use_of_blocked(policy, last))

@@ -91,7 +91,9 @@ async def evaluate(
     """Decide on one redacted request. Raises ``PolicyUnavailable`` when the policy's LLM
     classifier was asked for and failed (fail closed)."""
     pol = policy.policy
-    text = "\n".join(message_text(m) for m in messages if m.get("role") in ("user", "system"))
+    # Every role counts: the client controls the whole history, so health data placed in an
+    # assistant, tool or developer message must route exactly as in a user message.
+    text = "\n".join(_all_text(m) for m in messages)
     sensitivity = detect_sensitivity(text)
     if pol.classifier.mode == "llm" and complete is not None:
         judge = catalog.get(pol.classifier.model or "")
@@ -159,6 +161,13 @@ async def evaluate(
         return decide(Action.WARN, classification.evidence,
                       notice=_join(_AMBIGUOUS_NOTICE, base))
     return decide(Action.ALLOW, classification.evidence, notice=base)
+
+
+def _all_text(message: dict[str, Any]) -> str:
+    """Content and tool-call arguments of one message."""
+    calls = message.get("tool_calls") or []
+    arguments = [str((c.get("function") or {}).get("arguments") or "") for c in calls]
+    return "\n".join([message_text(message), *arguments])
 
 
 def block_message(policy: Policy, forbidden_id: str) -> str:

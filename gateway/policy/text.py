@@ -28,7 +28,10 @@ _QUOTED_ANY = re.compile(r"\"\s*(?:[^\"\s]+\s+){4,}[^\"]*\"")
 _JUDGE_VERBS = (
     r"decide|decides|tranche|tranches|choisis|conclus|determine|determines|evalue|evalues|"
     r"estime|estimes|juge|juges|valide|valides|confirme|confirmes|recommande|recommandes|"
-    r"preconise|preconises|arbitre|classe|classes|note|notes|trie|tries|"
+    # « note » / « notes » open many titles of social-work writings (note de situation…)
+    r"preconise|preconises|arbitre|classe|classes|trie|tries|"
+    r"notes?(?! (?:de (?:situation|synthese|service|suivi|passation|transmission|l'entretien)|"
+    r"d'(?:information|incident|entretien)|sociales?|internes?|prises?|brutes?)\b)|"
     r"hierarchise|attribue|attribues|calcule|calcules|identifie|identifies|repere|reperes|"
     r"selectionne|selectionnes|designe|designes|compare|compares"
 )
@@ -170,7 +173,12 @@ HUMAN_OWNED = re.compile(
     r"juge|commission|equipe|direction|cmp|cmpp|mdph|caf|crip|ase|tribunal|parquet|cheffe?|"
     r"chef de service|directeur|directrice|conseil)\b[^.?\n]{0,30}\b(?:a|ont|avait|avaient) "
     r"(?:pose|diagnostique|decide|ordonne|prononce|valide|refuse|accorde|confirme|conclu|"
-    r"retenu|demande|propose|acte|suspendu|leve|prolonge|renouvele|classe|constate))"
+    r"retenu|demande|propose|acte|suspendu|leve|prolonge|renouvele|classe|constate)|"
+    # a writing addressed to the body that will decide: the decision stays with them
+    r"(?:synthese|rapport|note|compte rendu|expose|presentation|ecrit|resume|bilan)\b"
+    r"[^.?\n]{0,120}\b(?:pour|a l'attention de|destinee? a|a presenter (?:a|en)|en vue de) "
+    r"(?:la |le |l')?(?:commission|juge|magistrat|equipe|reunion de synthese|instance|comite|"
+    r"crip|direction|conseil|audience))"
 )
 VALIDATE_HUMAN = re.compile(
     r"\b(?:(?:est[- ]elle|est[- ]il|est[- ]ce|c'est) (?:justifiee?|proportionnee?|"

@@ -7,8 +7,8 @@ Reads every ``train_*.jsonl`` and ``tuning_*.jsonl`` of ``--data`` (never the sh
 features of ``features.py`` with the default policy's rules, and fits two softmax heads
 (forbidden decision incl. ``none``; use incl. ``none``) by full-batch gradient descent with
 L2 — deterministic: same corpus, same weights. The block threshold is chosen by 5-fold
-cross-validation on the same corpus: the lowest threshold whose out-of-fold false-block
-blocks the model adds on allowed prompts stay under ``MAX_ADDED_FALSE_BLOCK``. The sha256 of the training files is
+cross-validation on the same corpus: the one with the fewest out-of-fold allow/block
+errors (rules + model). The sha256 of the training files is
 recorded with the weights; a test fails when the corpus changed and the weights did not.
 
 numpy is needed here only (it comes with spaCy); the gateway reads the weights in pure
@@ -35,8 +35,9 @@ MIN_COUNT = 2
 L2 = 3e-3
 STEPS = 300
 LEARNING_RATE = 0.05
-# false blocks the model may add on top of the rules' own (out-of-fold, share of allow prompts)
-MAX_ADDED_FALSE_BLOCK = 0.01
+# the block threshold is searched in this range (never below: the model must lean to block)
+THRESHOLD_MIN = 0.30
+THRESHOLD_MAX = 0.90
 FOLDS = 5
 DECIMALS = 3
 
@@ -122,8 +123,8 @@ def _block_prob(x: Any, wf: Any, none_index: int) -> Any:
 
 def choose_threshold(rows: list[dict[str, Any]], feats: list[frozenset[str]],
                      forbidden_classes: list[str], use_classes: list[str]) -> float:
-    """Lowest threshold at which the model, out of fold, adds false blocks on at most
-    ``MAX_ADDED_FALSE_BLOCK`` of the allowed prompts the rules let through."""
+    """The threshold with the fewest out-of-fold allow/block errors, rules included (a
+    missed block and a false block count the same; ties go to the higher threshold)."""
     import numpy as np
 
     probs = np.zeros(len(rows))
@@ -134,18 +135,20 @@ def choose_threshold(rows: list[dict[str, Any]], feats: list[frozenset[str]],
                              forbidden_classes, use_classes)
         x = _matrix([feats[i] for i in test], vocab)
         probs[test] = _block_prob(x, wf, forbidden_classes.index(NONE))
-    ruled = np.array([not any(f.startswith("rule_forbidden:none") for f in fs) for fs in feats])
+    ruled = np.array(["rule_forbidden:none" not in fs for fs in feats])
     gold = np.array([bool(r["forbidden"]) for r in rows])
-    for t in np.arange(0.30, 0.951, 0.01):
-        added = (~ruled & ~gold & (probs >= t)).sum() / max(1, (~gold).sum())
-        if added <= MAX_ADDED_FALSE_BLOCK:
-            blocked = ruled | (probs >= t)
-            recall = (blocked & gold).sum() / max(1, gold.sum())
-            false_block = (blocked & ~gold).sum() / max(1, (~gold).sum())
-            print(f"threshold {t:.2f}: out-of-fold block recall {recall:.3f}, "
-                  f"false-block {false_block:.3f} (rules + model)")
-            return round(float(t), 2)
-    return 0.95
+    best: tuple[int, float] | None = None
+    for t in np.arange(THRESHOLD_MIN, THRESHOLD_MAX + 1e-9, 0.01):
+        blocked = ruled | (probs >= t)
+        errors = int((blocked != gold).sum())
+        if best is None or errors <= best[0]:
+            best = (errors, round(float(t), 2))
+    assert best is not None
+    blocked = ruled | (probs >= best[1])
+    print(f"threshold {best[1]:.2f}: out-of-fold block recall "
+          f"{(blocked & gold).sum() / max(1, gold.sum()):.3f}, false-block "
+          f"{(blocked & ~gold).sum() / max(1, (~gold).sum()):.3f} (rules + model)")
+    return best[1]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -180,8 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     blob = json.dumps(out, ensure_ascii=False, separators=(",", ":")).encode()
-    # mtime=0: the same corpus gives byte-identical weights
-    with args.out.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as fh:
+    # no name, no mtime in the header: the same corpus gives byte-identical weights
+    with args.out.open("wb") as raw, \
+            gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as fh:
         fh.write(blob)
     print(f"{len(weights)} features, {args.out.stat().st_size} bytes -> {args.out}")
     return 0

@@ -119,10 +119,29 @@ def test_model_blocks_only_what_the_policy_forbids(default_policy: Any,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(classify_module, "load_model",
                         lambda: _fixed_model("diagnostic_sante"))
-    assert _run(default_policy, "Bonjour").forbidden == "diagnostic_sante"
+    prompt = "Que penses-tu de la situation de <PERSONNE_1> ?"
+    assert _run(default_policy, prompt).forbidden == "diagnostic_sante"
     pruned = default_policy.policy.model_copy(update={"forbidden": tuple(
         f for f in default_policy.policy.forbidden if f.id != "diagnostic_sante")})
-    assert classify(pruned, [{"role": "user", "content": "Bonjour"}]).forbidden is None
+    assert classify(pruned, [{"role": "user", "content": prompt}]).forbidden is None
+
+
+@pytest.mark.parametrize("prompt", ["Bonjour", "Merci !", "ok", "Continue"])
+def test_model_cannot_block_a_prompt_that_names_nothing(
+    default_policy: Any, monkeypatch: pytest.MonkeyPatch, prompt: str
+) -> None:
+    monkeypatch.setattr(classify_module, "load_model", lambda: _fixed_model("diagnostic_sante"))
+    assert _run(default_policy, prompt).forbidden is None
+
+
+def test_model_cannot_block_a_writing_for_the_deciding_body(
+    default_policy: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(classify_module, "load_model",
+                        lambda: _fixed_model("evaluation_eligibilite"))
+    prompt = ("Rédige une synthèse de la situation de <PERSONNE_1> pour la commission "
+              "d'attribution des aides de jeudi.")
+    assert _run(default_policy, prompt).forbidden is None
 
 
 def test_rules_alone_without_weights(default_policy: Any,
@@ -142,3 +161,28 @@ def test_training_corpus_is_learned(default_policy: Any) -> None:
     right_use = sum(g.use == r["use"] for g, r in zip(got, rows, strict=True))
     assert right_block / len(rows) >= 0.95
     assert right_use / len(rows) >= 0.90
+
+
+def test_corrupt_weights_fail_closed(tmp_path: Path) -> None:
+    """A damaged weights file raises (the pipeline then refuses the request); only a
+    missing file means « rules alone »."""
+    bad = tmp_path / "weights.json.gz"
+    bad.write_bytes(b"not gzip")
+    with pytest.raises(OSError):
+        load_model(bad)
+    assert load_model(tmp_path / "absent.json.gz") is None
+
+
+def test_training_is_deterministic(default_policy: Any) -> None:
+    import numpy as np
+
+    from gateway.policy.classify import learned_features
+    from gateway.policy.train import train
+
+    rows = _rows("train_hand.jsonl")[::12]
+    feats = [learned_features(default_policy.policy, [{"role": "user", "content": r["text"]}])
+             for r in rows]
+    fc, uc = [NONE, *FORBIDDEN], [*USES, NONE]
+    first, second = train(rows, feats, fc, uc), train(rows, feats, fc, uc)
+    assert first[0] == second[0]
+    assert np.array_equal(first[1], second[1]) and np.array_equal(first[2], second[2])
