@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.auth import FileKeyStore, KeyStore, RedisKeyStore
 from gateway.catalog import load_catalog
@@ -86,9 +88,37 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     return app
 
 
-def create_app_from_env() -> FastAPI:
+def create_app_from_env() -> ContentSafeErrors:
     """Factory for ``uvicorn --factory`` (several worker processes read the environment)."""
-    return create_app(load_settings())
+    return ContentSafeErrors(create_app(load_settings()))
+
+
+class ContentSafeErrors:
+    """The outermost layer: no exception leaves the application. Starlette re-raises after
+    its 500 handler and uvicorn would then log the traceback — whose messages and chained
+    causes may quote a prompt. Here only the exception's class is logged."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:  # noqa: BLE001 - the whole point of this layer
+            log.error("unhandled error: %s", type(exc).__name__)
+            if scope["type"] == "http" and not started:
+                body = json.dumps(GatewayError("Erreur interne de la passerelle.").to_body())
+                await send({"type": "http.response.start", "status": 500,
+                            "headers": [(b"content-type", b"application/json")]})
+                await send({"type": "http.response.body", "body": body.encode()})
 
 
 def _mount_routers(app: FastAPI) -> None:

@@ -39,9 +39,14 @@ class KeyRecord:
     sha256: str
     created_at: str
     revoked_at: str | None = None
+    # The person or seat behind the key; kept across rotations (defaults to the first key id).
+    subject: str = ""
 
     def principal(self) -> Principal:
-        return Principal(org=self.org, team=self.team, role=self.role, key_id=self.key_id)
+        return Principal(
+            org=self.org, team=self.team, role=self.role, key_id=self.key_id,
+            subject=self.subject or self.key_id,
+        )
 
 
 class KeyStore(Protocol):
@@ -64,8 +69,9 @@ def validate_name(kind: str, value: str) -> str:
     return value
 
 
-def mint_key(org: str, team: str, role: Role) -> tuple[str, KeyRecord]:
-    """A new key and its record. The clear key is returned once and never stored."""
+def mint_key(org: str, team: str, role: Role, subject: str = "") -> tuple[str, KeyRecord]:
+    """A new key and its record. The clear key is returned once and never stored.
+    ``subject`` carries over from a rotated key; a new holder gets a fresh one."""
     key_id = secrets.token_hex(6)
     key = f"gf_{key_id}_{secrets.token_urlsafe(32)}"
     record = KeyRecord(
@@ -75,7 +81,19 @@ def mint_key(org: str, team: str, role: Role) -> tuple[str, KeyRecord]:
         role=Role(role),
         sha256=hash_key(key),
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        subject=subject or key_id,
     )
+    return key, record
+
+
+def rotate(store: KeyStore, key_id: str) -> tuple[str, KeyRecord]:
+    """A new key for the same holder (same org, team, role, subject); the old one is revoked."""
+    old = store.get(key_id)
+    if old is None or old.revoked_at is not None:
+        raise ConfigError(f"unknown or revoked key id {key_id!r}")
+    key, record = mint_key(old.org, old.team, old.role, subject=old.subject or old.key_id)
+    store.put(record)
+    revoke(store, key_id)
     return key, record
 
 
@@ -252,4 +270,5 @@ def _from_flat(raw: dict[str, str]) -> KeyRecord:
         sha256=raw["sha256"],
         created_at=raw["created_at"],
         revoked_at=raw.get("revoked_at") or None,
+        subject=raw.get("subject") or "",
     )

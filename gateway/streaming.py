@@ -4,6 +4,7 @@ hold-back (never the whole stream), the transparency notice, usage capture, erro
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from typing import Any
 from gateway.errors import GatewayError
 from gateway.redaction import StreamReidentifier
 
+log = logging.getLogger("gardefou.streaming")
 DONE = b"data: [DONE]\n\n"
 
 
@@ -28,7 +30,6 @@ class StreamOutcome:
     first_token_at: float | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
-    error: GatewayError | None = None
     completed: bool = False
 
     @property
@@ -121,8 +122,11 @@ async def sse_stream(
                 outcome.first_token_at = time.perf_counter()
             yield sse(rewriter.rewrite(chunk))
     except GatewayError as exc:
-        outcome.error = exc
         yield sse(exc.to_body())
+        return
+    except Exception as exc:  # noqa: BLE001 - end the stream cleanly, say nothing of the content
+        log.error("stream failed: %s", type(exc).__name__)
+        yield sse(GatewayError("Erreur interne de la passerelle pendant la réponse.").to_body())
         return
     for index, text in rewriter.leftovers().items():
         base = {k: last[k] for k in ("id", "object", "created", "model")} if last else {}

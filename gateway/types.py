@@ -25,12 +25,20 @@ class Role(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Principal:
     """Who is calling, as far as the gateway needs to know. ``key_id`` is for authorisation
-    and revocation only: it never reaches usage data."""
+    and revocation only: it never reaches usage data. ``subject`` stays the same when a key
+    is rotated, so that one worker counts once among distinct users (only its rotating
+    pseudonym is stored)."""
 
     org: str
     team: str
     role: Role
     key_id: str
+    subject: str = ""
+
+    @property
+    def worker(self) -> str:
+        """What distinct-user counting is keyed on (never stored as such)."""
+        return self.subject or self.key_id
 
 
 @dataclass(slots=True)

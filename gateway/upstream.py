@@ -6,6 +6,7 @@ Error messages never quote the provider's response body: a provider may echo the
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 import uuid
@@ -38,6 +39,11 @@ def configure_litellm() -> None:
     litellm.turn_off_message_logging = True
     litellm.suppress_debug_info = True
     litellm.drop_params = True
+    # litellm logs provider error bodies (which may echo the prompt) with tracebacks.
+    for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "litellm"):
+        quiet = logging.getLogger(name)
+        quiet.setLevel(logging.CRITICAL)
+        quiet.propagate = False
     if not any(p.get("provider") == DEMO_PROVIDER for p in litellm.custom_provider_map):
         litellm.custom_provider_map = [
             *litellm.custom_provider_map,

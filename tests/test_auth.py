@@ -106,3 +106,18 @@ def test_imported_key_authenticates_and_is_stored_hashed(tmp_path) -> None:
         authenticate("Bearer sk-migrated-from-elsewhere-0002", store)
     with pytest.raises(ConfigError):
         import_key("short", "ccas-lyon", "accueil", Role.STAFF)
+
+
+def test_rotation_keeps_the_subject_and_revokes_the_old_key(tmp_path) -> None:
+    from gateway.auth import rotate
+
+    store = FileKeyStore(tmp_path / "keys.json")
+    old_key, old = mint_key("ase-93", "aemo", Role.STAFF)
+    store.put(old)
+    new_key, new = rotate(store, old.key_id)
+    assert new.key_id != old.key_id
+    assert authenticate(f"Bearer {new_key}", store).worker == old.key_id == new.subject
+    with pytest.raises(AuthError):
+        authenticate(f"Bearer {old_key}", store)
+    with pytest.raises(ConfigError):
+        rotate(store, old.key_id)

@@ -1,5 +1,10 @@
-"""``/healthz`` (the process answers) and ``/readyz`` (it can serve: policies loaded,
-redactor built, shared stores reachable)."""
+"""``/healthz`` (the process answers) and ``/readyz`` (it can serve requests).
+
+Ready means a request can be redacted and judged: the redactor is built and a valid policy is
+in force. A Redis outage only degrades the gateway (usage events wait in a buffer, quotas fall
+back to local counters): it is reported under ``degraded`` but keeps the replica in rotation,
+so that staff keep working.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from gateway.api.deps import get_services
+from gateway.errors import PolicyUnavailable
 from gateway.services import Services
 
 router = APIRouter()
@@ -21,13 +27,19 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 def readyz(services: Services = Depends(get_services)) -> Any:
-    checks: dict[str, bool] = {
-        "redactor": services.redactor is not None,
-        "policies": bool(services.policies.orgs()) if hasattr(services.policies, "orgs") else True,
-    }
-    if services.usage is not None:
-        checks["usage_store"] = services.usage.healthy()
-    if services.limits is not None:
-        checks["limits"] = services.limits.healthy()
+    try:
+        services.policies.get("-readiness-probe-")
+        policies = True
+    except PolicyUnavailable:
+        policies = False
+    checks = {"redactor": services.redactor is not None, "policies": policies}
+    degraded = []
+    if services.usage is not None and not services.usage.healthy():
+        degraded.append("usage_store")
+    if services.limits is not None and not services.limits.healthy():
+        degraded.append("limits")
     ready = all(checks.values())
-    return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+    return JSONResponse(
+        {"ready": ready, "checks": checks, "degraded": degraded},
+        status_code=200 if ready else 503,
+    )

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from gateway.app import build_keys
-from gateway.auth import import_key, mint_key, revoke
+from gateway.auth import import_key, mint_key, revoke, rotate
 from gateway.settings import load_settings
 from gateway.types import Role
 
@@ -32,6 +32,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     listing = sub.add_parser("list", help="list keys (ids and owners, never the keys)")
     listing.add_argument("--org", help="only this organisation")
     listing.set_defaults(func=_list)
+
+    rot = sub.add_parser(
+        "rotate", help="new key for the same holder (printed once); the old one is revoked"
+    )
+    rot.add_argument("key_id")
+    rot.set_defaults(func=_rotate)
 
     rev = sub.add_parser("revoke", help="revoke a key by id")
     rev.add_argument("key_id")
@@ -64,6 +70,14 @@ def _list(args: argparse.Namespace) -> int:
             continue
         print(f"{r.key_id:<14}{r.org:<16}{r.team:<16}{r.role.value:<12}{r.created_at:<27}"
               f"{r.revoked_at or '-'}")
+    return 0
+
+
+def _rotate(args: argparse.Namespace) -> int:
+    key, record = rotate(build_keys(load_settings()), args.key_id)
+    print(key)
+    print(f"# new key id {record.key_id} replaces {args.key_id} (revoked); "
+          "store it now: it cannot be shown again")
     return 0
 
 

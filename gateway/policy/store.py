@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -81,6 +82,20 @@ def load_policy_file(path: Path) -> LoadedPolicy:
     return LoadedPolicy(policy.organisation.id, policy, revision, path)
 
 
+def _claimed_orgs(path: Path) -> frozenset[str]:
+    """Which organisation an invalid file was meant for: its name, and its
+    ``organisation: id:`` if that much can still be read."""
+    claimed = {path.stem}
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return frozenset(claimed)
+    match = re.search(r"^organisation:\s*\n(?:[ \t]+.*\n)*?[ \t]+id:\s*['\"]?([\w.-]+)", text, re.M)
+    if match:
+        claimed.add(match.group(1))
+    return frozenset(claimed)
+
+
 class PolicyStore:
     """All organisations' policies in force, reloaded when their files change."""
 
@@ -93,6 +108,9 @@ class PolicyStore:
         self._mtimes: dict[Path, tuple[int, int]] = {}
         self.audit: list[Revision] = []
         self.errors: dict[Path, str] = {}
+        # Organisations whose own file exists but was never valid: they must not silently
+        # fall back to the (more permissive) default policy.
+        self._broken: dict[Path, frozenset[str]] = {}
         self.reload()
 
     # -- reading -----------------------------------------------------------------------
@@ -101,6 +119,11 @@ class PolicyStore:
         own = self._by_org.get(org)
         if own is not None:
             return own
+        if any(org in claimed for claimed in self._broken.values()):
+            raise PolicyUnavailable(
+                "la politique de votre organisation est invalide : la demande n'a pas été "
+                "envoyée ; prévenez l'administrateur (gardefou policy check)"
+            )
         if self._default is None:
             raise PolicyUnavailable("aucune politique valide n'est chargée pour cette organisation")
         d = self._default
@@ -145,15 +168,20 @@ class PolicyStore:
                 loaded = load_policy_file(path)
                 self._install(path, loaded)
                 self.errors.pop(path, None)
+                self._broken.pop(path, None)
             except ConfigError as exc:
                 self.errors[path] = exc.message
                 messages.append(exc.message)
+                if path != self.default_path and path not in self._by_path:
+                    self._broken[path] = _claimed_orgs(path)
                 log.warning("policy rejected: file=%s (last valid version kept)", path.name)
         for gone in set(self._by_path) - seen:
-            org = self._by_path.pop(gone)
-            self._by_org.pop(org, None)
-            self._mtimes.pop(gone, None)
-            log.info("policy removed: org=%s file=%s (default applies)", org, gone.name)
+            # A deleted file keeps its organisation's last valid policy until restart: losing
+            # a file must never widen what staff may do.
+            log.warning("policy file removed: org=%s file=%s (last valid version kept)",
+                        self._by_path[gone], gone.name)
+        for gone in set(self._broken) - seen:
+            self._broken.pop(gone)
         return messages
 
     def _install(self, path: Path, loaded: LoadedPolicy) -> None:

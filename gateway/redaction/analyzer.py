@@ -152,13 +152,37 @@ class Redactor:
 
 
 def _keep_outside(text: str, spans: list[Span], settings: RedactionSettings) -> list[Span]:
-    """Drop spans touching an allow-listed term or a placeholder already in the text (an
-    earlier answer quoted back, or a user who pseudonymised by hand)."""
+    """Cut allow-listed terms and placeholders already in the text (an earlier answer quoted
+    back, or a user who pseudonymised by hand) out of the spans. Only the protected part is
+    spared: « 12 rue X, 93200 Saint-Denis » with « Saint-Denis » allowed still masks the street."""
     protected = allowed_ranges(text, settings.allow_list)
     protected += [m.span() for m in PLACEHOLDER_RE.finditer(text)]
     if not protected:
         return spans
-    return [s for s in spans if not any(a < s.end and s.start < b for a, b in protected)]
+    kept: list[Span] = []
+    for span in spans:
+        pieces = [(span.start, span.end)]
+        for a, b in protected:
+            cut: list[tuple[int, int]] = []
+            for start, end in pieces:
+                if b <= start or end <= a:  # no overlap: keep whole
+                    cut.append((start, end))
+                    continue
+                cut.extend(p for p in ((start, a), (b, end)) if p[0] < p[1])
+            pieces = cut
+        for start, end in pieces:
+            start, end = _trim(text, start, end)
+            if sum(c.isalnum() for c in text[start:end]) >= 2:
+                kept.append(Span(start, end, span.label, span.score))
+    return kept
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return start, end
 
 
 def windows(text: str) -> list[tuple[int, str]]:

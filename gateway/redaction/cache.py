@@ -109,4 +109,6 @@ def redis_cache(url: str, ttl_s: int = 3600) -> AnalysisCache:
     """A Redis analysis cache at ``url`` (``redis://host:port/db``)."""
     import redis
 
-    return RedisCache(redis.Redis.from_url(url), ttl_s)
+    # Short timeouts: the cache is an optimisation, a hung Redis must not hang redaction.
+    client = redis.Redis.from_url(url, socket_timeout=0.25, socket_connect_timeout=0.25)
+    return RedisCache(client, ttl_s)

@@ -59,7 +59,7 @@ class UsageRecorder:
         except Exception as exc:  # noqa: BLE001 - an estimate is optional: keep the event without it
             log.warning("impact estimate failed: %s", type(exc).__name__)
         try:
-            mark = pseudonym(self._salt, principal.key_id, event.hour)
+            mark = pseudonym(self._salt, principal.worker, event.hour)
         except Exception as exc:  # noqa: BLE001 - telemetry never fails a request
             log.error("usage event could not be prepared: %s", type(exc).__name__)
             return

@@ -13,6 +13,8 @@ import pytest
 
 from gateway.errors import PolicyUnavailable
 from gateway.policy import PolicyStore
+
+ROOT_EXAMPLES = Path(__file__).resolve().parents[2] / "policies" / "examples"
 from tests.policy.conftest import write_policy
 
 
@@ -75,12 +77,13 @@ def test_two_files_for_one_org(tmp_path: Path, default_raw: dict[str, Any]) -> N
     assert any("already has a policy file" in e for e in store.reload())
 
 
-def test_removed_file_falls_back_to_default(tmp_path: Path, default_raw: dict[str, Any]) -> None:
+def test_removed_file_keeps_the_last_valid_version(tmp_path: Path, default_raw: dict[str, Any]) -> None:
+    # Losing a file must never widen what staff may do: no silent fall-back to the default.
     path = write_policy(tmp_path / "acme.yaml", _org(default_raw, "acme"))
     store = PolicyStore(tmp_path)
     path.unlink()
     store.reload()
-    assert store.get("acme").policy.organisation.id == "default"
+    assert store.get("acme").policy.organisation.id == "acme"
 
 
 def test_no_default_means_unavailable(tmp_path: Path) -> None:
@@ -113,3 +116,32 @@ async def test_watch_hot_reloads(tmp_path: Path, default_raw: dict[str, Any]) ->
         assert store.get("acme").policy.usage.k_anonymity == 8
     finally:
         task.cancel()
+
+
+def test_org_whose_file_was_never_valid_does_not_get_the_default(tmp_path) -> None:
+    from gateway.errors import PolicyUnavailable
+    from gateway.policy import PolicyStore
+
+    (tmp_path / "ase-93.yaml").write_text("version: 1\norganisation:\n  id: ase-93\nuses: oops\n")
+    store = PolicyStore(tmp_path)
+    assert store.errors
+    with pytest.raises(PolicyUnavailable):
+        store.get("ase-93")
+    assert store.get("another-org").org == "another-org"  # orgs without a file: default
+
+
+def test_deleted_file_keeps_the_last_valid_policy(tmp_path) -> None:
+    import shutil
+
+    from gateway.policy import PolicyStore
+    from gateway.policy.store import DEFAULT_POLICY_PATH
+
+    path = tmp_path / "ccas-ville-exemple.yaml"
+    shutil.copy(ROOT_EXAMPLES / "ccas.yaml", path)
+    store = PolicyStore(tmp_path)
+    before = store.get("ccas-ville-exemple")
+    assert before.path == path
+    path.unlink()
+    store.reload()
+    assert store.get("ccas-ville-exemple").revision == before.revision
+    assert before.path != DEFAULT_POLICY_PATH

@@ -115,3 +115,14 @@ def test_a_recognizer_that_raises_fails_closed(redactor: Redactor) -> None:
     with pytest.raises(RedactionFailed) as info:
         broken.analyze(TEXT)
     assert not any(secret in info.value.message for secret in SECRETS)
+
+
+def test_allow_listed_term_spares_only_itself(redactor) -> None:
+    from gateway.redaction import RedactionSettings
+
+    text = "Elle habite 12 rue de la République, 93200 Saint-Denis. Mme Fatou Diallo est venue."
+    spans = redactor.analyze(text, RedactionSettings(allow_list=("Saint-Denis", "Diallo")))
+    masked = {text[s.start:s.end] for s in spans}
+    assert any("12 rue de la République" in m for m in masked)
+    assert any("Fatou" in m for m in masked)
+    assert not any("Saint-Denis" in m or "Diallo" in m for m in masked)
