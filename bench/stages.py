@@ -72,7 +72,7 @@ async def run(n: int, prompt: str) -> None:
                 t1 = time.process_time()
                 decision = await evaluate(policy, principal, spec, redaction.messages, catalog)
                 t2 = time.process_time()
-                body = await upstream.complete(spec, redaction.messages, {})
+                _, body = await upstream.complete([spec], redaction.messages, {})
                 t3 = time.process_time()
                 reidentify_message(body["choices"][0]["message"], redaction.mapping)
                 t4 = time.process_time()

@@ -1,21 +1,42 @@
-"""Worker pseudonyms for distinct-user counting, without identities.
+"""Worker pseudonyms for distinct-user counting, and the per-month secrets behind them.
 
-A pseudonym is ``HMAC-SHA256(salt, window | key_id)`` truncated to 64 bits, where ``window``
-is the calendar month (UTC). It rotates every month: the same worker gets unrelated
-pseudonyms in January and February, so usage data cannot follow a person across months,
-and distinct-user counts over several months are computed conservatively (the largest
-monthly count, never a sum; see :mod:`gateway.usage.suppress`). The key id itself is never
-stored; recomputing a pseudonym needs both the secret salt and a key id.
+A pseudonym is ``HMAC-SHA256(month_secret, month | worker)`` truncated to 64 bits, where
+``worker`` is :attr:`gateway.types.Principal.worker` (stable across key rotations) and
+``month_secret`` is a **random secret of that calendar month** (UTC), derived from nothing
+kept long-term. The secret exists only while the month is open (plus
+:data:`gateway.usage.periods.GRACE` for late events), then it is destroyed: nobody, not even
+whoever holds the store and the key list, can then recompute which pseudonym was whose.
+The same worker gets unrelated pseudonyms in January and February, so usage data cannot
+follow a person across months (distinct counts over several months use the largest monthly
+count, see :mod:`gateway.usage.cells`).
+
+Where the current month's secret lives (:class:`MonthSecrets` implementations):
+
+- :class:`FileSecrets` (embedded): ``<state_dir>/usage-secrets/YYYY-MM`` (mode 0600),
+  deleted when the month closes;
+- :class:`RedisSecrets` (replicas): ``gardefou:usage:secret:YYYY-MM``, created with
+  ``SET NX`` and an expiry at closing time, so replicas share it and Redis destroys it;
+- :class:`DerivedSecrets`: ``HMAC(GARDEFOU_WORKER_SALT, month)`` when an operator sets that
+  salt. Closed months then stay reversible for whoever holds the salt: it buys stable counts
+  across restarts without Redis, and the salt must never be stored with the usage data;
+- :class:`EphemeralSecrets`: random, in memory only (simulations, tests).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Protocol
+
+from gateway.usage.periods import closes_at, is_closed, month_of, open_months
+
+log = logging.getLogger(__name__)
+LEGACY_REDIS_SALT = "gardefou:usage:salt"
 
 
 def window_of(day: str) -> str:
@@ -23,32 +44,153 @@ def window_of(day: str) -> str:
     return day[:7]
 
 
-def pseudonym(salt: bytes, key_id: str, moment: datetime) -> str:
-    """The worker's pseudonym for the rotation window containing ``moment``."""
-    window = moment.strftime("%Y-%m")
-    digest = hmac.new(salt, f"{window}|{key_id}".encode(), hashlib.sha256).hexdigest()
-    return digest[:16]
+def pseudonym(secret: bytes, worker: str, moment: datetime) -> str:
+    """The worker's pseudonym in the month of ``moment``, under that month's ``secret``."""
+    digest = hmac.new(secret, f"{month_of(moment)}|{worker}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:16]
 
 
-def load_salt(configured: str | None, state_dir: Path) -> bytes:
-    """The configured secret, or a random one kept (mode 0600) in ``state_dir``.
+class MonthSecrets(Protocol):
+    """The per-month pseudonym secrets. ``get`` returns None for a closed month (its secret
+    is gone: events of that month can no longer be counted among distinct workers)."""
 
-    Replicas sharing a Redis store must share the salt: set ``GARDEFOU_WORKER_SALT`` there
-    (``build_usage`` falls back to a salt kept in Redis otherwise).
+    async def get(self, month: str, now: datetime | None = None) -> bytes | None: ...
+    async def forget_closed(self, now: datetime | None = None) -> None: ...
+
+
+class DerivedSecrets:
+    """``HMAC(salt, month)``: stable across restarts, reversible by whoever has the salt."""
+
+    def __init__(self, salt: bytes) -> None:
+        self._salt = salt
+
+    async def get(self, month: str, now: datetime | None = None) -> bytes | None:
+        return hmac.new(self._salt, f"month|{month}".encode(), hashlib.sha256).digest()
+
+    async def forget_closed(self, now: datetime | None = None) -> None:
+        return None
+
+
+class EphemeralSecrets:
+    """Random secrets kept in this process only (simulations and tests): every month is
+    accepted, nothing survives the process."""
+
+    def __init__(self) -> None:
+        self._by_month: dict[str, bytes] = {}
+
+    async def get(self, month: str, now: datetime | None = None) -> bytes | None:
+        return self._by_month.setdefault(month, secrets.token_bytes(32))
+
+    async def forget_closed(self, now: datetime | None = None) -> None:
+        return None
+
+
+class FileSecrets:
+    """One random secret per open month in ``directory`` (embedded mode), deleted when the
+    month closes. Processes sharing the state directory share the files (created O_EXCL).
+
+    ``legacy`` is the pre-rotation salt file (``<state_dir>/worker_salt``): it is adopted as
+    the secret of the months still open, so their counts do not split, then deleted.
     """
-    if configured:
-        return configured.encode("utf-8")
-    path = state_dir / "worker_salt"
+
+    def __init__(self, directory: Path, legacy: Path | None = None) -> None:
+        self.directory = directory
+        self._cache: dict[str, bytes] = {}
+        if legacy is not None and legacy.exists():
+            self._adopt(legacy)
+
+    def _adopt(self, legacy: Path) -> None:
+        value = legacy.read_bytes()
+        for month in open_months():
+            self._create(month, value)
+        legacy.unlink(missing_ok=True)
+        log.warning("legacy worker salt adopted for the open months and deleted: "
+                    "earlier months become irreversible when these months close")
+
+    def _create(self, month: str, value: bytes) -> bytes:
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = self.directory / month
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process created it first: use theirs
+            return path.read_bytes()
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(value)
+        return value
+
+    async def get(self, month: str, now: datetime | None = None) -> bytes | None:
+        if is_closed(month, now):
+            await self.forget_closed(now)
+            return None
+        cached = self._cache.get(month)
+        if cached is None:
+            path = self.directory / month
+            cached = path.read_bytes() if path.exists() else self._create(
+                month, secrets.token_hex(32).encode()
+            )
+            self._cache[month] = cached
+        return cached
+
+    async def forget_closed(self, now: datetime | None = None) -> None:
+        for month in [m for m in self._cache if is_closed(m, now)]:
+            del self._cache[month]
+        if not self.directory.is_dir():
+            return
+        for path in self.directory.iterdir():
+            if _is_month(path.name) and is_closed(path.name, now):
+                path.unlink(missing_ok=True)
+
+
+class RedisSecrets:
+    """One random secret per open month in Redis, shared by replicas: created once with
+    ``SET NX`` and an absolute expiry at the month's closing time (Redis destroys it)."""
+
+    def __init__(self, client: Any, prefix: str = "gardefou:usage",
+                 legacy_key: str | None = LEGACY_REDIS_SALT) -> None:
+        self._redis = client
+        self._prefix = prefix
+        self._legacy_key = legacy_key
+        self._cache: dict[str, bytes] = {}
+
+    def key(self, month: str) -> str:
+        return f"{self._prefix}:secret:{month}"
+
+    async def get(self, month: str, now: datetime | None = None) -> bytes | None:
+        if is_closed(month, now):
+            await self.forget_closed(now)
+            return None
+        cached = self._cache.get(month)
+        if cached is not None:
+            return cached
+        expires = int(closes_at(month).timestamp())
+        fresh = await self._legacy_value() or secrets.token_hex(32)
+        await self._redis.set(self.key(month), fresh, nx=True, exat=expires)
+        value = await self._redis.get(self.key(month))
+        if value is None:  # expired between the two calls: the month just closed
+            return None
+        secret = value.encode() if isinstance(value, str) else bytes(value)
+        self._cache[month] = secret
+        return secret
+
+    async def _legacy_value(self) -> str | None:
+        """The pre-rotation shared salt, adopted once for the open month and deleted."""
+        if self._legacy_key is None:
+            return None
+        value = await self._redis.getdel(self._legacy_key)
+        self._legacy_key = None
+        if value is None:
+            return None
+        log.warning("legacy shared worker salt adopted for the open month and deleted")
+        return value if isinstance(value, str) else bytes(value).decode()
+
+    async def forget_closed(self, now: datetime | None = None) -> None:
+        for month in [m for m in self._cache if is_closed(m, now)]:
+            del self._cache[month]
+
+
+def _is_month(name: str) -> bool:
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        pass
-    state_dir.mkdir(parents=True, exist_ok=True)
-    salt = secrets.token_hex(32).encode()
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another worker process created it first
-        return path.read_bytes()
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(salt)
-    return salt
+        datetime.strptime(name, "%Y-%m").replace(tzinfo=UTC)
+    except ValueError:
+        return False
+    return len(name) == 7

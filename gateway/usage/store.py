@@ -8,7 +8,9 @@ A store keeps two kinds of aggregate, keyed by ``org`` and the event's dimension
 - **user marks** per UTC day: the set of worker pseudonyms seen for a dimension tuple and a
   *facet* (``""`` for any request, ``redaction:NIR`` for requests where a NIR was redacted,
   ``sensitivity:health``…). They exist only so that read paths can count distinct users
-  and suppress small cells; they are never returned by any HTTP route, export or CLI.
+  and suppress small cells; they are never returned by any HTTP route, export or CLI;
+- a **DP ledger**: the ε already spent on releases of each organisation-month
+  (:mod:`gateway.usage.dp`).
 
 Both implementations (SQLite, Redis) apply one event atomically and are tested by the same
 parametrized tests, so the read paths (:mod:`gateway.usage.report`, :mod:`.export`) never
@@ -17,6 +19,7 @@ need to know which one they use.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -25,6 +28,8 @@ from gateway.usage.events import UsageEvent
 
 HOUR_FMT = "%Y-%m-%dT%H"
 DAY_FMT = "%Y-%m-%d"
+# Usage retention when no policy answers (policies: ``retention.usage_days``).
+DEFAULT_RETENTION_DAYS = 365
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +61,17 @@ class UsageStore(Protocol):
     async def counters(self, org: str, start: datetime, end: datetime) -> list[CounterRow]: ...
     async def users(self, org: str, start: datetime, end: datetime) -> list[UserRow]: ...
     async def orgs(self) -> list[str]: ...
+    async def purge(self, org: str, before: datetime) -> None:
+        """Delete ``org``'s counters of hours and user marks of days that end by ``before``
+        (retention), and its DP ledger entries of months that end by ``before``."""
+        ...
+    async def charge_epsilon(
+        self, org: str, months: Sequence[str], epsilon: float, budget: float
+    ) -> bool:
+        """Atomically add ``epsilon`` to ``org``'s DP ledger for every month in ``months``,
+        unless one of them would exceed ``budget``: then charge nothing and return False."""
+        ...
+    async def epsilon_spent(self, org: str, month: str) -> float: ...
     async def ping(self) -> bool: ...
     async def aclose(self) -> None: ...
 
@@ -97,3 +113,15 @@ def hour_key(moment: datetime) -> str:
 
 def day_key(moment: datetime) -> str:
     return moment.strftime(DAY_FMT)
+
+
+def retention_days(retention: Callable[[str], int | None] | None, org: str) -> int:
+    """``org``'s usage retention in days: the callable's answer, else the default."""
+    if retention is not None:
+        try:
+            days = retention(org)
+        except Exception:  # noqa: BLE001 - no policy for this org: the default applies
+            days = None
+        if days:
+            return int(days)
+    return DEFAULT_RETENTION_DAYS

@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from gateway.usage.events import DIMENSIONS, UsageEvent
+from gateway.usage.periods import month_end
 from gateway.usage.store import CounterRow, UserRow, day_key, facets, hour_key, increments
 
 _DIMS = ", ".join(DIMENSIONS)
@@ -31,6 +33,9 @@ CREATE TABLE IF NOT EXISTS user_marks (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS seen (event_id TEXT PRIMARY KEY, day TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS seen_day ON seen (day);
+CREATE TABLE IF NOT EXISTS dp_ledger (
+  org TEXT NOT NULL, month TEXT NOT NULL, spent REAL NOT NULL, PRIMARY KEY (org, month)
+) WITHOUT ROWID;
 """
 _PLACE = ", ".join("?" for _ in DIMENSIONS)
 
@@ -112,6 +117,62 @@ class SQLiteUsageStore:
     async def orgs(self) -> list[str]:
         rows = await asyncio.to_thread(self._select, "SELECT DISTINCT org FROM counters", ())
         return sorted(r[0] for r in rows)
+
+    async def purge(self, org: str, before: datetime) -> None:
+        await asyncio.to_thread(self._purge, org, before)
+
+    def _purge(self, org: str, before: datetime) -> None:
+        with self._lock:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute("DELETE FROM counters WHERE org = ? AND hour < ?",
+                           (org, hour_key(before)))
+                db.execute("DELETE FROM user_marks WHERE org = ? AND day < ?",
+                           (org, day_key(before)))
+                months = [r[0] for r in db.execute(
+                    "SELECT month FROM dp_ledger WHERE org = ?", (org,))]
+                db.executemany("DELETE FROM dp_ledger WHERE org = ? AND month = ?",
+                               [(org, m) for m in months if month_end(m) <= before])
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+
+    async def charge_epsilon(
+        self, org: str, months: Sequence[str], epsilon: float, budget: float
+    ) -> bool:
+        return await asyncio.to_thread(self._charge, org, list(months), epsilon, budget)
+
+    def _charge(self, org: str, months: list[str], epsilon: float, budget: float) -> bool:
+        with self._lock:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")  # one writer: check and charge cannot interleave
+            try:
+                for month in months:
+                    row = db.execute("SELECT spent FROM dp_ledger WHERE org = ? AND month = ?",
+                                     (org, month)).fetchone()
+                    if (row[0] if row else 0.0) + epsilon > budget + 1e-9:
+                        db.execute("ROLLBACK")
+                        return False
+                db.executemany(
+                    "INSERT INTO dp_ledger (org, month, spent) VALUES (?, ?, ?) "
+                    "ON CONFLICT DO UPDATE SET spent = spent + excluded.spent",
+                    [(org, m, epsilon) for m in months],
+                )
+                db.execute("COMMIT")
+                return True
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+
+    async def epsilon_spent(self, org: str, month: str) -> float:
+        rows = await asyncio.to_thread(
+            self._select, "SELECT spent FROM dp_ledger WHERE org = ? AND month = ?", (org, month)
+        )
+        return float(rows[0][0]) if rows else 0.0
 
     def _select(self, sql: str, params: tuple[object, ...]) -> list[tuple[Any, ...]]:
         with self._lock:
