@@ -9,58 +9,59 @@ Public surface used by the pipeline and the app::
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from gateway.usage.events import UsageEvent, build_event
 from gateway.usage.metrics import setup_telemetry, stage
-from gateway.usage.recorder import UsageRecorder, impact_for
+from gateway.usage.recorder import RetentionFn, UsageRecorder, impact_for
 
-__all__ = ["UsageEvent", "UsageRecorder", "build_event", "build_usage", "setup_telemetry", "stage"]
+__all__ = [
+    "UsageEvent", "UsageRecorder", "build_event", "build_usage", "policy_retention",
+    "setup_telemetry", "stage",
+]
 
-log = logging.getLogger(__name__)
 
-
-def build_usage(settings: Any) -> UsageRecorder:
+def build_usage(settings: Any, retention: RetentionFn | None = None) -> UsageRecorder:
     """The process's recorder: Redis when ``settings.redis_url`` is set, else SQLite at
-    ``settings.usage_path``. Impact estimates use ``settings.electricity_zone`` (default FRA)."""
+    ``settings.usage_path``. Impact estimates use ``settings.electricity_zone`` (default FRA).
+
+    Pseudonym secrets: ``HMAC(settings.worker_salt, month)`` when that salt is set, else a
+    random secret per month shared through Redis or kept in ``<state_dir>/usage-secrets``
+    and destroyed when the month closes (see :mod:`gateway.usage.pseudonym`).
+    ``retention(org)`` gives an organisation's usage retention in days (its policy's
+    ``retention.usage_days``, see :func:`policy_retention`); default 365.
+    """
     from gateway.catalog import load_catalog
     from gateway.usage.impact import DEFAULT_ZONE
-    from gateway.usage.pseudonym import load_salt
+    from gateway.usage.pseudonym import DerivedSecrets, FileSecrets, MonthSecrets, RedisSecrets
 
     store: Any
+    secrets: MonthSecrets
     if settings.redis_url:
         from gateway.usage.store_redis import RedisUsageStore
 
-        store = RedisUsageStore(settings.redis_url)
-        salt = settings.worker_salt.encode() if settings.worker_salt else _shared_salt(settings)
+        store = RedisUsageStore(settings.redis_url, retention=retention)
     else:
         from gateway.usage.store_sqlite import SQLiteUsageStore
 
         store = SQLiteUsageStore(settings.usage_path)
-        salt = load_salt(settings.worker_salt, settings.state_dir)
+    if settings.worker_salt:
+        secrets = DerivedSecrets(settings.worker_salt.encode("utf-8"))
+    elif settings.redis_url:
+        secrets = RedisSecrets(store.client, store.prefix)
+    else:
+        secrets = FileSecrets(settings.state_dir / "usage-secrets",
+                              legacy=settings.state_dir / "worker_salt")
     catalog = load_catalog(settings.models_file)
     zone = settings.electricity_zone or DEFAULT_ZONE
-    return UsageRecorder(store, salt, impact=impact_for(catalog.get, zone))
+    return UsageRecorder(store, secrets, impact=impact_for(catalog.get, zone),
+                         retention=retention)
 
 
-def _shared_salt(settings: Any) -> bytes:
-    """Replicas must share the pseudonym salt: keep a random one in Redis (set once), or a
-    local one if Redis is down at start-up (distinct counts then split by replica)."""
-    import secrets
+def policy_retention(policies: Any) -> RetentionFn:
+    """``org → retention.usage_days`` of the org's policy in force (for :func:`build_usage`)."""
 
-    import redis
+    def days(org: str) -> int | None:
+        return int(policies.get(org).policy.retention.usage_days)
 
-    from gateway.usage.pseudonym import load_salt
-
-    try:
-        client = redis.Redis.from_url(settings.redis_url, socket_timeout=2)
-        client.set("gardefou:usage:salt", secrets.token_hex(32), nx=True)
-        value = client.get("gardefou:usage:salt")
-        client.close()
-        if value:
-            return value if isinstance(value, bytes) else str(value).encode()
-    except Exception as exc:  # noqa: BLE001 - any Redis failure: fall back to a local salt
-        log.warning("cannot read the shared worker salt (%s): using a local one",
-                    type(exc).__name__)
-    return load_salt(None, settings.state_dir)
+    return days

@@ -3,8 +3,11 @@
 One row per (month, organisation, dimension, value); no free text, no per-worker row. The
 organisation's month is published only if it has at least ``k`` workers; in each dimension
 the cells under ``k`` are hidden with complementary suppression (:mod:`.suppress`), and
-appear as rows with ``masque = 1`` and no figures. Optional DP noise on distinct-worker
-counts (:mod:`.dp`). Column meanings: ``docs/data-dictionary.md``.
+appear as rows with ``masque = 1`` and no figures. Only closed months are exported
+(:mod:`gateway.usage.periods`). Optional DP noise on distinct-worker counts (:mod:`.dp`):
+then the exact distinct counts are left out, and each release is charged to a persisted
+ε ledger per organisation-month, refused beyond :data:`gateway.usage.dp.EPSILON_BUDGET`.
+Column meanings: ``docs/data-dictionary.md``.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from gateway.usage import impact
 from gateway.usage.cells import BREAKDOWNS, Cell, breakdown_cells, month_of, total_cells
-from gateway.usage.dp import bound_contributions, laplace
+from gateway.usage.dp import EPSILON_BUDGET, BudgetExhausted, bound_contributions, laplace
 from gateway.usage.report import Period
 from gateway.usage.store import CounterRow, UsageStore, UserRow
 from gateway.usage.suppress import effective_k, suppress
@@ -40,14 +44,33 @@ class ExportOptions:
     k: int = RESEARCH_K
     epsilon: float | None = None  # per organisation-month; None = no DP columns
     max_cells: int = 3
+    budget: float = EPSILON_BUDGET  # total ε per organisation-month, all releases
+
+
+@dataclass(frozen=True, slots=True)
+class _Release:
+    """What the noise of one organisation-month needs (kept until the ledger is charged)."""
+
+    rows: list[dict[str, Any]]
+    total: Cell
+    members: dict[tuple[str, str], set[str]]
 
 
 async def research_rows(
-    store: UsageStore, orgs: Iterable[str], period: Period, options: ExportOptions
+    store: UsageStore, orgs: Iterable[str], requested: Period, options: ExportOptions,
+    now: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """Every export row for ``orgs`` over ``period``."""
+    """Every export row for ``orgs`` over the closed months of ``requested`` (at ``now``).
+
+    With ``options.epsilon``, every released organisation-month is charged ``ε`` in the
+    store's ledger first; :class:`BudgetExhausted` if one would exceed ``options.budget``.
+    """
+    period = requested.closed(now)
+    if period is None:
+        return []
     k = effective_k(options.k, RESEARCH_K)
     rows: list[dict[str, Any]] = []
+    releases: dict[str, list[tuple[str, _Release]]] = defaultdict(list)
     for org in orgs:
         counters = await store.counters(org, period.start, period.end)
         users = await store.users(org, period.start, period.end)
@@ -59,19 +82,47 @@ async def research_rows(
             by_u[month_of(u)].append(u)
         for month in period.months():
             if by_c.get(month):
-                rows += _org_month(org, month, by_c[month], by_u.get(month, []), k, options)
+                month_rows, release = _org_month(
+                    org, month, by_c[month], by_u.get(month, []), k, options
+                )
+                rows += month_rows
+                if release is not None:
+                    releases[org].append((month, release))
+    if options.epsilon is not None:
+        await _charge(store, releases, options)
+        for released in releases.values():
+            for _, release in released:
+                _add_noise(release, len(BREAKDOWNS), options)
     return rows
+
+
+async def _charge(
+    store: UsageStore, releases: dict[str, list[tuple[str, _Release]]], options: ExportOptions
+) -> None:
+    """Check every organisation-month against the budget, then charge each org atomically."""
+    assert options.epsilon is not None
+    eps, budget = options.epsilon, options.budget
+    for org, released in releases.items():
+        for month, _ in released:
+            spent = await store.epsilon_spent(org, month)
+            if spent + eps > budget + 1e-9:
+                raise BudgetExhausted(org, month, spent, eps, budget)
+    for org, released in releases.items():
+        months = [month for month, _ in released]
+        if not await store.charge_epsilon(org, months, eps, budget):
+            raise BudgetExhausted(org, months[0], budget, eps, budget)
 
 
 def _org_month(
     org: str, month: str, counters: list[CounterRow], users: list[UserRow], k: int,
     options: ExportOptions,
-) -> list[dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], _Release | None]:
+    dp = options.epsilon is not None
     base = {"mois": month, "organisation": org, "seuil_k": k, "dp_epsilon": options.epsilon}
     total = total_cells(counters, users, lambda _: "total")["total"]
     if total.distinct < k:
-        return [{**base, "dimension": "total", "valeur": "", "masque": 1}]
-    out = [{**base, **_total_figures(total), "dimension": "total", "valeur": ""}]
+        return [{**base, "dimension": "total", "valeur": "", "masque": 1}], None
+    out = [{**base, **_total_figures(total, dp), "dimension": "total", "valeur": ""}]
     dimensions: list[tuple[str, dict[str, Cell]]] = [
         (b.name, breakdown_cells(b, counters, users, lambda _: "org").get("org", {}))
         for b in BREAKDOWNS
@@ -86,22 +137,23 @@ def _org_month(
             if key in hidden:
                 out.append({**row, "masque": 1})
                 continue
-            figures = {"masque": 0, "utilisateurs_distincts": cell.distinct}
+            # With DP the exact distinct count is not published: only its noisy version.
+            figures: dict[str, Any] = {"masque": 0}
+            if not dp:
+                figures["utilisateurs_distincts"] = cell.distinct
             if "value" in cell.counts:
                 figures["nombre"] = int(cell.counts["value"])
             out.append({**row, **figures})
             members[(name, key)] = set().union(*cell.users.values()) if cell.users else set()
-    if options.epsilon is not None:
-        _add_noise(out, total, members, len(BREAKDOWNS), options)
-    return out
+    return out, (_Release(out, total, members) if dp else None)
 
 
-def _total_figures(cell: Cell) -> dict[str, Any]:
+def _total_figures(cell: Cell, dp: bool) -> dict[str, Any]:
     c = cell.counts
     return {
         "masque": 0,
         "nombre": int(c.get("requests", 0)),
-        "utilisateurs_distincts": cell.distinct,
+        "utilisateurs_distincts": None if dp else cell.distinct,
         "jetons_entree": int(c.get("prompt_tokens", 0)),
         "jetons_sortie": int(c.get("completion_tokens", 0)),
         "energie_kwh_min": c.get("energy_kwh_min", 0.0),
@@ -125,12 +177,10 @@ def _frequency(users: list[UserRow]) -> dict[str, Cell]:
     return cells
 
 
-def _add_noise(
-    rows: list[dict[str, Any]], total: Cell, members: dict[tuple[str, str], set[str]],
-    n_dims: int, options: ExportOptions,
-) -> None:
+def _add_noise(release: _Release, n_dims: int, options: ExportOptions) -> None:
     """Laplace noise on distinct-worker counts of the published rows (see :mod:`.dp`)."""
     assert options.epsilon is not None
+    rows, total, members = release.rows, release.total, release.members
     bounded: dict[tuple[str, str], set[str]] = {}
     for name in {n for n, _ in members}:
         part = {key: marks for (n, key), marks in members.items() if n == name}
@@ -155,12 +205,18 @@ def metadata(period: Period, options: ExportOptions, rows: list[dict[str, Any]])
     eps = options.epsilon
     return {
         "periode": {"debut": period.first, "fin": period.last},
+        "mois_publies": sorted(months),
+        "mois_clos_seulement": True,
         "seuil_k": effective_k(options.k, RESEARCH_K),
         "dp": None if eps is None else {
             "unite": "travailleur (pseudonyme mensuel)",
             "mecanisme": "Laplace (OpenDP)",
             "epsilon_par_organisation_mois": eps,
             "epsilon_total": eps * len(months),
+            "budget_par_organisation_mois": options.budget,
+            "registre": "chaque diffusion est imputée au budget de l'organisation-mois ; "
+                        "au-delà, l'export est refusé",
+            "comptes_exacts_distincts": "non publiés",
             "cellules_max_par_dimension": options.max_cells,
         },
         "impact": impact.method(),

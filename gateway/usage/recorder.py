@@ -6,6 +6,15 @@ by a retry task with exponential backoff; the store applies each event idempoten
 random ``event_id``), so a write retried after a lost reply is counted once. If the buffer
 overflows, the oldest events are dropped, counted in ``gardefou_usage_dropped_total`` and
 logged (counts only). ``healthy()`` is false while events wait, for ``/readyz``.
+
+The worker pseudonym is computed at write time with the month's secret
+(:mod:`gateway.usage.pseudonym`); a waiting event keeps the worker reference in memory
+only. An event whose month has closed (its secret destroyed) before it could be written is
+dropped and counted: it can no longer be counted among distinct workers.
+
+Housekeeping runs at most once an hour, started by :meth:`UsageRecorder.record`: closed
+months' secrets are forgotten, and every organisation's usage older than its retention
+(``retention(org)`` days, e.g. the policy's ``retention.usage_days``; default 365) is purged.
 """
 
 from __future__ import annotations
@@ -14,19 +23,24 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import time
 from collections import deque
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from gateway.types import Principal
 from gateway.usage import metrics
 from gateway.usage.events import UsageEvent
 from gateway.usage.impact import DEFAULT_ZONE, Impact, estimate
-from gateway.usage.pseudonym import pseudonym
-from gateway.usage.store import UsageStore
+from gateway.usage.periods import month_of
+from gateway.usage.pseudonym import DerivedSecrets, MonthSecrets, pseudonym
+from gateway.usage.store import UsageStore, retention_days
 
 log = logging.getLogger(__name__)
 
 ImpactFn = Callable[[UsageEvent], Impact | None]
+RetentionFn = Callable[[str], int | None]
+HOUSEKEEPING_S = 3600.0
 
 
 class UsageRecorder:
@@ -35,16 +49,26 @@ class UsageRecorder:
     def __init__(
         self,
         store: UsageStore,
-        salt: bytes,
+        secrets: MonthSecrets | bytes,
         *,
         impact: ImpactFn | None = None,
+        retention: RetentionFn | None = None,
         buffer_max: int = 50_000,
         retry_min_s: float = 0.2,
         retry_max_s: float = 5.0,
+        housekeeping_s: float | None = HOUSEKEEPING_S,
     ) -> None:
+        """``secrets``: the month secrets, or a fixed salt (``DerivedSecrets``).
+        ``housekeeping_s=None`` disables housekeeping (simulations of past months)."""
         self.store = store
-        self._salt = salt
+        self.secrets: MonthSecrets = (
+            DerivedSecrets(secrets) if isinstance(secrets, bytes) else secrets
+        )
         self._impact = impact
+        self._retention = retention
+        self._housekeeping_s = housekeeping_s
+        self._next_housekeeping = 0.0
+        self._housekeeper: asyncio.Task[None] | None = None
         self._buffer: deque[tuple[UsageEvent, str]] = deque()
         self._buffer_max = buffer_max
         self._retry_min_s, self._retry_max_s = retry_min_s, retry_max_s
@@ -58,21 +82,30 @@ class UsageRecorder:
             event = self._with_impact(event)
         except Exception as exc:  # noqa: BLE001 - an estimate is optional: keep the event without it
             log.warning("impact estimate failed: %s", type(exc).__name__)
-        try:
-            mark = pseudonym(self._salt, principal.worker, event.hour)
-        except Exception as exc:  # noqa: BLE001 - telemetry never fails a request
-            log.error("usage event could not be prepared: %s", type(exc).__name__)
-            return
+        self._maybe_housekeep()
         metrics._safe(lambda: metrics.observe(event))
         if self._buffer:  # keep order: queue behind the waiting events
-            self._enqueue(event, mark)
+            self._enqueue(event, principal.worker)
             return
         try:
-            await self.store.add(event, mark)
-            self.written += 1
+            await self._write(event, principal.worker)
         except Exception as exc:  # noqa: BLE001 - any store failure: buffer, retry
             log.warning("usage store unreachable (%s): buffering", type(exc).__name__)
-            self._enqueue(event, mark)
+            self._enqueue(event, principal.worker)
+
+    async def _write(self, event: UsageEvent, worker: str) -> None:
+        """Pseudonymise with the month's secret and store; drop if the month has closed."""
+        secret = await self.secrets.get(month_of(event.hour))
+        if secret is None:
+            self._drop("usage event of a closed month dropped: %d so far")
+            return
+        await self.store.add(event, pseudonym(secret, worker, event.hour))
+        self.written += 1
+
+    def _drop(self, message: str) -> None:
+        self.dropped += 1
+        metrics._safe(lambda: metrics.emit("gardefou_usage_dropped", 1))
+        log.error(message, self.dropped)
 
     def _with_impact(self, event: UsageEvent) -> UsageEvent:
         if self._impact is None or event.energy_kwh is not None:
@@ -84,15 +117,12 @@ class UsageRecorder:
             event, energy_kwh=impact.energy_kwh, gwp_kgco2eq=impact.gwp_kgco2eq
         )
 
-    def _enqueue(self, event: UsageEvent, mark: str) -> None:
+    def _enqueue(self, event: UsageEvent, worker: str) -> None:
         if len(self._buffer) >= self._buffer_max:
             self._buffer.popleft()
-            self.dropped += 1
-            metrics._safe(lambda: metrics.emit("gardefou_usage_dropped", 1))
             metrics._safe(lambda: metrics.emit("gardefou_usage_buffered", -1))
-            log.error("usage buffer full (%d): %d events dropped so far",
-                      self._buffer_max, self.dropped)
-        self._buffer.append((event, mark))
+            self._drop(f"usage buffer full ({self._buffer_max}): %d events dropped so far")
+        self._buffer.append((event, worker))
         metrics._safe(lambda: metrics.emit("gardefou_usage_buffered", 1))
         if self._retry is None or self._retry.done():
             self._retry = asyncio.create_task(self._drain_loop())
@@ -110,15 +140,14 @@ class UsageRecorder:
     async def _drain(self) -> bool:
         """Write waiting events in order; False at the first failure."""
         while self._buffer:
-            event, mark = self._buffer[0]
+            event, worker = self._buffer[0]
             try:
-                await self.store.add(event, mark)
+                await self._write(event, worker)
             except Exception as exc:  # noqa: BLE001 - any store failure: keep waiting
                 log.warning("usage store still unreachable (%s): %d events waiting",
                             type(exc).__name__, len(self._buffer))
                 return False
             self._buffer.popleft()
-            self.written += 1
             metrics._safe(lambda: metrics.emit("gardefou_usage_buffered", -1))
         return True
 
@@ -135,12 +164,34 @@ class UsageRecorder:
         """Try once to write every waiting event (tests, shutdown)."""
         return await self._drain()
 
+    def _maybe_housekeep(self) -> None:
+        """Start :meth:`housekeep` in the background if an hour has passed since the last."""
+        if self._housekeeping_s is None or time.monotonic() < self._next_housekeeping:
+            return
+        if self._housekeeper is not None and not self._housekeeper.done():
+            return
+        self._next_housekeeping = time.monotonic() + self._housekeeping_s
+        self._housekeeper = asyncio.create_task(self.housekeep())
+
+    async def housekeep(self, now: datetime | None = None) -> None:
+        """Forget closed months' secrets and purge usage older than each org's retention.
+        Never raises (a failure is logged and retried at the next run)."""
+        now = now or datetime.now(UTC)
+        try:
+            await self.secrets.forget_closed(now)
+            for org in await self.store.orgs():
+                before = now - timedelta(days=retention_days(self._retention, org))
+                await self.store.purge(org, before)
+        except Exception as exc:  # noqa: BLE001 - housekeeping never fails a request
+            log.warning("usage housekeeping failed (%s): retried next hour", type(exc).__name__)
+
     async def aclose(self) -> None:
         """Stop retrying, make a last attempt, report what could not be written."""
-        if self._retry is not None:
-            self._retry.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._retry
+        for task in (self._retry, self._housekeeper):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if not await self._drain():
             log.error("usage store unreachable at shutdown: %d events not written",
                       len(self._buffer))

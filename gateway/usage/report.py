@@ -4,6 +4,11 @@ The period is a range of whole calendar months (no arbitrary dates: two overlapp
 periods must not differ by a few days of a small group's activity). Each month is
 suppressed on its own (see :mod:`gateway.usage.suppress`) and a period's figure is the sum
 of the published monthly figures, so a period reveals nothing its months do not.
+
+Only **closed** months are published (:mod:`gateway.usage.periods`: a month closes a few
+days after its end): figures that moved while a manager watched would reveal single events
+(a blocked-attempt counter going 12 → 13 an hour after a colleague's request). The weekly
+chart slices closed months, so every week slice shown has ended and no longer changes.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from gateway.usage import impact
+from gateway.usage import impact, periods
 from gateway.usage.cells import (
     BREAKDOWNS,
     TEAM,
@@ -40,9 +45,9 @@ class Period:
     last: str
 
     @classmethod
-    def parse(cls, first: str | None, last: str | None, today: date | None = None) -> Period:
-        today = today or datetime.now(UTC).date()
-        last = last or today.strftime("%Y-%m")
+    def parse(cls, first: str | None, last: str | None, now: datetime | None = None) -> Period:
+        """``first``…``last``; by default the six months up to the last closed one."""
+        last = last or periods.last_closed_month(now)
         if first is None:
             y, m = int(last[:4]), int(last[5:7]) - 5
             while m < 1:
@@ -65,6 +70,11 @@ class Period:
             y, m = y + 1, 1
         return datetime(y, m, 1, tzinfo=UTC)
 
+    def closed(self, now: datetime | None = None) -> Period | None:
+        """The part of this period that is closed at ``now`` (None if nothing is)."""
+        last = min(self.last, periods.last_closed_month(now))
+        return Period(self.first, last) if self.first <= last else None
+
     def months(self) -> list[str]:
         out, y, m = [], self.start.year, self.start.month
         while f"{y:04d}-{m:02d}" <= self.last:
@@ -80,12 +90,19 @@ def _week_of(day: str) -> str:
     return max(monday, d.replace(day=1)).isoformat()
 
 
+OPEN_MONTH_NOTE = "Les chiffres du mois en cours apparaissent à sa clôture."
+
+
 async def dashboard(
-    store: UsageStore, org: str, period: Period, team: str | None, k: int
+    store: UsageStore, org: str, requested: Period, team: str | None, k: int,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """All charts for ``org`` over ``period``; ``team`` selects one reporting unit."""
-    counters = await store.counters(org, period.start, period.end)
-    users = await store.users(org, period.start, period.end)
+    """All charts for ``org`` over the closed months of ``requested`` (at ``now``);
+    ``team`` selects one reporting unit."""
+    closed = requested.closed(now)
+    period = closed or requested
+    counters = await store.counters(org, period.start, period.end) if closed else []
+    users = await store.users(org, period.start, period.end) if closed else []
     by_month_c: dict[str, list[CounterRow]] = defaultdict(list)
     by_month_u: dict[str, list[UserRow]] = defaultdict(list)
     for row in counters:
@@ -99,7 +116,7 @@ async def dashboard(
     bars: dict[str, dict[str, float]] = {b.name: defaultdict(float) for b in BREAKDOWNS}
     hidden_any: dict[str, bool] = {b.name: False for b in BREAKDOWNS}
     hidden_weeks = False
-    for month in period.months():
+    for month in period.months() if closed else []:
         mc, mu = by_month_c.get(month, []), by_month_u.get(month, [])
         teams = total_cells(mc, mu, lambda dims: dims[TEAM])
         if not teams:
@@ -187,7 +204,9 @@ async def dashboard(
     return {
         "organisation": org,
         "k": k,
-        "periode": {"debut": period.first, "fin": period.last},
+        "periode": {"debut": requested.first, "fin": requested.last},
+        "publie_jusqu_a": periods.last_closed_month(now),
+        "note": OPEN_MONTH_NOTE,
         "equipe": team,
         "equipes": sorted(units_seen),
         "graphiques": charts,
