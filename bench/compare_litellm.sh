@@ -41,13 +41,15 @@ echo "sk-bench-master-key-0000" | GARDEFOU_STATE_DIR=$STATE "$ROOT/.venv/bin/gar
 KEY=$(GARDEFOU_STATE_DIR=$STATE "$ROOT/.venv/bin/gardefou" keys create --org bench --team bench --role staff | head -1)
 
 # Started by the harness (inside its network namespace) once FAKE_UPSTREAM_BASE* are exported.
+# The fake upstream runs on this machine: it is declared self-hosted, so the note (which holds
+# health data) may be routed to it under the default policy.
 cat > "$STATE/start.sh" <<SH
 #!/usr/bin/env bash
 set -euo pipefail
 cat > "$STATE/models.yaml" <<YAML
 models:
-  - {name: fake-gpt, litellm_model: openai/fake-gpt, api_base: "\$FAKE_UPSTREAM_BASE", hosting: eu, retention: zero}
-  - {name: fake-gpt-50ms, litellm_model: openai/fake-gpt, api_base: "\$FAKE_UPSTREAM_BASE_DELAY50", hosting: eu, retention: zero}
+  - {name: fake-gpt, litellm_model: openai/fake-gpt, api_base: "\$FAKE_UPSTREAM_BASE", hosting: self_hosted, retention: zero}
+  - {name: fake-gpt-50ms, litellm_model: openai/fake-gpt, api_base: "\$FAKE_UPSTREAM_BASE_DELAY50", hosting: self_hosted, retention: zero}
 YAML
 export GARDEFOU_STATE_DIR=$STATE GARDEFOU_POLICIES_DIR=$STATE/policies \
   GARDEFOU_MODELS_FILE=$STATE/models.yaml GARDEFOU_PORT=15080 GARDEFOU_WORKERS=$WORKERS \

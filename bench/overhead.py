@@ -6,6 +6,10 @@ the same French note to both at several concurrencies. Prints p50/p99 latency, r
 added latency. Asserts nothing: figures vary with the machine.
 
     .venv/bin/python bench/overhead.py [--seconds 8] [--concurrency 1 32]
+    .venv/bin/python bench/overhead.py --replicas 2 --redis redis://127.0.0.1:6379/11
+
+With ``--replicas N`` the gateway is N processes sharing one Redis (keys, quotas, cache,
+usage) and the load generator spreads requests over them, as a load balancer would.
 """
 
 from __future__ import annotations
@@ -26,7 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import write_unlimited_policy  # noqa: E402
-from gateway.auth import FileKeyStore, mint_key  # noqa: E402
+import redis  # noqa: E402
+
+from gateway.auth import FileKeyStore, RedisKeyStore, mint_key  # noqa: E402
 from gateway.types import Role  # noqa: E402
 from tests.conftest import free_port, start_server  # noqa: E402
 from tests.e2e.conftest import write_models  # noqa: E402
@@ -52,7 +58,7 @@ def body_for(i: int, vary: bool) -> dict:
     return {"model": "echo", "messages": [{"role": "user", "content": note}]}
 
 
-async def load(url: str, headers: dict[str, str], vary: bool, concurrency: int, seconds: float) -> dict:
+async def load(urls: list[str], headers: dict[str, str], vary: bool, concurrency: int, seconds: float) -> dict:
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
@@ -64,7 +70,8 @@ async def load(url: str, headers: dict[str, str], vary: bool, concurrency: int, 
             nonlocal errors
             while time.perf_counter() < deadline:
                 started = time.perf_counter()
-                response = await client.post(url, headers=headers, json=body_for(next(counter), vary))
+                i = next(counter)
+                response = await client.post(urls[i % len(urls)], headers=headers, json=body_for(i, vary))
                 if response.status_code == 200:
                     latencies.append((time.perf_counter() - started) * 1000)
                 else:
@@ -88,6 +95,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 32])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--replicas", type=int, default=1)
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/11",
+                        help="shared Redis when --replicas > 1 (its database is flushed)")
     parser.add_argument("--cached", action="store_true",
                         help="send the same note every time (analysis-cache hits)")
     args = parser.parse_args()
@@ -99,18 +109,30 @@ def main() -> None:
                                 {}, state / "upstream.log", "/_state", up_port)
         write_models(state / "models.yaml", upstream.base)
         key, record = mint_key("bench", "bench", Role.STAFF)
-        FileKeyStore(state / "keys.json").put(record)
+        shared = args.replicas > 1
+        if shared:
+            redis.Redis.from_url(args.redis).flushdb()
+            RedisKeyStore(args.redis).put(record)
+        else:
+            FileKeyStore(state / "keys.json").put(record)
         write_unlimited_policy(state / "policies", "bench")
-        env = {"GARDEFOU_STATE_DIR": str(state), "GARDEFOU_MODELS_FILE": str(state / "models.yaml"),
-               "GARDEFOU_POLICIES_DIR": str(state / "policies"),
-               "GARDEFOU_PORT": str(gw_port), "GARDEFOU_LOG_LEVEL": "warning",
-               "GARDEFOU_WORKERS": str(args.workers)}
-        gateway = start_server(["-m", "gateway.cli", "serve"], env, state / "gateway.log", "/readyz", gw_port)
+        gateways = []
+        for i in range(args.replicas):
+            port = gw_port if i == 0 else free_port()
+            env = {"GARDEFOU_STATE_DIR": str(state / f"gw{i}"),
+                   "GARDEFOU_MODELS_FILE": str(state / "models.yaml"),
+                   "GARDEFOU_POLICIES_DIR": str(state / "policies"),
+                   "GARDEFOU_PORT": str(port), "GARDEFOU_LOG_LEVEL": "warning",
+                   "GARDEFOU_WORKERS": str(args.workers),
+                   **({"GARDEFOU_REDIS_URL": args.redis, "GARDEFOU_WORKER_SALT": "bench"} if shared else {})}
+            gateways.append(start_server(["-m", "gateway.cli", "serve"], env,
+                                         state / f"gateway{i}.log", "/readyz", port))
         try:
             vary = not args.cached
             targets = {
-                "direct": (upstream.base + "/v1/chat/completions", {}),
-                "gateway": (gateway.base + "/v1/chat/completions", {"Authorization": f"Bearer {key}"}),
+                "direct": ([upstream.base + "/v1/chat/completions"], {}),
+                "gateway": ([g.base + "/v1/chat/completions" for g in gateways],
+                            {"Authorization": f"Bearer {key}"}),
             }
             asyncio.run(load(targets["gateway"][0], targets["gateway"][1], vary, 4, 2))  # warm-up
             results: dict[tuple[str, int], list[dict]] = {}
@@ -122,11 +144,13 @@ def main() -> None:
                         results.setdefault((name, concurrency), []).append(
                             asyncio.run(load(url, headers, vary, concurrency, args.seconds)))
         finally:
-            gateway.stop()
+            for gateway in gateways:
+                gateway.stop()
             upstream.stop()
 
     print(f"note: {len(NOTE)} characters, {'the same note' if args.cached else 'a different note'} "
-          f"each request, {args.workers} worker(s), {args.rounds} interleaved rounds of "
+          f"each request, {args.replicas} replica(s) of {args.workers} worker(s), "
+          f"{args.rounds} interleaved rounds of "
           f"{args.seconds:.0f} s\n")
     print("| concurrency | target | requests | errors | req/s | p50 ms | p99 ms | added p50 ms | added p99 ms |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -149,7 +173,7 @@ def main() -> None:
         summary[concurrency] = merged
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    (out / "overhead.json").write_text(json.dumps(summary, indent=2))
+    (out / f"overhead-{args.replicas}x{args.workers}.json").write_text(json.dumps(summary, indent=2))
 
 
 if __name__ == "__main__":

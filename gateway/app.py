@@ -40,20 +40,21 @@ def build_services(settings: Settings) -> Services:
     from gateway.policy import PolicyStore
     from gateway.redaction import build_redactor, memory_cache, redis_cache
     from gateway.upstream import Upstream
-    from gateway.usage import build_usage, setup_telemetry
+    from gateway.usage import build_usage, policy_retention, setup_telemetry
 
     setup_telemetry(settings)
     plugins = plugin_manager(settings.plugins)
     catalog = load_catalog(settings.models_file)
     cache = redis_cache(settings.redis_url) if settings.redis_url else memory_cache()
+    policies = PolicyStore(settings.policies_dir)
     return Services(
         settings=settings,
         catalog=catalog,
         keys=build_keys(settings),
-        policies=PolicyStore(settings.policies_dir),
+        policies=policies,
         redactor=build_redactor(cache=cache, extra_recognizers=extra_recognizers(plugins)),
         upstream=Upstream(catalog),
-        usage=build_usage(settings),
+        usage=build_usage(settings, retention=policy_retention(policies)),
         limits=build_limiter(settings.redis_url, settings.timezone),
     )
 

@@ -50,13 +50,19 @@ class Settings(BaseSettings):
         default=False,
         description="Mint an in-memory demo key at start-up and print ready-to-paste examples.",
     )
+    metrics_token: str | None = Field(
+        default=None,
+        description="Bearer token Prometheus must send to read /metrics; unset = local clients only.",
+    )
     otlp_endpoint: str | None = Field(
         default=None, description="OTLP/HTTP endpoint for traces and metrics; unset = off."
     )
     worker_salt: str | None = Field(
         default=None,
-        description="Secret for the rotating worker pseudonyms in usage data; "
-        "unset = a random secret kept in <state_dir>.",
+        description="Optional. If set, monthly worker-pseudonym secrets are HMAC(salt, month): "
+        "counts stay stable across restarts, but closed months stay reversible for whoever "
+        "holds the salt; never store it with the usage data. Unset (recommended) = a random "
+        "secret per month in Redis or <state_dir>/usage-secrets, destroyed when the month closes.",
     )
     timezone: str = Field(
         default="Europe/Paris", description="Time zone of daily and monthly quota windows."

@@ -1,18 +1,22 @@
 """Usage endpoints: ``GET /metrics`` (Prometheus text) and the research export.
 
-``/metrics`` carries organisation-level counters only (no team, no person, no text); it is
-unauthenticated like any Prometheus target: expose it on the internal network only.
-The export is for the ``researcher`` role and covers the caller's organisation only.
+``/metrics`` carries organisation-level counters only (no team, no person, no text). It
+answers requests bearing ``GARDEFOU_METRICS_TOKEN`` or, when no token is configured, clients
+on this machine only; keep it off the public network all the same.
+The export is for the ``researcher`` role and covers the caller's organisation only, closed
+months only; with ``epsilon`` it publishes noisy distinct counts and charges the
+organisation-month's ε budget (refused with a 422 once spent).
 """
 
 from __future__ import annotations
 
+import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from gateway.api.deps import get_services, require_role
-from gateway.errors import InvalidRequest
+from gateway.errors import AuthError, ForbiddenError, InvalidRequest
 from gateway.services import Services
 from gateway.types import Principal, Role
 
@@ -22,9 +26,27 @@ _MEDIA = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson",
           "parquet": "application/vnd.apache.parquet"}
 
 
+def _may_scrape(request: Request, services: Services) -> None:
+    token = services.settings.metrics_token
+    if token:
+        given = request.headers.get("authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            raise AuthError("Jeton de collecte des métriques manquant ou invalide.")
+        return
+    host = request.client.host if request.client else ""
+    if host not in {"127.0.0.1", "::1", "localhost"}:
+        raise ForbiddenError(
+            "Les métriques ne sont servies qu'en local : configurez GARDEFOU_METRICS_TOKEN "
+            "pour les collecter depuis une autre machine."
+        )
+
+
 @router.get("/metrics", include_in_schema=False)
-def prometheus_metrics() -> Response:
+def prometheus_metrics(
+    request: Request, services: Annotated[Services, Depends(get_services)]
+) -> Response:
     """Prometheus exposition of the metrics declared in :mod:`gateway.usage.metrics`."""
+    _may_scrape(request, services)
     from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
     from gateway.usage.metrics import PROMETHEUS_REGISTRY
@@ -41,7 +63,8 @@ async def research_export(
     fmt: Annotated[str, Query(alias="format", pattern="^(csv|jsonl|parquet)$")] = "csv",
     epsilon: Annotated[float | None, Query(gt=0, le=10)] = None,
 ) -> Response:
-    """Aggregates of the caller's organisation, months ``from``…``to``, k ≥ 11."""
+    """Aggregates of the caller's organisation, closed months ``from``…``to``, k ≥ 11."""
+    from gateway.usage.dp import BudgetExhausted
     from gateway.usage.export import ExportOptions, metadata, render, research_rows
     from gateway.usage.report import Period
     from gateway.usage.suppress import policy_thresholds
@@ -57,6 +80,8 @@ async def research_export(
     try:
         rows = await research_rows(services.usage.store, [principal.org], period, options)
         body = render(rows, fmt, metadata(period, options, rows))
+    except BudgetExhausted as exc:
+        raise InvalidRequest(str(exc), code="dp_budget_exhausted") from exc
     except RuntimeError as exc:  # an optional extra (pyarrow, opendp) is missing
         raise InvalidRequest(str(exc)) from exc
     filename = f"gardefou-{principal.org}-{period.first}-{period.last}.{fmt}"

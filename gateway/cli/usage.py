@@ -25,16 +25,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     export.add_argument("--org", action="append", help="organisation (repeatable; default all)")
     export.add_argument("--k", type=int, default=11, help="threshold, never below 11")
     export.add_argument("--epsilon", type=float, default=None,
-                        help="add OpenDP noise to distinct-worker counts, ε per org-month")
+                        help="publish OpenDP-noised distinct-worker counts instead of exact "
+                        "ones; ε per org-month, charged to a budget of 3 per org-month")
     export.add_argument("-o", "--output", type=Path, help="file to write (default stdout)")
     export.set_defaults(func=run_export)
 
     usage = subparsers.add_parser("usage", help="usage data tools")
     sub = usage.add_subparsers(dest="usage_command", required=True)
-    sim = sub.add_parser("simulate", help="record a simulated month of traffic (demo, tests)")
+    sim = sub.add_parser(
+        "simulate", help="record a simulated month of traffic (demo, tests)",
+        description="Writes simulated events INTO THE CONFIGURED USAGE STORE (GARDEFOU_REDIS_URL, "
+        "else GARDEFOU_USAGE_DB / <state_dir>/usage.sqlite3): point GARDEFOU_STATE_DIR at a "
+        "scratch directory. Needs --yes; refused if the organisation already has events "
+        "that month.",
+    )
     sim.add_argument("--month", required=True, metavar="YYYY-MM")
     sim.add_argument("--org", default="asso-demo")
     sim.add_argument("--seed", type=int, default=7)
+    sim.add_argument("--yes", action="store_true",
+                     help="confirm writing simulated events into the configured store")
     sim.set_defaults(func=run_simulate)
 
 
@@ -82,19 +91,40 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _target(settings: Any) -> str:
+    return "Redis (GARDEFOU_REDIS_URL)" if settings.redis_url else str(settings.usage_path)
+
+
 def run_simulate(args: argparse.Namespace) -> int:
     from gateway.settings import load_settings
-    from gateway.usage.pseudonym import load_salt
+    from gateway.usage.pseudonym import EphemeralSecrets
     from gateway.usage.recorder import UsageRecorder, impact_for
+    from gateway.usage.report import Period
     from gateway.usage.simulate import MODELS, month_of_traffic
 
     settings = load_settings()
+    target = _target(settings)
+    if not args.yes:
+        print(f"gardefou: simulate writes simulated events into the usage store {target}; "
+              "they would mix with real usage. Point GARDEFOU_STATE_DIR at a scratch "
+              "directory and add --yes.", file=sys.stderr)
+        return 2
+    try:
+        period = Period.parse(args.month, args.month)
+    except ValueError:
+        print("gardefou: --month must be YYYY-MM", file=sys.stderr)
+        return 2
 
     async def go() -> int:
-        # The simulated models are not in the gateway's catalog: estimate impact from them.
+        store = _store(settings)
+        if await store.counters(args.org, period.start, period.end):
+            await store.aclose()
+            return -1
+        # Simulated workers get throwaway secrets (no secret file for a past month), the
+        # simulated models are not in the gateway's catalog, and no purge runs.
         recorder = UsageRecorder(
-            _store(settings), load_salt(settings.worker_salt, settings.state_dir),
-            impact=impact_for({m.name: m for m in MODELS}.get),
+            store, EphemeralSecrets(), impact=impact_for({m.name: m for m in MODELS}.get),
+            housekeeping_s=None,
         )
         n = 0
         for item in month_of_traffic(args.month, org=args.org, seed=args.seed):
@@ -103,5 +133,10 @@ def run_simulate(args: argparse.Namespace) -> int:
         await recorder.aclose()
         return n
 
-    print(f"recorded {asyncio.run(go())} simulated requests for {args.org} in {args.month}")
+    n = asyncio.run(go())
+    if n < 0:
+        print(f"gardefou: {target} already holds events of {args.org} in {args.month}: "
+              "refusing to mix simulated traffic with them.", file=sys.stderr)
+        return 2
+    print(f"recorded {n} simulated requests for {args.org} in {args.month} into {target}")
     return 0

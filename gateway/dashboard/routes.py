@@ -5,8 +5,9 @@ The page itself holds no data: it asks for the manager's key (kept in the tab's
 ``sessionStorage``, or passed once in the URL fragment, which browsers never send to the
 server) and fetches ``/dashboard/api/data.json`` with ``Authorization: Bearer``. Charts are
 inline SVG drawn by ``static/dashboard.js``: no CDN, nothing fetched from elsewhere.
-Every figure comes from :func:`gateway.usage.report.dashboard`, k-anonymised; a manager
-only sees their own organisation.
+Every figure comes from :func:`gateway.usage.report.dashboard`, k-anonymised and for closed
+months only (« Les chiffres du mois en cours apparaissent à sa clôture. »); a manager only
+sees their own organisation.
 """
 
 from __future__ import annotations

@@ -9,6 +9,12 @@ of the whole vector is ``2 + max_cells × dimensions``, and one Laplace mechanis
 workers (parallel composition); months add up (sequential composition): the export records
 ε per month and the total. Request counts are not released with noise: the store keeps no
 per-worker request counts, so their contribution cannot be bounded.
+
+Repeated releases compose too (averaging fresh noise from many requests would give the
+exact count back). So the exact distinct counts are never published next to the noisy ones,
+and every release is charged to a persisted **ledger** per organisation-month (the usage
+store's ``dp_ledger`` table / ``dp:{org}`` hash): a release that would take an
+organisation-month past :data:`EPSILON_BUDGET` in total is refused.
 """
 
 from __future__ import annotations
@@ -17,9 +23,25 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
+# Total ε per organisation-month over all releases (sum of every export's ε for it).
+EPSILON_BUDGET = 3.0
+
 
 class DPUnavailable(RuntimeError):
     """OpenDP is not installed (it is an optional extra: ``gardefou[research]``)."""
+
+
+class BudgetExhausted(RuntimeError):
+    """A DP release would exceed the organisation-month's ε budget (nothing was charged)."""
+
+    def __init__(self, org: str, month: str, spent: float, epsilon: float, budget: float):
+        left = max(budget - spent, 0.0)
+        super().__init__(
+            f"Budget de confidentialité épuisé pour {org} en {month} : ε déjà dépensé "
+            f"{spent:g} sur {budget:g}, il reste {left:g} et cette diffusion demande "
+            f"ε = {epsilon:g}. Réutilisez un export déjà produit, ou demandez un ε plus petit."
+        )
+        self.org, self.month = org, month
 
 
 def bound_contributions(
@@ -36,6 +58,14 @@ def bound_contributions(
         for key in keys[:max_cells]:
             out[key].add(mark)
     return out
+
+
+def ensure_available() -> None:
+    """Raise :class:`DPUnavailable` before anything is charged if OpenDP is missing."""
+    try:
+        import opendp.prelude  # noqa: F401
+    except ImportError as exc:
+        raise DPUnavailable("OpenDP n'est pas installé : pip install 'gardefou[research]'") from exc
 
 
 def laplace(values: Sequence[float], sensitivity: float, epsilon: float) -> list[float]:

@@ -23,7 +23,13 @@ from typing import Any
 
 from gateway.usage import impact
 from gateway.usage.cells import BREAKDOWNS, Cell, breakdown_cells, month_of, total_cells
-from gateway.usage.dp import EPSILON_BUDGET, BudgetExhausted, bound_contributions, laplace
+from gateway.usage.dp import (
+    EPSILON_BUDGET,
+    BudgetExhausted,
+    bound_contributions,
+    ensure_available,
+    laplace,
+)
 from gateway.usage.report import Period
 from gateway.usage.store import CounterRow, UsageStore, UserRow
 from gateway.usage.suppress import effective_k, suppress
@@ -101,6 +107,7 @@ async def _charge(
 ) -> None:
     """Check every organisation-month against the budget, then charge each org atomically."""
     assert options.epsilon is not None
+    ensure_available()
     eps, budget = options.epsilon, options.budget
     for org, released in releases.items():
         for month, _ in released:

@@ -4,7 +4,12 @@ Attributes are low-cardinality and content-free by construction: only the keys l
 :data:`INSTRUMENTS` are accepted (anything else raises ``ValueError`` in :func:`emit`, so a
 test catches it), and values go through :func:`gateway.usage.events.dimension`. There is no
 team, key, user or text attribute: Prometheus/Grafana are operators' tools and are not
-k-anonymised, so they get the organisation level only.
+k-anonymised, so they get the organisation level only. Nor is there any per-request
+category that says *what* someone asked (use category, forbidden decision, redaction
+label): at a 15-second resolution, in an organisation of four, "one blocked
+``evaluation_risque_enfant`` at 10:15" points at a person. Those breakdowns exist only in the
+k-anonymised monthly dashboard. Allowed: org, action, model, hosting, and measurement keys
+(token direction, estimate bound, pipeline stage).
 
 Metrics go to ``/metrics`` (Prometheus text, :data:`PROMETHEUS_REGISTRY`) always, and to
 OTLP/HTTP when ``settings.otlp_endpoint`` is set; traces (one span per pipeline stage, see
@@ -58,12 +63,11 @@ def _i(name: str, kind: Kind, unit: str, description: str, *attrs: str) -> Instr
 INSTRUMENTS: dict[str, Instrument] = {
     i.name: i
     for i in (
-        _i("gardefou_requests", "counter", "", "Requêtes traitées", "org", "action", "use",
+        _i("gardefou_requests", "counter", "", "Requêtes traitées", "org", "action",
            "model", "hosting"),
-        _i("gardefou_decisions", "counter", "", "Décisions de politique", "org", "action",
-           "use", "forbidden"),
+        _i("gardefou_decisions", "counter", "", "Décisions de politique", "org", "action"),
         _i("gardefou_tokens", "counter", "", "Jetons", "org", "model", "direction"),
-        _i("gardefou_redactions", "counter", "", "Occurrences masquées", "org", "label"),
+        _i("gardefou_redactions", "counter", "", "Occurrences masquées", "org"),
         _i("gardefou_energy_kwh", "counter", "", "Énergie estimée (EcoLogits)", "org",
            "model", "bound"),
         _i("gardefou_gwp_kgco2eq", "counter", "", "Émissions estimées (EcoLogits)", "org",
@@ -192,16 +196,16 @@ def _setup_tracing(endpoint: str, resource: Any) -> None:
 def observe(event: Any) -> None:
     """The OTel view of one usage event (org-level attributes only)."""
     org, model = event.org, event.model
-    emit("gardefou_requests", 1, {"org": org, "action": event.action, "use": event.use,
-                                  "model": model, "hosting": event.hosting})
-    emit("gardefou_decisions", 1, {"org": org, "action": event.action, "use": event.use,
-                                   "forbidden": event.forbidden})
+    emit("gardefou_requests", 1, {"org": org, "action": event.action, "model": model,
+                                  "hosting": event.hosting})
+    emit("gardefou_decisions", 1, {"org": org, "action": event.action})
     emit("gardefou_tokens", event.prompt_tokens, {"org": org, "model": model,
                                                   "direction": "prompt"})
     emit("gardefou_tokens", event.completion_tokens, {"org": org, "model": model,
                                                       "direction": "completion"})
-    for label, n in event.redactions:
-        emit("gardefou_redactions", n, {"org": org, "label": label})
+    redacted = sum(n for _, n in event.redactions)
+    if redacted:
+        emit("gardefou_redactions", redacted, {"org": org})
     emit("gardefou_request_duration_seconds", event.latency_s,
          {"org": org, "model": model, "action": event.action})
     if event.ttft_s is not None:

@@ -49,7 +49,9 @@ def month_of_traffic(
     rng = random.Random(seed)
     start = datetime.strptime(month, "%Y-%m").replace(tzinfo=UTC)
     workers = [
-        (Principal(org=org, team=team, role=Role.STAFF, key_id=f"{team[:4]}{i:08x}"),
+        # One key per worker; `subject` is what distinct counting keys on (see Principal.worker).
+        (Principal(org=org, team=team, role=Role.STAFF, key_id=f"{team[:4]}{i:08x}",
+                   subject=f"{team}-{i}"),
          rng.uniform(0.2, 1.0))  # how often this worker uses the tool
         for team, size in (teams or TEAMS).items()
         for i in range(size)

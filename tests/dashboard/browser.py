@@ -124,7 +124,9 @@ class DemoServer:
 
 async def seed(store: SQLiteUsageStore, month: str) -> int:
     """A simulated month in ``store`` (plus a little traffic from another org)."""
-    recorder = UsageRecorder(store, b"test-salt", impact=impact_for({m.name: m for m in MODELS}.get))
+    # A past month, simulated: no retention purge (it would remove a month older than a year).
+    recorder = UsageRecorder(store, b"test-salt", impact=impact_for({m.name: m for m in MODELS}.get),
+                             housekeeping_s=None)
     n = 0
     for item in month_of_traffic(month):
         await recorder.record(item.event, item.principal)
@@ -152,7 +154,7 @@ def demo_app(state: Path, month: str) -> tuple[FastAPI, DemoServer]:
     services = Services(
         settings=Settings(state_dir=state), catalog=demo_catalog(), keys=keys,
         policies=None, redactor=None, upstream=None,  # type: ignore[arg-type]
-        usage=UsageRecorder(store, b"test-salt"),
+        usage=UsageRecorder(store, b"test-salt", housekeeping_s=None),
     )
     app = FastAPI()
     app.state.services = services

@@ -102,3 +102,33 @@ def test_research_export_endpoint(client, tmp_path: Path, fmt: str, marker: byte
     assert r.status_code == 200 and r.content.startswith(marker)
     assert b"autre-asso" not in r.content
     assert c.get("/v1/usage/export", params=MONTH, headers=auth(demo.manager_key)).status_code == 403
+
+
+def test_the_page_and_the_data_say_the_open_month_is_not_shown(client) -> None:
+    c, demo = client
+    sentence = "Les chiffres du mois en cours apparaissent à sa clôture."
+    assert sentence in c.get("/dashboard").text
+    data = c.get("/dashboard/api/data.json", headers=auth(demo.manager_key)).json()
+    assert data["note"] == sentence
+    from gateway.usage.periods import last_closed_month
+
+    assert data["periode"]["fin"] == data["publie_jusqu_a"] == last_closed_month()
+
+
+def test_research_export_with_dp_refuses_beyond_the_budget(client) -> None:
+    pytest.importorskip("opendp")
+    from gateway.auth import mint_key
+    from gateway.types import Role
+
+    c, _ = client
+    key, record = mint_key("asso-demo", "recherche", Role.RESEARCHER)
+    c.app.state.services.keys.put(record)
+    params = {**MONTH, "format": "jsonl", "epsilon": 1.5}
+    first = c.get("/v1/usage/export", params=params, headers=auth(key))
+    assert first.status_code == 200 and b"dp_utilisateurs_bruites" in first.content
+    assert b'"utilisateurs_distincts": null' in first.content
+    assert c.get("/v1/usage/export", params=params, headers=auth(key)).status_code == 200
+    refused = c.get("/v1/usage/export", params=params, headers=auth(key))
+    assert refused.status_code == 422
+    error = refused.json()["error"]
+    assert error["code"] == "dp_budget_exhausted" and "Budget de confidentialité" in error["message"]

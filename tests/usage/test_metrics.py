@@ -37,6 +37,26 @@ def test_no_instrument_may_carry_a_person_or_a_team() -> None:
         assert not (spec.attributes & forbidden), spec.name
 
 
+def test_no_instrument_says_what_a_request_was_about() -> None:
+    """Per-request categories at 15-s resolution single out a worker in a small org."""
+    allowed = {"org", "action", "model", "hosting", "direction", "bound", "stage"}
+    for spec in INSTRUMENTS.values():
+        assert spec.attributes <= allowed, (spec.name, spec.attributes - allowed)
+
+
+def test_observed_events_expose_no_use_decision_or_label() -> None:
+    from tests.usage.helpers import event, worker
+
+    w = worker("equipe", 1, org="petite-asso")
+    metrics.observe(event(w, action="block", use="ecrit_signalement",
+                          forbidden="evaluation_risque_enfant", labels={"NIR": 1}))
+    text = generate_latest(PROMETHEUS_REGISTRY).decode()
+    assert 'org="petite-asso"' in text
+    for leak in ("ecrit_signalement", "evaluation_risque_enfant", "NIR", "use=", "forbidden=",
+                 "label="):
+        assert leak not in text, leak
+
+
 def test_values_are_sanitised_and_exposed() -> None:
     emit("gardefou_requests", 1, {"org": "jean dupont", "action": "allow"})
     text = generate_latest(PROMETHEUS_REGISTRY).decode()
@@ -68,6 +88,30 @@ def test_grafana_dashboards_use_declared_metrics_only() -> None:
         exprs += [v.get("query", "") for v in board["templating"]["list"]]
         used = {m for e in exprs for m in re.findall(r"\bgardefou_[a-z0-9_]+", e)}
         assert used and used <= declared, (path.name, used - declared)
+        grouped = {g.strip() for e in exprs for by in re.findall(r"by \(([^)]*)\)", e)
+                   for g in by.split(",")}
+        assert not grouped & {"use", "forbidden", "label"}, (path.name, grouped)
         missing = [s.prometheus for s in INSTRUMENTS.values()
                    if not any(u.startswith(s.prometheus) for u in used)]
         assert not missing, f"{path.name}: no panel for {missing}"
+
+
+def test_metrics_need_the_token_or_a_local_client() -> None:
+    from types import SimpleNamespace
+
+    import pytest as _pytest
+
+    from gateway.api.usage import _may_scrape
+    from gateway.errors import AuthError, ForbiddenError
+
+    def request(host: str, auth: str = "") -> SimpleNamespace:
+        return SimpleNamespace(client=SimpleNamespace(host=host), headers={"authorization": auth})
+
+    open_ = SimpleNamespace(settings=SimpleNamespace(metrics_token=None))
+    _may_scrape(request("127.0.0.1"), open_)  # type: ignore[arg-type]
+    with _pytest.raises(ForbiddenError):
+        _may_scrape(request("10.1.2.3"), open_)  # type: ignore[arg-type]
+    locked = SimpleNamespace(settings=SimpleNamespace(metrics_token="s3cret"))
+    _may_scrape(request("10.1.2.3", "Bearer s3cret"), locked)  # type: ignore[arg-type]
+    with _pytest.raises(AuthError):
+        _may_scrape(request("127.0.0.1", "Bearer nope"), locked)  # type: ignore[arg-type]

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
+from gateway.types import Principal, Role
+from gateway.usage.pseudonym import FileSecrets
 from gateway.usage.recorder import UsageRecorder
 from gateway.usage.store_sqlite import SQLiteUsageStore
 from tests.usage.helpers import MARCH, event, worker
@@ -29,7 +33,8 @@ async def total_requests(store: SQLiteUsageStore) -> float:
 
 async def test_store_outage_buffers_then_drains(tmp_path: Path) -> None:
     store = FlakyStore(tmp_path / "u.sqlite3")
-    recorder = UsageRecorder(store, b"s", retry_min_s=0.01, retry_max_s=0.05)
+    recorder = UsageRecorder(store, b"s", retry_min_s=0.01, retry_max_s=0.05,
+                             housekeeping_s=None)
     w = worker("equipe", 1)
     await recorder.record(event(w), w)
     store.down = True
@@ -49,7 +54,7 @@ async def test_store_outage_buffers_then_drains(tmp_path: Path) -> None:
 async def test_buffer_is_bounded_and_drops_are_counted(tmp_path: Path) -> None:
     store = FlakyStore(tmp_path / "u.sqlite3")
     store.down = True
-    recorder = UsageRecorder(store, b"s", buffer_max=3, retry_min_s=10)
+    recorder = UsageRecorder(store, b"s", buffer_max=3, retry_min_s=10, housekeeping_s=None)
     w = worker("equipe", 1)
     for _ in range(5):
         await recorder.record(event(w), w)
@@ -76,9 +81,89 @@ async def test_failing_impact_estimate_does_not_lose_the_event(tmp_path: Path) -
     def broken(_):
         raise ValueError("boom")
 
-    recorder = UsageRecorder(store, b"s", impact=broken)
+    recorder = UsageRecorder(store, b"s", impact=broken, housekeeping_s=None)
     w = worker("equipe", 1)
     await recorder.record(event(w), w)
     assert recorder.pending == 0
     assert await total_requests(store) == 1
+    await recorder.aclose()
+
+
+async def distinct_workers(store: SQLiteUsageStore, moment: datetime) -> int:
+    rows = await store.users("asso", moment.replace(hour=0), moment + timedelta(days=1))
+    return len({r.pseudonym for r in rows if r.facet == ""})
+
+
+async def test_a_rotated_key_is_still_one_worker(tmp_path: Path) -> None:
+    """``gardefou keys rotate`` keeps the subject: one person, one distinct worker."""
+    store = SQLiteUsageStore(tmp_path / "u.sqlite3")
+    recorder = UsageRecorder(store, b"s", housekeeping_s=None)
+    old = Principal(org="asso", team="t", role=Role.STAFF, key_id="aaaaaaaaaaaa",
+                    subject="aaaaaaaaaaaa")
+    rotated = Principal(org="asso", team="t", role=Role.STAFF, key_id="bbbbbbbbbbbb",
+                        subject="aaaaaaaaaaaa")
+    new_holder = Principal(org="asso", team="t", role=Role.STAFF, key_id="cccccccccccc",
+                           subject="cccccccccccc")
+    for p in (old, rotated):
+        await recorder.record(event(p), p)
+    assert await distinct_workers(store, MARCH) == 1
+    await recorder.record(event(new_holder), new_holder)
+    assert await distinct_workers(store, MARCH) == 2
+    await recorder.aclose()
+
+
+async def test_events_of_a_closed_month_are_dropped_and_counted(tmp_path: Path) -> None:
+    """Their month's secret is gone: writing them under a new secret would count their
+    workers twice and let a small group pass k."""
+    store = SQLiteUsageStore(tmp_path / "u.sqlite3")
+    recorder = UsageRecorder(store, FileSecrets(tmp_path / "secrets"), housekeeping_s=None)
+    w = worker("equipe", 1)
+    await recorder.record(event(w), w)  # March 2025 closed long ago
+    assert recorder.dropped == 1 and recorder.pending == 0
+    assert await total_requests(store) == 0
+    await recorder.record(event(w, moment=datetime.now(UTC)), w)
+    assert recorder.written == 1
+    await recorder.aclose()
+
+
+@pytest.mark.parametrize(("retention", "kept_days"), [(None, 365), ({"asso": 30}.get, 30)])
+async def test_housekeeping_purges_beyond_the_org_retention(
+    tmp_path: Path, retention, kept_days: int
+) -> None:
+    store = SQLiteUsageStore(tmp_path / "u.sqlite3")
+    now = datetime(2026, 6, 15, 12, tzinfo=UTC)
+    recorder = UsageRecorder(store, b"s", retention=retention, housekeeping_s=None)
+    w = worker("equipe", 1)
+    ages = (10, 29, 31, 200, 364, 366)
+    for days in ages:
+        await recorder.record(event(w, moment=now - timedelta(days=days)), w)
+    await recorder.housekeep(now)
+    rows = await store.counters("asso", now - timedelta(days=400), now)
+    kept = sorted({(now - datetime.strptime(r.hour, "%Y-%m-%dT%H").replace(tzinfo=UTC)).days
+                   for r in rows})
+    assert kept == [d for d in ages if d < kept_days]
+    await recorder.aclose()
+
+
+async def test_recording_starts_housekeeping_at_most_once_per_period(tmp_path: Path) -> None:
+    class Counting(SQLiteUsageStore):
+        purges = 0
+
+        async def purge(self, org, before) -> None:
+            type(self).purges += 1
+            await super().purge(org, before)
+
+    store = Counting(tmp_path / "u.sqlite3")
+    w = worker("equipe", 1)
+    await store.add(event(w, moment=datetime.now(UTC)), "p")  # the org exists
+    recorder = UsageRecorder(store, b"s", housekeeping_s=3600)
+    await recorder.record(event(w, moment=datetime.now(UTC)), w)
+    for _ in range(50):
+        if Counting.purges:
+            break
+        await asyncio.sleep(0.01)
+    for _ in range(3):
+        await recorder.record(event(w, moment=datetime.now(UTC)), w)
+    await asyncio.sleep(0.05)
+    assert Counting.purges == 1
     await recorder.aclose()

@@ -20,7 +20,7 @@ SALT = b"salt"
 
 
 async def add(store, ev, principal) -> None:
-    await store.add(ev, pseudonym(SALT, principal.key_id, ev.hour))
+    await store.add(ev, pseudonym(SALT, principal.worker, ev.hour))
 
 
 async def test_counters_sum_per_hour_and_dims(store) -> None:
@@ -117,3 +117,59 @@ def _rounded(value):
     if isinstance(value, list):
         return [_rounded(v) for v in value]
     return value
+
+
+async def test_purge_removes_what_ends_before_the_cut_for_one_org_only(store) -> None:
+    a, b = worker("x", 1, org="org-a"), worker("x", 2, org="org-b")
+    for moment in (MARCH - timedelta(days=2), MARCH):
+        await add(store, event(a, moment=moment), a)
+        await add(store, event(b, moment=moment), b)
+    await store.charge_epsilon("org-a", ["2025-02", "2025-03"], 1.0, 3.0)
+    start, end = MARCH - timedelta(days=30), MARCH + timedelta(days=1)
+    await store.purge("org-a", MARCH.replace(hour=0))  # cut at midnight of the 12th
+    hours = {r.hour for r in await store.counters("org-a", start, end)}
+    days = {r.day for r in await store.users("org-a", start, end)}
+    assert hours == {"2025-03-12T10"} and days == {"2025-03-12"}
+    assert len({r.hour for r in await store.counters("org-b", start, end)}) == 2
+    assert await store.epsilon_spent("org-a", "2025-02") == 0.0  # February ended: gone
+    assert await store.epsilon_spent("org-a", "2025-03") == 1.0  # March not over at the cut
+    await store.purge("org-a", datetime(2025, 4, 1, tzinfo=UTC))
+    assert await store.counters("org-a", start, end) == []
+    assert await store.users("org-a", start, end) == []
+    assert await store.epsilon_spent("org-a", "2025-03") == 0.0
+
+
+async def test_epsilon_ledger_charges_all_months_or_none(store) -> None:
+    assert await store.charge_epsilon("asso", ["2025-02", "2025-03"], 2.0, 3.0)
+    assert await store.charge_epsilon("asso", ["2025-04"], 2.5, 3.0)
+    assert not await store.charge_epsilon("asso", ["2025-03", "2025-04"], 1.0, 3.0)  # 04 full
+    assert await store.epsilon_spent("asso", "2025-03") == 2.0  # nothing charged
+    assert await store.charge_epsilon("asso", ["2025-03"], 1.0, 3.0)  # exactly the budget
+    assert await store.epsilon_spent("asso", "2025-03") == 3.0
+    assert await store.epsilon_spent("other", "2025-03") == 0.0
+
+
+@pytest.mark.skipif(not redis_available(), reason="no Redis server")
+async def test_redis_aggregates_expire_after_the_org_retention() -> None:
+    import uuid
+
+    from gateway.usage.store_redis import RedisUsageStore
+
+    prefix = f"gftest:{uuid.uuid4().hex[:10]}"
+    store = RedisUsageStore(REDIS_URL, prefix=prefix, retention={"asso": 30}.get)
+    try:
+        now = datetime.now(UTC)
+        for org in ("asso", "autre"):
+            w = worker("x", 1, org=org)
+            await add(store, event(w, moment=now), w)
+        hour = now.strftime("%Y-%m-%dT%H")
+        ttl_short = await store.client.ttl(f"{prefix}:c:asso:{hour}")
+        ttl_default = await store.client.ttl(f"{prefix}:c:autre:{hour}")
+        assert 30 * 86400 < ttl_short <= 32 * 86400
+        assert 365 * 86400 < ttl_default <= 367 * 86400
+        assert 0 < await store.client.ttl(f"{prefix}:u:asso:{now.strftime('%Y-%m-%d')}")
+    finally:
+        keys = [k async for k in store.client.scan_iter(match=prefix + ":*")]
+        if keys:
+            await store.client.delete(*keys)
+        await store.aclose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -83,7 +84,7 @@ async def month_store(tmp_path: Path):
     store = SQLiteUsageStore(tmp_path / "u.sqlite3")
     truth: Counter[tuple[str, str]] = Counter()
     for item in month_of_traffic("2025-03", org="asso"):
-        await store.add(item.event, pseudonym(SALT, item.principal.key_id, item.event.hour))
+        await store.add(item.event, pseudonym(SALT, item.principal.worker, item.event.hour))
         truth[(item.event.team, item.event.use)] += 1
     yield store, truth
     await store.aclose()
@@ -147,3 +148,29 @@ async def test_research_k_cannot_go_below_11(month_store) -> None:
     store, _ = month_store
     rows = await research_rows(store, ["asso"], MARCH, ExportOptions(k=2))
     assert {r["seuil_k"] for r in rows} == {11}
+
+
+@pytest.mark.parametrize(("now", "months"), [
+    (datetime(2025, 4, 2, tzinfo=UTC), []),  # March over, still in its grace period
+    (datetime(2025, 4, 20, tzinfo=UTC), ["2025-03"]),  # April is open: not shown
+    (datetime(2025, 6, 1, tzinfo=UTC), ["2025-03", "2025-04"]),
+])
+async def test_only_closed_months_are_published(month_store, now, months) -> None:
+    """A manager polling the open month would watch single events arrive (12 → 13)."""
+    store, _ = month_store
+    for item in month_of_traffic("2025-04", org="asso", seed=9):
+        await store.add(item.event, pseudonym(SALT, item.principal.worker, item.event.hour))
+    data = await dashboard(store, "asso", Period("2025-03", "2025-04"), None, 5, now=now)
+    charts = data["graphiques"]
+    assert [p["mois"] for p in charts["adoption"]["points"]] == months
+    weeks = [p["semaine"] for p in charts["activite_hebdo"]["points"]]
+    assert all(w[:7] in months for w in weeks) and bool(weeks) is bool(months)
+    assert bool(charts["usages"]["valeurs"]) is bool(months)
+    assert data["note"] == "Les chiffres du mois en cours apparaissent à sa clôture."
+
+
+@pytest.mark.parametrize(("now", "last"), [
+    (datetime(2025, 4, 2, tzinfo=UTC), "2025-02"), (datetime(2025, 4, 20, tzinfo=UTC), "2025-03"),
+])
+def test_default_period_ends_with_the_last_closed_month(now, last) -> None:
+    assert Period.parse(None, None, now=now).last == last

@@ -162,6 +162,10 @@ function rendre(donnees) {
   choix.value = courant;
   document.getElementById("debut").value = donnees.periode.debut;
   document.getElementById("fin").value = donnees.periode.fin;
+  if (donnees.note) {
+    document.getElementById("note-cloture").textContent =
+      `${donnees.note} Dernier mois publié : ${donnees.publie_jusqu_a}.`;
+  }
   for (const carte of document.querySelectorAll(".carte")) {
     const nom = carte.dataset.chart, g = donnees.graphiques[nom];
     const cible = carte.querySelector(".chart");
