@@ -24,9 +24,10 @@ TEAMS: dict[str, int] = {
     "insertion": 4,
     "direction": 3,
 }
-USES = ("redaction_courrier", "synthese_reunion", "reformulation_falc", "traduction",
-        "recherche_documentaire", "compte_rendu")
-FORBIDDEN = ("decision_placement", "evaluation_risque_enfant", "attribution_aide")
+# The default policy's taxonomy (policies/default.yaml), so the demo reads like real data.
+USES = ("redaction_administrative", "synthese_rapport", "reformulation_falc", "traduction",
+        "recherche_information", "preparation_accompagnement")
+FORBIDDEN = ("decision_protection_enfance", "notation_risque", "evaluation_eligibilite")
 LABELS = ("PERSONNE", "DATE_NAISSANCE", "ADRESSE", "TELEPHONE", "NIR", "EMAIL", "IBAN")
 SENSITIVE = ("sante", "mineurs", "penal")
 MODELS = (

@@ -86,7 +86,15 @@ def test_team_filter_and_bad_periods(client) -> None:
 
 def test_metrics_endpoint_is_prometheus_text(client) -> None:
     c, _ = client
-    r = c.get("/metrics")
+    assert c.get("/metrics").status_code == 403  # the test client is not a local address
+    services = c.app.state.services
+    original = services.settings
+    services.settings = original.model_copy(update={"metrics_token": "jeton-de-test"})
+    try:
+        assert c.get("/metrics", headers=auth("mauvais")).status_code == 401
+        r = c.get("/metrics", headers=auth("jeton-de-test"))
+    finally:
+        services.settings = original
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
 
 
