@@ -114,7 +114,7 @@ def main() -> None:
             redis.Redis.from_url(args.redis).flushdb()
             RedisKeyStore(args.redis).put(record)
         else:
-            FileKeyStore(state / "keys.json").put(record)
+            FileKeyStore(state / "gw0" / "keys.json").put(record)
         write_unlimited_policy(state / "policies", "bench")
         gateways = []
         for i in range(args.replicas):
