@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from gateway.redaction.lexicons import CIVILITIES, NON_NAMES, Lexicons, strip_accents
 from gateway.types import Span
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
-_PARTICLES = frozenset(
+# A name word (letters, inner apostrophes and hyphens) and the particles names may carry.
+NAME_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+NAME_PARTICLES = frozenset(
     [
         "de",
         "du",
@@ -120,12 +121,12 @@ def collect_name_tokens(
         for span in spans:
             if span.label != "PERSON":
                 continue
-            for match in _WORD.finditer(text, span.start, span.end):
+            for match in NAME_WORD.finditer(text, span.start, span.end):
                 word = match.group()
                 key = _key(word)
                 if (
                     len(word) < 2
-                    or key in _PARTICLES
+                    or key in NAME_PARTICLES
                     or word.casefold() in NON_NAMES
                     or key in allow
                 ):
@@ -144,7 +145,7 @@ def propagate(text: str, spans: list[Span], tokens: NameTokens, lexicons: Lexico
         return []
     covered = sorted((s.start, s.end) for s in spans)
     found: list[Span] = []
-    for match in _WORD.finditer(text):
+    for match in NAME_WORD.finditer(text):
         word = match.group()
         key = _key(word)
         if key not in tokens.words or _is_covered(covered, match.start(), match.end()):

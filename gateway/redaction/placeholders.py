@@ -22,33 +22,10 @@ from gateway.redaction.analyzer import Redactor
 from gateway.redaction.lexicons import strip_accents
 from gateway.redaction.names import collect_name_tokens
 from gateway.redaction.settings import PLACEHOLDER_STEMS, RedactionSettings
+from gateway.redaction.names import NAME_PARTICLES as _PARTICLES
+from gateway.redaction.names import NAME_WORD as _WORD
 from gateway.types import Redaction, Span
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
-_PARTICLES = frozenset(
-    [
-        "de",
-        "du",
-        "des",
-        "d",
-        "la",
-        "le",
-        "van",
-        "von",
-        "der",
-        "den",
-        "dos",
-        "da",
-        "das",
-        "do",
-        "del",
-        "di",
-        "el",
-        "al",
-        "ben",
-        "bin",
-    ]
-)
 
 
 @dataclass
