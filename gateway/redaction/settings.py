@@ -20,19 +20,20 @@ PLACEHOLDER_STEMS: dict[str, str] = {
     "ID_DOCUMENT": "PIECE_IDENTITE",
     "DATE_OF_BIRTH": "DATE_NAISSANCE",
     "CASE_ID": "NUM_DOSSIER",
+    "BIRTHPLACE": "LIEU_NAISSANCE",
 }
 
 ALL_LABELS: frozenset[str] = frozenset(PLACEHOLDER_STEMS)
 
 # Bumped whenever detection logic changes, so cached analyses from an older version are not reused.
-ANALYZER_VERSION = "1"
+ANALYZER_VERSION = "2"
 
 
 @dataclass(frozen=True)
 class RedactionSettings:
     """What an organisation asks of the redactor.
 
-    ``labels``: which labels are replaced by placeholders (default: all eleven).
+    ``labels``: which labels are replaced by placeholders (default: all twelve).
     ``allow_list``: terms never redacted (the organisation's name, its services), matched
     case-insensitively as whole words.
     ``reidentify``: whether answers get their placeholders replaced by the original values.

@@ -7,6 +7,7 @@ from presidio_analyzer import EntityRecognizer
 from gateway.redaction.lexicons import Lexicons
 from gateway.redaction.recognizers.address import AddressRecognizer
 from gateway.redaction.recognizers.birth_date import BirthDateRecognizer
+from gateway.redaction.recognizers.birthplace import BirthplaceRecognizer
 from gateway.redaction.recognizers.caf import CafNumberRecognizer
 from gateway.redaction.recognizers.case_id import CaseIdRecognizer
 from gateway.redaction.recognizers.email import FrEmailRecognizer
@@ -27,6 +28,7 @@ def build_recognizers(lexicons: Lexicons) -> list[EntityRecognizer]:
         FrEmailRecognizer(),
         AddressRecognizer(),
         BirthDateRecognizer(),
+        BirthplaceRecognizer(),
         CafNumberRecognizer(),
         FranceTravailRecognizer(),
         IdDocumentRecognizer(),
