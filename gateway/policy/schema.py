@@ -140,6 +140,19 @@ class RedactionPolicy(_Strict):
     allow_list: tuple[str, ...] = ()
     reidentify: bool = True
 
+    @field_validator("labels")
+    @classmethod
+    def _known_labels(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        # A typo here would silently stop redacting a label: refuse it instead.
+        from gateway.redaction.settings import ALL_LABELS
+
+        unknown = sorted(set(value or ()) - ALL_LABELS)
+        if unknown:
+            raise ValueError(
+                f"unknown redaction labels {unknown}; known: {', '.join(sorted(ALL_LABELS))}"
+            )
+        return value
+
 
 class Transparency(_Strict):
     notice: str | None = "Texte produit avec l'aide d'une IA — brouillon à relire et valider."

@@ -137,3 +137,13 @@ def test_revision_is_sha256_of_bytes(tmp_path: Path, default_raw: dict[str, Any]
 
     path = write_policy(tmp_path / "p.yaml", default_raw)
     assert load_policy_file(path).revision == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_unknown_redaction_label_is_refused() -> None:
+    from pydantic import ValidationError
+
+    from gateway.policy.schema import RedactionPolicy
+
+    with pytest.raises(ValidationError, match="unknown redaction labels"):
+        RedactionPolicy(labels=("PERSON", "PESON"))
+    assert RedactionPolicy(labels=("PERSON", "BIRTHPLACE")).labels == ("PERSON", "BIRTHPLACE")
