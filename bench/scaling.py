@@ -299,3 +299,119 @@ def spawn_gateway(state: Path, port: int) -> tuple[Server, float]:
         time.sleep(0.02)
     proc.kill()
     raise TimeoutError("gateway did not become ready within 120 s")
+
+
+# ----------------------------------------------------------------------------- report
+def fmt(value: float, digits: int = 1) -> str:
+    return "" if value != value else f"{value:.{digits}f}"
+
+
+def print_cells(title: str, key: str, rows: list[tuple[str, dict]]) -> None:
+    print(f"\n### {title}\n")
+    print(f"| {key} | requests | errors | p50 ms | p95 ms | direct p50 ms | added p50 ms | added p95 ms | gateway CPU ms/req |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, r in rows:
+        print(f"| {label} | {r['n']} | {r['errors']} | {fmt(r['p50'])} | {fmt(r['p95'])} | {fmt(r['direct_p50'])} | "
+              f"{fmt(r['added_p50'])} | {fmt(r['added_p95'])} | {fmt(r['cpu_ms'])} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer samples (< 2 minutes)")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    cell_s, min_n, max_n, conversations, stream_n, startups = (
+        (2.0, 3, 12, 2, 12, 1) if args.quick else (6.0, 5, 40, 6, 30, 2))
+    wall = time.perf_counter()
+    results: dict = {"date": date.today().isoformat(), "quick": args.quick, "message_chars": MESSAGE_CHARS}
+
+    with tempfile.TemporaryDirectory() as tmp:
+        state = Path(tmp)
+        up_port = free_port()
+        upstream = start_server([str(ROOT / "tests/e2e/fake_upstream.py"), "--port", str(up_port)],
+                                {}, state / "upstream.log", "/_state", up_port)
+        write_models(state / "models.yaml", upstream.base)
+        key, record = mint_key("bench", "bench", Role.STAFF)
+        FileKeyStore(state / "gw" / "keys.json").put(record)
+        write_unlimited_policy(state / "policies", "bench")
+        startup_s: list[float] = []
+        try:
+            gateway, seconds = spawn_gateway(state, free_port())
+            startup_s.append(seconds)
+            try:
+                with httpx.Client(timeout=120) as client:
+                    t = Target(client, gateway.base + "/v1/chat/completions",
+                               upstream.base + "/v1/chat/completions",
+                               {"Authorization": f"Bearer {key}"}, proc_tree(gateway.proc.pid))
+                    rng = random.Random(args.seed)
+                    for n_bytes in (1500, 1500, 4096, 16384, 1500, 32768, 1500, 1500):  # warm-up
+                        step(t, Cell([], []), chat([{"role": "user", "content": text_of(rng, n_bytes, ASK)}]))
+                    streaming(t, 2, args.seed, repeat=False)
+                    results["memory_after_warmup"] = memory_mib(t.pids)
+
+                    prompt_rows = []
+                    for kb in PROMPT_KB:
+                        cell_rng = random.Random(args.seed * 1000 + kb)
+                        cell = run_cell(t, lambda i, kb=kb, r=cell_rng: chat(
+                            [{"role": "user", "content": text_of(r, kb * 1024, ASK)}]), min_n, max_n, cell_s)
+                        prompt_rows.append((f"{kb} KB", cell.row()))
+                    results["prompt_length"] = dict(prompt_rows)
+
+                    cached = conversation_cached(t, conversations, args.seed * 7919)
+                    fresh = {}
+                    for turns in TURNS:
+                        cell_rng = random.Random(args.seed * 31 + turns)
+                        fresh[turns] = run_cell(t, lambda i, n=turns, r=cell_rng: chat(fresh_conversation(r, n)),
+                                                min_n, max_n, cell_s)
+                    results["conversation_cached"] = {n: c.row() for n, c in cached.items()}
+                    results["conversation_fresh"] = {n: c.row() for n, c in fresh.items()}
+
+                    results["streaming_fresh"] = streaming(t, stream_n, args.seed + 1, repeat=False)
+                    results["streaming_repeated"] = streaming(t, stream_n, args.seed + 2, repeat=True)
+                    results["memory_end"] = memory_mib(t.pids)
+                    results["gateway_processes"] = len(t.pids)
+            finally:
+                gateway.stop()
+            for _ in range(startups - 1):
+                again, seconds = spawn_gateway(state, free_port())
+                startup_s.append(seconds)
+                again.stop()
+        finally:
+            upstream.stop()
+    results["startup_s"] = startup_s
+    results["wall_s"] = time.perf_counter() - wall
+
+    print(f"Garde-fou scaling, {results['date']}, {'--quick' if args.quick else 'default'} run, concurrency 1, "
+          f"full guardrails, one worker; run took {results['wall_s']:.0f} s")
+    print_cells("Prompt length (one user message, new text every request)", "prompt",
+                list(results["prompt_length"].items()))
+    rows = []
+    for n in TURNS:
+        rows.append((f"{n} turns, {2 * n - 1} msgs, cache at work", results["conversation_cached"][n]))
+        rows.append((f"{n} turns, {2 * n - 1} msgs, every message new", results["conversation_fresh"][n]))
+    print_cells(f"Conversation length (messages of ~{MESSAGE_CHARS} bytes; a turn = a user message and, "
+                "except the last, the assistant answer)", "conversation", rows)
+    print("\n### Streaming, time to first SSE data line (~1,500-byte note, c=1)\n")
+    print("| note | target | requests | TTFB p50 ms | TTFB p95 ms | whole stream p50 ms | added TTFB p50 ms |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for label, name in (("new every request", "streaming_fresh"), ("same note repeated", "streaming_repeated")):
+        s = results[name]
+        for target in ("direct", "gateway"):
+            r = s[target]
+            added = "" if target == "direct" else fmt(r["ttfb_p50"] - s["direct"]["ttfb_p50"])
+            print(f"| {label} | {target} | {r['n']} | {fmt(r['ttfb_p50'])} | {fmt(r['ttfb_p95'])} | "
+                  f"{fmt(r['total_p50'])} | {added} |")
+    warm, end = results["memory_after_warmup"], results["memory_end"]
+    print("\n### Memory and start-up\n")
+    print("| measure | value |")
+    print("|---|---:|")
+    print(f"| gateway RSS after warm-up | {warm['rss_mib']:.0f} MiB |")
+    print(f"| gateway RSS at end / peak (VmHWM) | {end['rss_mib']:.0f} / {end['hwm_mib']:.0f} MiB |")
+    print(f"| start-up, spawn to /readyz 200 | {', '.join(f'{s:.1f}' for s in startup_s)} s |")
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "scaling.json").write_text(json.dumps(results, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()

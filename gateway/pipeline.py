@@ -10,6 +10,7 @@ refuses the request and nothing is sent upstream.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -212,11 +213,12 @@ async def stream(
         finally:
             await chunks.aclose()  # type: ignore[attr-defined]
             action = prepared.decision.action.value if outcome.completed else "error"
+            prompt_chars = sum(len(json.dumps(m, ensure_ascii=False)) for m in prepared.redaction.messages)
+            prompt_tokens, completion_tokens = outcome.tokens_or_estimate(prompt_chars)
             await record(
                 prepared, principal, services, action=action,
-                prompt_tokens=outcome.prompt_tokens,
-                completion_tokens=outcome.completion_tokens, ttft_s=outcome.ttft_s,
-                served=served,
+                prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
+                ttft_s=outcome.ttft_s, served=served,
             )
 
     return events(), prepared

@@ -30,7 +30,17 @@ class StreamOutcome:
     first_token_at: float | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    streamed_chars: int = 0
     completed: bool = False
+
+    def tokens_or_estimate(self, prompt_chars: int) -> tuple[int, int]:
+        """The provider's counts, or ~4 characters a token when it sent none (a stream cut
+        short, a provider without usage): quotas must still count what was produced."""
+        if self.prompt_tokens or self.completion_tokens:
+            return self.prompt_tokens, self.completion_tokens
+        if not self.streamed_chars:
+            return 0, 0
+        return max(1, prompt_chars // 4), max(1, self.streamed_chars // 4)
 
     @property
     def ttft_s(self) -> float | None:
@@ -116,10 +126,10 @@ async def sse_stream(
                     chunk.pop("usage")
                     if not chunk.get("choices"):
                         continue
-            if outcome.first_token_at is None and any(
-                c.get("delta", {}).get("content") for c in chunk.get("choices", [])
-            ):
+            produced = sum(len(c.get("delta", {}).get("content") or "") for c in chunk.get("choices", []))
+            if produced and outcome.first_token_at is None:
                 outcome.first_token_at = time.perf_counter()
+            outcome.streamed_chars += produced
             yield sse(rewriter.rewrite(chunk))
     except GatewayError as exc:
         yield sse(exc.to_body())
