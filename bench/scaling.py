@@ -3,9 +3,11 @@ to first byte, memory after warm-up and start-up time. One run, real processes, 
 
 Starts the fake OpenAI-compatible upstream (tests/e2e/fake_upstream.py) and ``gardefou serve``
 with full guardrails (every recognizer, the default policy's classifier with quotas off, usage
-recording), then sends requests one at a time (concurrency 1), each followed by the same body
-sent straight to the upstream. Gateway CPU is read from /proc/<pid>/stat (utime + stime of the
-gateway process tree, 10 ms ticks, so only means over several requests are meaningful).
+recording; the upstream model is declared self-hosted, as in compare_litellm.sh, since
+social-work notes hold child-protection data), then sends requests one at a time (concurrency
+1), each followed by the same body sent straight to the upstream. Gateway CPU is read from
+/proc/<pid>/stat (utime + stime of the gateway process tree, 10 ms ticks, so only means over
+several requests are meaningful).
 Prints Markdown tables, writes bench/results/scaling.json, asserts nothing.
 
     .venv/bin/python bench/scaling.py            # < 5 minutes
@@ -19,9 +21,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,11 +38,10 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import write_unlimited_policy  # noqa: E402
-from gateway.auth import FileKeyStore, mint_key  # noqa: E402
-from gateway.types import Role  # noqa: E402
-from tests.conftest import Server, free_port, start_server  # noqa: E402
-from tests.e2e.conftest import write_models  # noqa: E402
+from bench.common import write_unlimited_policy
+from gateway.auth import FileKeyStore, mint_key
+from gateway.types import Role
+from tests.conftest import Server, free_port, start_server
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PROMPT_KB = (1, 2, 4, 8, 16, 32)
@@ -57,21 +58,22 @@ STREETS = ("rue des Lilas", "avenue Jean Jaurès", "impasse du Moulin", "bouleva
 CITIES = (("93200", "Saint-Denis"), ("59100", "Roubaix"), ("69008", "Lyon"), ("13015", "Marseille"),
           ("35000", "Rennes"), ("31200", "Toulouse"), ("67100", "Strasbourg"), ("44000", "Nantes"))
 TEMPLATES = (
-    "Entretien du {date} avec {civ} {first} {LAST}, né{e} le {dob}, domicilié{e} {num} {street}, "
-    "{cp} {city}.",
-    "{first} indique que son fils {child} ({age} ans) est scolarisé à l'école {street2} et que "
-    "les relations avec l'enseignante se sont apaisées depuis la rentrée.",
+    ("Entretien du {date} avec {civ} {first} {LAST}, né{e} le {dob}, domicilié{e} {num} {street}, "
+     "{cp} {city}."),
+    ("{first} indique que son fils {child} ({age} ans) est scolarisé à l'école {street2} et que "
+     "les relations avec l'enseignante se sont apaisées depuis la rentrée."),
     "{civ} {LAST} est joignable au {phone} ou par mail à {mail}.",
-    "Le bailleur a adressé un courrier le {date} concernant un retard de loyer de {amount} euros ; "
-    "un plan d'apurement a été proposé.",
+    ("Le bailleur a adressé un courrier le {date} concernant un retard de loyer de {amount} euros ; "
+     "un plan d'apurement a été proposé."),
     "Numéro allocataire CAF : {caf}. Le dossier de renouvellement a été déposé le {date}.",
     "Nous avons convenu d'un nouveau rendez-vous le {date} à {hour} h au centre social de {city}.",
-    "{civ} {LAST} évoque des tensions avec son ex-conjoint, M. {first2} {LAST2}, qui habite "
-    "{num} {street2}, {city2}.",
+    ("{civ} {LAST} évoque des tensions avec son ex-conjoint, M. {first2} {LAST2}, qui habite "
+     "{num} {street2}, {city2}."),
     "La référente ASE, Mme {LAST3}, a été informée par téléphone au {phone2} le {date}.",
-    "{first} souhaite reprendre une formation et un rendez-vous est prévu avec sa conseillère "
-    "France Travail, Mme {LAST3}, le {date}.",
-    "Les enfants passent un week-end sur deux chez leur grand-mère, {civ2} {LAST2}, à {city2}.",
+    ("{first} souhaite reprendre une formation et un rendez-vous est prévu avec sa conseillère "
+     "France Travail, Mme {LAST3}, le {date}."),
+    ("{first} a participé à l'atelier cuisine du centre social le {date} ; {civ2} {LAST2}, "
+     "animatrice à {city2}, la trouve plus à l'aise avec les autres parents."),
 )
 ASK = "Peux-tu mettre au propre mes notes d'entretien ci-dessous, en paragraphes ?"
 ANSWER = "Voici une proposition de compte rendu, à relire avant de l'intégrer au dossier : "
@@ -180,7 +182,7 @@ def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def post_ms(client: httpx.Client, url: str, headers: dict[str, str], body: dict) -> tuple[float, int, str]:
@@ -195,7 +197,7 @@ def step(t: Target, cell: Cell, body: dict) -> None:
     cpu0 = cpu_seconds(t.pids)
     gw, status, text = post_ms(t.client, t.gateway, t.headers, body)
     direct, _, _ = post_ms(t.client, t.direct, {}, body)
-    cell.cpu_ms += (cpu_seconds(t.pids) - cpu0) * 1000
+    cpu = (cpu_seconds(t.pids) - cpu0) * 1000
     if status != 200:
         cell.errors += 1
         if cell.errors == 1:
@@ -203,6 +205,7 @@ def step(t: Target, cell: Cell, body: dict) -> None:
         return
     cell.gw_ms.append(gw)
     cell.direct_ms.append(direct)
+    cell.cpu_ms += cpu
 
 
 def run_cell(t: Target, make_body: Callable[[int], dict], min_n: int, max_n: int, seconds: float) -> Cell:
@@ -251,7 +254,7 @@ def first_data_ms(client: httpx.Client, url: str, headers: dict[str, str], body:
     first = float("nan")
     with client.stream("POST", url, headers=headers, json=body) as response:
         for line in response.iter_lines():
-            if first != first and line.startswith("data:"):
+            if math.isnan(first) and line.startswith("data:"):
                 first = (time.perf_counter() - started) * 1000
         status = response.status_code
     return first, (time.perf_counter() - started) * 1000, status
@@ -278,6 +281,15 @@ def streaming(t: Target, n: int, seed: int, repeat: bool) -> dict[str, dict[str,
 
 
 # ----------------------------------------------------------------------------- processes
+def write_models(path: Path, upstream_base: str) -> None:
+    """One ``echo`` model on the fake upstream, declared self-hosted: social-work notes hold
+    child-protection data, which the default policy sends only to self-hosted or HDS models
+    (compare_litellm.sh declares the harness upstream the same way)."""
+    model = {"name": "echo", "litellm_model": "openai/echo", "api_base": upstream_base + "/v1",
+             "hosting": "self_hosted", "retention": "zero", "timeout_s": 60}
+    path.write_text(json.dumps({"models": [model]}), encoding="utf-8")  # JSON is valid YAML
+
+
 def spawn_gateway(state: Path, port: int) -> tuple[Server, float]:
     """Start ``gardefou serve`` and time spawn -> first /readyz 200 (polled every 20 ms)."""
     env = {**os.environ, "GARDEFOU_STATE_DIR": str(state / "gw"), "GARDEFOU_MODELS_FILE": str(state / "models.yaml"),
@@ -303,7 +315,7 @@ def spawn_gateway(state: Path, port: int) -> tuple[Server, float]:
 
 # ----------------------------------------------------------------------------- report
 def fmt(value: float, digits: int = 1) -> str:
-    return "" if value != value else f"{value:.{digits}f}"
+    return "" if math.isnan(value) else f"{value:.{digits}f}"
 
 
 def print_cells(title: str, key: str, rows: list[tuple[str, dict]]) -> None:
