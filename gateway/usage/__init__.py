@@ -12,12 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from gateway.usage.events import UsageEvent, build_event
-from gateway.usage.metrics import setup_telemetry, stage
+from gateway.usage.metrics import flush_telemetry, setup_telemetry, stage
 from gateway.usage.recorder import RetentionFn, UsageRecorder, impact_for
 
 __all__ = [
     "UsageEvent", "UsageRecorder", "build_event", "build_usage", "policy_retention",
-    "setup_telemetry", "stage",
+    "flush_telemetry", "setup_telemetry", "stage",
 ]
 
 

@@ -133,7 +133,10 @@ def stage(name: str) -> Iterator[None]:
     name = name if name in STAGES else "other"
     tracer = trace.get_tracer(METER)
     started = time.perf_counter()
-    with tracer.start_as_current_span(f"gardefou.{name}", attributes={"gardefou.stage": name}):
+    # No exception events: their message and stack could quote a prompt.
+    with tracer.start_as_current_span(
+        f"gardefou.{name}", attributes={"gardefou.stage": name}, record_exception=False
+    ):
         try:
             yield
         finally:
@@ -171,6 +174,15 @@ def setup_telemetry(settings: Any) -> None:
     metrics.set_meter_provider(MeterProvider(resource=resource, metric_readers=readers))
     if endpoint:
         _setup_tracing(endpoint, resource)
+
+
+def flush_telemetry(timeout_ms: int = 5_000) -> None:
+    """Push pending spans and metrics now (at shutdown), rather than hoping the interpreter's
+    exit hooks get the time to; never raises."""
+    for provider in (trace.get_tracer_provider(), metrics.get_meter_provider()):
+        flush = getattr(provider, "force_flush", None)
+        if flush is not None:
+            _safe(lambda flush=flush: flush(timeout_millis=timeout_ms))
 
 
 def _otlp_metric_reader(endpoint: str) -> Any:

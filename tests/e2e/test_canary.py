@@ -110,7 +110,8 @@ def test_no_canary_anywhere(canary_gateway, fake_upstream: Server) -> None:
     _assert_clean("gateway log", (state / "gateway.log").read_text(errors="replace"))
     with urllib.request.urlopen(fake_upstream.base + "/_otlp") as response:
         exported = b"".join(bytes.fromhex(h) for h in json.loads(response.read()))
-    assert exported, "telemetry was exported"
+    log_tail = (state / "gateway.log").read_text(errors="replace")[-1500:]
+    assert exported, f"no telemetry was exported; gateway log ends with:\n{log_tail}"
     _assert_clean("OTLP export", exported.decode("utf-8", errors="replace"))
     for path in state.rglob("*"):
         if path.is_file() and path.name not in {"models.yaml", "gateway.log"}:
