@@ -5,12 +5,22 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def error_code(body: str) -> str:
+    """The OpenAI error ``code`` of a response body, for bench diagnostics: never print the
+    body itself (benchmarks send identifiers)."""
+    try:
+        return str(json.loads(body)["error"].get("code"))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return "?"
 
 
 def write_unlimited_policy(directory: Path, org: str) -> Path:

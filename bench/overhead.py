@@ -29,7 +29,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import write_unlimited_policy  # noqa: E402
+from bench.common import error_code, write_unlimited_policy  # noqa: E402
 import redis  # noqa: E402
 
 from gateway.auth import FileKeyStore, RedisKeyStore, mint_key  # noqa: E402
@@ -77,7 +77,7 @@ async def load(urls: list[str], headers: dict[str, str], vary: bool, concurrency
                 else:
                     errors += 1
                     if errors == 1:
-                        print(f"first error: HTTP {response.status_code} {response.text[:300]}")
+                        print(f"first error: HTTP {response.status_code} {error_code(response.text)}")
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))

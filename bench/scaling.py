@@ -38,7 +38,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import write_unlimited_policy
+from bench.common import error_code, write_unlimited_policy
 from gateway.auth import FileKeyStore, mint_key
 from gateway.types import Role
 from tests.conftest import Server, free_port, start_server
@@ -201,7 +201,7 @@ def step(t: Target, cell: Cell, body: dict) -> None:
     if status != 200:
         cell.errors += 1
         if cell.errors == 1:
-            print(f"  error: HTTP {status} {text}", file=sys.stderr)
+            print(f"  error: HTTP {status} {error_code(text)}", file=sys.stderr)
         return
     cell.gw_ms.append(gw)
     cell.direct_ms.append(direct)

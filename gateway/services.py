@@ -3,8 +3,8 @@ handed to every request. No module-level mutable state: everything lives here.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from gateway.auth import KeyStore
 from gateway.catalog import Catalog
@@ -28,4 +28,3 @@ class Services:
     upstream: Upstream
     usage: UsageRecorder | None = None
     limits: Limiter | None = None
-    extras: dict[str, Any] = field(default_factory=dict)

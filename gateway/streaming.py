@@ -100,10 +100,19 @@ class ChunkRewriter:
                     {"index": key[1], "function": {"arguments": rest}}
                 )
 
-    def leftovers(self) -> dict[int, str]:
-        """Held-back text of choices that never finished (the stream ended abruptly)."""
-        rest = {i: self._flush_choice(i) for i in list(self._content)}
-        return {i: text for i, text in rest.items() if text}
+    def leftovers(self) -> dict[int, dict[str, Any]]:
+        """Held-back content and tool arguments of choices that never finished (the stream
+        ended abruptly), as one delta per choice."""
+        deltas: dict[int, dict[str, Any]] = {}
+        for index in sorted({*self._content, *(k[0] for k in self._tools)}):
+            delta: dict[str, Any] = {}
+            self._flush_tools(index, delta)
+            text = self._flush_choice(index)
+            if text:
+                delta["content"] = text
+            if delta:
+                deltas[index] = delta
+        return deltas
 
 
 async def sse_stream(
@@ -138,8 +147,8 @@ async def sse_stream(
         log.error("stream failed: %s", type(exc).__name__)
         yield sse(GatewayError("Erreur interne de la passerelle pendant la réponse.").to_body())
         return
-    for index, text in rewriter.leftovers().items():
+    for index, delta in rewriter.leftovers().items():
         base = {k: last[k] for k in ("id", "object", "created", "model")} if last else {}
-        yield sse({**base, "choices": [{"index": index, "delta": {"content": text}, "finish_reason": None}]})
+        yield sse({**base, "choices": [{"index": index, "delta": delta, "finish_reason": None}]})
     outcome.completed = True
     yield DONE

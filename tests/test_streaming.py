@@ -46,3 +46,22 @@ async def test_stream_cut_short_flushes_held_text_and_estimates_tokens() -> None
 def test_provider_counts_win_over_estimates() -> None:
     outcome = StreamOutcome(prompt_tokens=12, completion_tokens=34, streamed_chars=1000)
     assert outcome.tokens_or_estimate(prompt_chars=10_000) == (12, 34)
+
+
+async def test_stream_cut_short_flushes_held_tool_arguments() -> None:
+    import json
+
+    async def chunks():  # type: ignore[no-untyped-def]
+        for piece in ('{"note": "Vu <PERSONNE', '_1>"}'):
+            yield {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m",
+                   "choices": [{"index": 0, "delta": {"tool_calls": [
+                       {"index": 0, "function": {"arguments": piece}}]}, "finish_reason": None}]}
+
+    rewriter = ChunkRewriter({"<PERSONNE_1>": 'Fatou "Fa" Diallo'}, None)
+    arguments = ""
+    async for event in sse_stream(chunks(), rewriter, StreamOutcome(), False):
+        if event.startswith(b"data: {"):
+            for choice in json.loads(event[6:])["choices"]:
+                for call in choice["delta"].get("tool_calls") or []:
+                    arguments += call["function"]["arguments"]
+    assert json.loads(arguments) == {"note": 'Vu Fatou "Fa" Diallo'}

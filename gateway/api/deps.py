@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 
 from gateway.auth import authenticate
-from gateway.errors import ForbiddenError
+from gateway.errors import ForbiddenError, InvalidRequest
 from gateway.services import Services
 from gateway.types import Principal, Role
 
@@ -16,6 +17,27 @@ def get_services(request: Request) -> Services:
     """The process's services, built in the app lifespan."""
     services: Services = request.app.state.services
     return services
+
+
+if TYPE_CHECKING:
+    from gateway.usage.report import Period
+
+
+def usage_store(services: Services) -> Any:
+    """The usage store behind the dashboard and the research export (422 when there is none)."""
+    if services.usage is None:
+        raise InvalidRequest("Aucun stockage d'usage n'est configuré.")
+    return services.usage.store
+
+
+def month_period(start: str | None, end: str | None) -> Period:
+    """The months ``start``…``end`` (``YYYY-MM``; defaults per :meth:`Period.parse`)."""
+    from gateway.usage.report import Period
+
+    try:
+        return Period.parse(start, end)
+    except ValueError as exc:
+        raise InvalidRequest("Période invalide : le premier mois doit précéder le dernier.") from exc
 
 
 def get_principal(request: Request) -> Principal:

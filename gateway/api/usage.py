@@ -15,7 +15,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from gateway.api.deps import get_services, require_role
+from gateway.api.deps import get_services, month_period, require_role, usage_store
 from gateway.errors import AuthError, ForbiddenError, InvalidRequest
 from gateway.services import Services
 from gateway.types import Principal, Role
@@ -66,19 +66,14 @@ async def research_export(
     """Aggregates of the caller's organisation, closed months ``from``…``to``, k ≥ 11."""
     from gateway.usage.dp import BudgetExhausted
     from gateway.usage.export import ExportOptions, metadata, render, research_rows
-    from gateway.usage.report import Period
     from gateway.usage.suppress import policy_thresholds
 
-    if services.usage is None:
-        raise InvalidRequest("Aucun stockage d'usage n'est configuré.")
-    try:
-        period = Period.parse(start, end)
-    except ValueError as exc:
-        raise InvalidRequest("Période invalide : « from » doit précéder « to ».") from exc
+    store = usage_store(services)
+    period = month_period(start, end)
     _, research_k = policy_thresholds(services, principal.org)
     options = ExportOptions(k=research_k, epsilon=epsilon)
     try:
-        rows = await research_rows(services.usage.store, [principal.org], period, options)
+        rows = await research_rows(store, [principal.org], period, options)
         body = render(rows, fmt, metadata(period, options, rows))
     except BudgetExhausted as exc:
         raise InvalidRequest(str(exc), code="dp_budget_exhausted") from exc

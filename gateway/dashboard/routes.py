@@ -12,13 +12,14 @@ sees their own organisation.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import resources
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from gateway.api.deps import get_services, require_role
-from gateway.errors import InvalidRequest, NotFoundError
+from gateway.api.deps import get_services, month_period, require_role, usage_store
+from gateway.errors import NotFoundError
 from gateway.services import Services
 from gateway.types import Principal, Role
 
@@ -30,7 +31,6 @@ _STATIC = {"dashboard.js": "text/javascript; charset=utf-8",
 _CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
         "img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 Manager = Annotated[Principal, Depends(require_role(Role.MANAGER))]
-MonthQ = Query(default=None, pattern=r"^\d{4}-\d{2}$")
 
 
 def _asset(folder: str, name: str) -> bytes:
@@ -54,21 +54,35 @@ def static(name: str) -> Response:
     return Response(_asset("static", name), media_type=_STATIC[name])
 
 
-async def _data(
-    principal: Principal, services: Services, start: str | None, end: str | None,
-    team: str | None,
-) -> dict[str, Any]:
-    from gateway.usage.report import Period, dashboard
+@dataclass(frozen=True, slots=True)
+class _Filters:
+    """The dashboard's query: months ``from``…``to`` and an optional team."""
+
+    start: str | None
+    end: str | None
+    team: str | None
+
+
+def _filters(
+    start: Annotated[str | None, Query(alias="from", pattern=r"^\d{4}-\d{2}$")] = None,
+    end: Annotated[str | None, Query(alias="to", pattern=r"^\d{4}-\d{2}$")] = None,
+    team: Annotated[str | None, Query(max_length=64)] = None,
+) -> _Filters:
+    return _Filters(start, end, team or None)
+
+
+Filters = Annotated[_Filters, Depends(_filters)]
+
+
+async def _data(principal: Principal, services: Services, filters: _Filters) -> dict[str, Any]:
+    from gateway.usage.report import dashboard
     from gateway.usage.suppress import policy_thresholds
 
-    if services.usage is None:
-        raise InvalidRequest("Aucun stockage d'usage n'est configuré.")
-    try:
-        period = Period.parse(start, end)
-    except ValueError as exc:
-        raise InvalidRequest("Période invalide : le début doit précéder la fin.") from exc
+    store = usage_store(services)
+    period = month_period(filters.start, filters.end)
+    team = filters.team
     k, _ = policy_thresholds(services, principal.org)
-    data = await dashboard(services.usage.store, principal.org, period, team, k)
+    data = await dashboard(store, principal.org, period, team, k)
     if team is not None and team not in data["equipes"]:
         # Same answer for an unknown team and a team too small to show.
         raise NotFoundError(
@@ -80,14 +94,10 @@ async def _data(
 
 @router.get("/api/data.json")
 async def all_charts(
-    principal: Manager,
-    services: Annotated[Services, Depends(get_services)],
-    start: Annotated[str | None, Query(alias="from", pattern=r"^\d{4}-\d{2}$")] = None,
-    end: Annotated[str | None, Query(alias="to", pattern=r"^\d{4}-\d{2}$")] = None,
-    team: Annotated[str | None, Query(max_length=64)] = None,
+    principal: Manager, services: Annotated[Services, Depends(get_services)], filters: Filters
 ) -> dict[str, Any]:
     """Every chart of the dashboard, k-anonymised (the page renders exactly this)."""
-    return await _data(principal, services, start, end, team or None)
+    return await _data(principal, services, filters)
 
 
 @router.get("/api/charts/{chart}.json")
@@ -95,12 +105,10 @@ async def one_chart(
     chart: str,
     principal: Manager,
     services: Annotated[Services, Depends(get_services)],
-    start: Annotated[str | None, Query(alias="from", pattern=r"^\d{4}-\d{2}$")] = None,
-    end: Annotated[str | None, Query(alias="to", pattern=r"^\d{4}-\d{2}$")] = None,
-    team: Annotated[str | None, Query(max_length=64)] = None,
+    filters: Filters,
 ) -> dict[str, Any]:
     """The JSON twin of one chart."""
-    data = await _data(principal, services, start, end, team or None)
+    data = await _data(principal, services, filters)
     charts = data.pop("graphiques")
     if chart not in charts:
         raise NotFoundError("Graphique inconnu.", code="not_found")
