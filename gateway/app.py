@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 await watcher
             if built.usage is not None:
                 await built.usage.aclose()
+            await built.upstream.aclose()
             from gateway.usage import flush_telemetry
 
             await asyncio.to_thread(flush_telemetry)

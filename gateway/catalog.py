@@ -14,6 +14,10 @@ Example (YAML)::
         max_retries: 1
         fallbacks: [local-llama]
         orgs: [ase-93]                   # optional: only these organisations see it
+      - name: local-llama
+        litellm_model: openai/llama-3.1-8b   # an OpenAI-compatible server (vLLM, Ollama…):
+        api_base: http://10.0.0.5:8000/v1    # called directly, without litellm
+        hosting: self_hosted                 # (transport: litellm to force litellm)
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import os
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -64,6 +69,11 @@ class ModelSpec(BaseModel):
     )
     orgs: tuple[str, ...] = Field(
         default=(), description="Organisations that may see this model; empty = every org."
+    )
+    transport: Literal["auto", "litellm"] = Field(
+        default="auto",
+        description="auto: an openai/ model with an api_base is called directly (same wire "
+        "format, much less CPU); litellm: always through litellm.",
     )
 
     def visible_to(self, org: str) -> bool:

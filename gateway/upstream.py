@@ -1,5 +1,6 @@
 """Calls to model providers. The only module that imports litellm, and the one place where
-its exceptions are mapped to the gateway's (as httpx maps httpcore's).
+its exceptions are mapped to the gateway's (as httpx maps httpcore's). OpenAI-compatible
+servers are called directly (``upstream_direct``); everything else goes through litellm.
 
 Error messages never quote the provider's response body: a provider may echo the prompt.
 """
@@ -11,6 +12,7 @@ import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
+from functools import lru_cache
 from typing import Any
 
 # Before importing litellm: use its bundled model-cost map instead of fetching one at import.
@@ -22,6 +24,7 @@ from litellm import exceptions as llm_errors  # noqa: E402
 from gateway.catalog import Catalog, ModelSpec  # noqa: E402
 from gateway.demo_model import PROVIDER as DEMO_PROVIDER  # noqa: E402
 from gateway.demo_model import build_demo_llm  # noqa: E402
+from gateway import upstream_direct  # noqa: E402
 from gateway.errors import (  # noqa: E402
     GatewayError,
     InvalidRequest,
@@ -72,13 +75,31 @@ def _is_retryable_elsewhere(error: GatewayError) -> bool:
     return isinstance(error, UpstreamError | UpstreamTimeout)
 
 
+@lru_cache(maxsize=256)
+def _listed_usd_per_token(litellm_model: str) -> tuple[float, float]:
+    """litellm's bundled USD price per input and output token of a model; (0, 0) when it is
+    not listed. Looked up once per model: the lookup walks the price list on every miss.
+    Priced on 1,000 tokens, below any long-context price tier."""
+    try:
+        cost_in, cost_out = litellm.cost_per_token(model=litellm_model, prompt_tokens=1000,
+                                                   completion_tokens=1000)
+    except Exception:  # noqa: BLE001 - a model absent from the price list costs nothing known
+        return 0.0, 0.0
+    return float(cost_in) / 1000, float(cost_out) / 1000
+
+
 class Upstream:
     """Sends redacted calls to the declared models, with per-model timeout, retries and
     fallbacks (tried in order when a model fails or times out)."""
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
+        self.direct = upstream_direct.DirectTransport()
         configure_litellm()
+
+    async def aclose(self) -> None:
+        """Close pooled provider connections (at shutdown)."""
+        await self.direct.aclose()
 
     def cost_eur(
         self, spec: ModelSpec, prompt_tokens: int, completion_tokens: int, usd_to_eur: float
@@ -88,15 +109,8 @@ class Upstream:
         if spec.price_eur_per_mtok is not None:
             price_in, price_out = spec.price_eur_per_mtok
             return (prompt_tokens * price_in + completion_tokens * price_out) / 1_000_000
-        try:
-            cost_in, cost_out = litellm.cost_per_token(
-                model=spec.litellm_model,
-                prompt_tokens=prompt_tokens,
-                completion_tokens=completion_tokens,
-            )
-        except Exception:  # noqa: BLE001 - a model absent from the price list costs nothing known
-            return 0.0
-        return float(cost_in + cost_out) * usd_to_eur
+        price_in, price_out = _listed_usd_per_token(spec.litellm_model)
+        return (prompt_tokens * price_in + completion_tokens * price_out) * usd_to_eur
 
     def _kwargs(self, spec: ModelSpec, messages: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
@@ -127,7 +141,16 @@ class Upstream:
         error: GatewayError | None = None
         for candidate in chain:
             try:
-                response = await litellm.acompletion(**self._kwargs(candidate, messages, params))
+                if upstream_direct.serves(candidate):
+                    response: Any = await self.direct.complete(candidate, messages, params)
+                else:
+                    response = await litellm.acompletion(
+                        **self._kwargs(candidate, messages, params))
+            except GatewayError as exc:
+                error = exc
+                if _is_retryable_elsewhere(error):
+                    continue
+                raise
             except Exception as exc:  # noqa: BLE001 - mapped right here, the one place
                 error = _map_error(exc, candidate)
                 if _is_retryable_elsewhere(error):
@@ -156,6 +179,19 @@ class Upstream:
             extra["stream_options"] = {"include_usage": True}
         error: GatewayError | None = None
         for candidate in chain:
+            if upstream_direct.serves(candidate):
+                try:
+                    chunks = await self.direct.open_stream(candidate, messages,
+                                                           {**params, **extra})
+                    first = await chunks.__anext__()
+                except StopAsyncIteration:
+                    return candidate, _empty()
+                except GatewayError as exc:
+                    error = exc
+                    if _is_retryable_elsewhere(error):
+                        continue
+                    raise
+                return candidate, _relay_direct(candidate, chunks, first)
             response: Any = None
             try:
                 response = await litellm.acompletion(
@@ -198,6 +234,17 @@ async def _relay(
             yield _chunk_dict(chunk, spec.name)
     finally:
         await response.aclose()
+
+
+async def _relay_direct(
+    spec: ModelSpec, chunks: AsyncIterator[dict[str, Any]], first: dict[str, Any]
+) -> AsyncIterator[dict[str, Any]]:
+    try:
+        yield _chunk_dict(first, spec.name)
+        async for chunk in chunks:
+            yield _chunk_dict(chunk, spec.name)
+    finally:
+        await chunks.aclose()  # type: ignore[attr-defined]
 
 
 def _dump(obj: Any) -> dict[str, Any]:

@@ -12,14 +12,18 @@ stay allowed. The last user message is classified; earlier user turns are contex
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from gateway.policy.combine import allowed_use, blocked_use, learned_block, topic
 from gateway.policy.features import RuleView, extract
 from gateway.policy.floor import FloorRule, check_floor
 from gateway.policy.matching import compile_hints, compile_patterns, compile_phrases
-from gateway.policy.model import load_model, predict
+from gateway.policy.model import LinearModel, load_model, predict
 from gateway.policy.schema import ForbiddenDecision, Policy
 from gateway.policy.text import IMPERATIVE_START, Clause, analyse, normalise
 from gateway.types import Evidence
@@ -75,10 +79,17 @@ class _Reading:
         return RuleView(forbidden, self.use, self.ambiguous[0] if self.ambiguous else None)
 
 
+@lru_cache(maxsize=1024)
+def _analysed_context(turn: str) -> tuple[Clause, ...]:
+    """An earlier user turn, analysed once per conversation rather than once per request
+    (a 40-turn conversation would otherwise re-read 39 turns on every message)."""
+    return tuple(analyse(turn))
+
+
 def _read(policy: Policy, turns: list[str]) -> _Reading:
     last = turns[-1]
     clauses = analyse(last)
-    context = [c for turn in turns[:-1] for c in analyse(turn)]
+    context = [c for turn in turns[:-1] for c in _analysed_context(turn)]
     floor_hit = floor_in(clauses)
     found = None if floor_hit else _forbidden(policy, clauses, context)
     use, use_ev = _use(policy, last, analyse(last, keep_titles=True), blocked=False)
@@ -95,18 +106,71 @@ def learned_features(policy: Policy, messages: list[dict[str, Any]]) -> frozense
     return extract(policy, reading.clauses, reading.view())
 
 
+class _RecentClassifications:
+    """Classifications of the last conversations seen, by a digest of their user turns.
+
+    Classification is a pure function of the policy, the learned model and the user turns,
+    and clients resend the same turns (regenerate, retries, several choices). Keys are
+    digests, so the cache holds no text; an entry only answers for the very policy and
+    model objects it was computed with, so a reloaded policy never sees a stale result."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self._size = size
+        self._entries: OrderedDict[bytes, tuple[Policy, object, Classification]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(turns: list[str]) -> bytes:
+        digest = hashlib.blake2b(digest_size=20)
+        for turn in turns:
+            digest.update(turn.encode("utf-8", "surrogatepass"))
+            digest.update(b"\x00")  # turn boundary: ["ab"] and ["a", "b"] differ
+        return digest.digest()
+
+    def get(self, policy: Policy, model: object, key: bytes) -> Classification | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] is not policy or entry[1] is not model:
+                return None
+            self._entries.move_to_end(key)
+            return entry[2]
+
+    def put(self, policy: Policy, model: object, key: bytes, value: Classification) -> None:
+        with self._lock:
+            self._entries[key] = (policy, model, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
+_RECENT = _RecentClassifications()
+
+
 def classify(policy: Policy, messages: list[dict[str, Any]]) -> Classification:
     """Classify the last user message of ``messages`` (already redacted).
 
     Order: the floor (code, whatever else says), then the rules about who decides, then the
     learned model, which may add a block the rules missed (never lift one) and picks the
-    use. Without shipped weights the rules work alone."""
+    use. Without shipped weights the rules work alone. A conversation classified moments
+    ago under the same policy is answered from a small in-memory cache."""
     turns = user_turns(messages)
     if not turns:
         return Classification(None, None, (Evidence("classifier:no_user_message"),))
+    model = load_model()
+    key = _RecentClassifications.key(turns)
+    cached = _RECENT.get(policy, model, key)
+    if cached is not None:
+        return cached
+    result = _classify_turns(policy, model, turns)
+    _RECENT.put(policy, model, key, result)
+    return result
+
+
+def _classify_turns(
+    policy: Policy, model: LinearModel | None, turns: list[str]
+) -> Classification:
     last = turns[-1]
     reading = _read(policy, turns)
-    model = load_model()
     pred = None
     if model is not None:
         pred = predict(model, extract(policy, reading.clauses, reading.view()))

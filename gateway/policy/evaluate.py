@@ -8,6 +8,7 @@ message saying which rule, why, and what the person may ask instead.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -93,8 +94,7 @@ async def evaluate(
     pol = policy.policy
     # Every role counts: the client controls the whole history, so health data placed in an
     # assistant, tool or developer message must route exactly as in a user message.
-    text = "\n".join(_all_text(m) for m in messages)
-    sensitivity = detect_sensitivity(text)
+    sensitivity = frozenset().union(*(detect_sensitivity(_all_text(m)) for m in messages))
     if pol.classifier.mode == "llm" and complete is not None:
         judge = catalog.get(pol.classifier.model or "")
         if judge is None or routing_violation(pol, judge, sensitivity) is not None:
@@ -106,7 +106,9 @@ async def evaluate(
             )
         classification = await classify_with_model(pol, messages, complete)
     else:
-        classification = classify(pol, messages)
+        # CPU-bound (~10 ms for a long note): off the event loop, so streams being relayed
+        # for other staff keep flowing meanwhile.
+        classification = await asyncio.to_thread(classify, pol, messages)
 
     def decide(action: Action, evidence: tuple[Evidence, ...], message: str | None = None,
                notice: str | None = None, forbidden: str | None = None) -> Decision:

@@ -8,6 +8,7 @@ is enough — routing errs on the side of the stricter hosting.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from gateway.policy.text import normalise
 
@@ -48,16 +49,21 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 }
 
 
+@lru_cache(maxsize=2048)
 def detect_sensitivity(text: str) -> frozenset[str]:
     """Special categories present in ``text`` (redacted or not): any of ``sante``,
-    ``mineurs``, ``penal``, ``protection_enfance``."""
-    norm = normalise(text)
+    ``mineurs``, ``penal``, ``protection_enfance``.
+
+    Read on the text as typed, without turning capitalised words into names: « Alzheimer »
+    or « Placement » mid-sentence is still a topic. Cached because a conversation resends
+    its earlier messages with every request (callers pass one message at a time)."""
+    norm = normalise(text, names=False)
     return frozenset(label for label, pattern in _PATTERNS.items() if pattern.search(norm))
 
 
 def matched_words(text: str) -> dict[str, tuple[str, ...]]:
     """For ``policy explain``: which words made each category fire."""
-    norm = normalise(text)
+    norm = normalise(text, names=False)
     return {
         label: tuple(dict.fromkeys(m.group(0) for m in pattern.finditer(norm)))
         for label, pattern in _PATTERNS.items()

@@ -198,7 +198,7 @@ async def dashboard(
             "masques": hidden_any[b.name],
             "valeurs": [
                 {"cle": key, "valeur": round(value)}
-                for key, value in sorted(bars[b.name].items(), key=lambda kv: -kv[1])
+                for key, value in sorted(bars[b.name].items(), key=lambda kv: (-kv[1], kv[0]))
             ],
         }
     return {

@@ -41,6 +41,10 @@ def write_models(path: Path, upstream_base: str) -> None:
         }
         for name in FAKE_MODELS
     ]
+    # The same behaviours through litellm (transport: litellm), so both upstream paths are
+    # exercised end to end: openai/ models with an api_base otherwise go direct.
+    models += [{**m, "name": f"{m['name']}-litellm", "transport": "litellm"}
+               for m in list(models) if m["name"] in ("echo", "tools", "fail500", "malformed")]
     models.append({**models[0], "name": "slow", "litellm_model": "openai/slow", "timeout_s": 1})
     models.append({**models[0], "name": "only-org-b", "orgs": ["org-b"]})
     models.append(
@@ -59,6 +63,9 @@ def gateway(fake_upstream: Server, tmp_path_factory: pytest.TempPathFactory) -> 
     keys = {}
     for name, org, role in [
         ("staff", "org-a", Role.STAFF),
+        # for the litellm-path twins of the tests, so the suite stays under the default
+        # policy's per-key quota (20 requests a minute)
+        ("staff_litellm", "org-a", Role.STAFF),
         ("staff_b", "org-b", Role.STAFF),
         ("manager", "org-a", Role.MANAGER),
         ("admin", "org-a", Role.ADMIN),

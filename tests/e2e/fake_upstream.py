@@ -5,6 +5,8 @@ Behaviour is chosen by the model name the gateway forwards:
              so placeholders arrive split across chunks)
   tools      answers with a tool call whose arguments echo the last user message
   fail500    HTTP 500
+  toolong    HTTP 400 with OpenAI's context_length_exceeded code (and the prompt in the body,
+             as some providers echo it)
   slow       waits 5 s before answering (the gateway's model timeout is shorter)
   malformed  streams one good chunk, then a line that is not JSON
   endless    streams a chunk every 50 ms for 30 s; notes whether the client went away
@@ -69,6 +71,9 @@ async def chat(request: Request) -> Response:
     prompt = _last_user(body)
     if model == "fail500":
         return JSONResponse({"error": {"message": "boom", "type": "server_error"}}, status_code=500)
+    if model == "toolong":
+        return JSONResponse({"error": {"message": f"too long: {prompt}",
+                                       "code": "context_length_exceeded"}}, status_code=400)
     if model == "slow":
         await asyncio.sleep(5)
     answer = prompt

@@ -72,7 +72,9 @@ def canary_gateway(request, fake_upstream: Server, tmp_path_factory) -> Iterator
 def _send_traffic(server: Server, key: str) -> str:
     client = openai.OpenAI(base_url=server.base + "/v1", api_key=key, max_retries=0)
     for prompt in PROMPTS:
-        for model, stream in (("echo", False), ("echo", True), ("fail500", False), ("tools", False)):
+        for model, stream in (("echo", False), ("echo", True), ("fail500", False), ("tools", False),
+                              ("echo-litellm", False), ("echo-litellm", True),
+                              ("fail500-litellm", False)):
             try:
                 result = client.chat.completions.create(
                     model=model, messages=[{"role": "user", "content": prompt}], stream=stream

@@ -19,19 +19,29 @@ def client(gateway: Gateway, key: str = "staff", **kwargs: object) -> openai.Ope
     )
 
 
-def test_non_streaming_answer_and_usage(gateway: Gateway) -> None:
-    reply = client(gateway).chat.completions.create(
-        model="echo", messages=[{"role": "user", "content": NOTE}]
+# "echo" is called directly (OpenAI-compatible server), "echo-litellm" through litellm.
+BOTH_PATHS = pytest.mark.parametrize("suffix", ["", "-litellm"], ids=["direct", "litellm"])
+
+
+def key_for(suffix: str) -> str:
+    return "staff_litellm" if suffix else "staff"
+
+
+@BOTH_PATHS
+def test_non_streaming_answer_and_usage(gateway: Gateway, suffix: str) -> None:
+    reply = client(gateway, key_for(suffix)).chat.completions.create(
+        model="echo" + suffix, messages=[{"role": "user", "content": NOTE}]
     )
     assert reply.choices[0].message.content.startswith(NOTE)
-    assert reply.model == "echo"
+    assert reply.model == "echo" + suffix
     assert reply.usage is not None and reply.usage.prompt_tokens > 0
     assert reply.usage.total_tokens == reply.usage.prompt_tokens + reply.usage.completion_tokens
 
 
-def test_streaming_with_usage(gateway: Gateway) -> None:
-    stream = client(gateway).chat.completions.create(
-        model="echo",
+@BOTH_PATHS
+def test_streaming_with_usage(gateway: Gateway, suffix: str) -> None:
+    stream = client(gateway, key_for(suffix)).chat.completions.create(
+        model="echo" + suffix,
         messages=[{"role": "user", "content": NOTE}],
         stream=True,
         stream_options={"include_usage": True},
@@ -55,10 +65,11 @@ def test_streaming_without_usage_sends_no_usage_chunk(gateway: Gateway) -> None:
     assert all(chunk.usage is None for chunk in stream)
 
 
-def test_upstream_500_is_a_502(gateway: Gateway) -> None:
+@BOTH_PATHS
+def test_upstream_500_is_a_502(gateway: Gateway, suffix: str) -> None:
     with pytest.raises(openai.APIStatusError) as info:
-        client(gateway).chat.completions.create(
-            model="fail500", messages=[{"role": "user", "content": NOTE}]
+        client(gateway, key_for(suffix)).chat.completions.create(
+            model="fail500" + suffix, messages=[{"role": "user", "content": NOTE}]
         )
     assert info.value.status_code == 502
     assert info.value.body["code"] == "upstream_error"
@@ -74,9 +85,10 @@ def test_upstream_timeout_is_a_504(gateway: Gateway) -> None:
     assert time.monotonic() - started < 5  # the model's 1 s timeout applied, not the upstream's 5 s
 
 
-def test_upstream_malformed_chunk_ends_stream_with_error(gateway: Gateway) -> None:
-    stream = client(gateway).chat.completions.create(
-        model="malformed", messages=[{"role": "user", "content": NOTE}], stream=True
+@BOTH_PATHS
+def test_upstream_malformed_chunk_ends_stream_with_error(gateway: Gateway, suffix: str) -> None:
+    stream = client(gateway, key_for(suffix)).chat.completions.create(
+        model="malformed" + suffix, messages=[{"role": "user", "content": NOTE}], stream=True
     )
     with pytest.raises(openai.APIError):
         for _ in stream:

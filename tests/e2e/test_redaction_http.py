@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import openai
+import pytest
 
 from tests.e2e.conftest import Gateway, upstream_requests
 from tests.e2e.test_gateway_http import client
@@ -72,10 +73,12 @@ def test_placeholders_are_stable_across_turns(gateway: Gateway, fake_upstream) -
     assert "<PERSONNE_1>" in sent[0]["content"] and "<PERSONNE_1>" in sent[2]["content"]
 
 
-def test_content_arrays_and_tool_calls(gateway: Gateway, fake_upstream) -> None:
+@pytest.mark.parametrize("model", ["tools", "tools-litellm"])
+def test_content_arrays_and_tool_calls(gateway: Gateway, fake_upstream, model: str) -> None:
     since = len(upstream_requests(fake_upstream))
-    reply = client(gateway).chat.completions.create(
-        model="tools",
+    key = "staff_litellm" if "litellm" in model else "staff"
+    reply = client(gateway, key).chat.completions.create(
+        model=model,
         messages=[{"role": "user", "content": [{"type": "text", "text": NOTE}]}],
         tools=[{"type": "function", "function": {"name": "save_note", "parameters": {
             "type": "object", "properties": {"note": {"type": "string"}}}}}],
@@ -130,9 +133,11 @@ def test_participant_name_field_is_not_forwarded(gateway: Gateway, fake_upstream
     assert "name" not in sent
 
 
-def test_streamed_tool_call_arguments_are_reidentified_as_json(gateway: Gateway) -> None:
-    stream = client(gateway).chat.completions.create(
-        model="tools", stream=True,
+@pytest.mark.parametrize("model", ["tools", "tools-litellm"])
+def test_streamed_tool_call_arguments_are_reidentified_as_json(gateway: Gateway, model: str) -> None:
+    key = "staff_litellm" if "litellm" in model else "staff"
+    stream = client(gateway, key).chat.completions.create(
+        model=model, stream=True,
         messages=[{"role": "user", "content": NOTE}],
         tools=[{"type": "function", "function": {"name": "save_note", "parameters": {
             "type": "object", "properties": {"note": {"type": "string"}}}}}],

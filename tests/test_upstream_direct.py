@@ -1,0 +1,149 @@
+"""The direct path to OpenAI-compatible servers, over real HTTP to the fake upstream."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from gateway import upstream_direct
+from gateway.catalog import Hosting, ModelSpec
+from gateway.errors import InvalidRequest, UpstreamError, UpstreamTimeout
+from gateway.upstream import Upstream
+from gateway.catalog import Catalog
+from tests.conftest import Server, free_port
+from tests.e2e.conftest import upstream_requests, upstream_state
+
+MESSAGES = [{"role": "user", "content": "Bonjour <PERSONNE_1>, voici la note."}]
+
+
+def spec(upstream: Server | None, model: str, **extra: Any) -> ModelSpec:
+    base = upstream.base + "/v1" if upstream else f"http://127.0.0.1:{free_port()}/v1"
+    return ModelSpec(name=f"gw-{model}", litellm_model=f"openai/{model}", api_base=base,
+                     hosting=Hosting.SELF_HOSTED, **extra)
+
+
+def test_only_openai_compatible_routes_with_a_base_go_direct() -> None:
+    assert upstream_direct.serves(spec(None, "echo"))
+    assert not upstream_direct.serves(spec(None, "echo", transport="litellm"))
+    assert not upstream_direct.serves(
+        ModelSpec(name="m", litellm_model="mistral/mistral-small-latest", hosting=Hosting.EU))
+    assert not upstream_direct.serves(
+        ModelSpec(name="m", litellm_model="openai/gpt-4o-mini", hosting=Hosting.NON_EU))
+
+
+async def test_complete_posts_the_body_as_given(fake_upstream: Server) -> None:
+    transport = upstream_direct.DirectTransport()
+    try:
+        body = await transport.complete(spec(fake_upstream, "echo"), MESSAGES,
+                                        {"temperature": 0.2})
+    finally:
+        await transport.aclose()
+    assert body["choices"][0]["message"]["content"] == MESSAGES[0]["content"]
+    sent = upstream_requests(fake_upstream)[-1]
+    assert sent["model"] == "echo"  # the provider's name, without the route prefix
+    assert sent["messages"] == MESSAGES and sent["temperature"] == 0.2
+    assert "stream" not in sent
+
+
+async def test_stream_yields_every_chunk_then_stops_at_done(fake_upstream: Server) -> None:
+    transport = upstream_direct.DirectTransport()
+    try:
+        chunks = await transport.open_stream(
+            spec(fake_upstream, "echo"), MESSAGES, {"stream_options": {"include_usage": True}})
+        got = [c async for c in chunks]
+    finally:
+        await transport.aclose()
+    text = "".join((c["choices"][0]["delta"].get("content") or "") for c in got if c["choices"])
+    assert text == MESSAGES[0]["content"]
+    assert got[-1]["usage"]["prompt_tokens"] > 0
+    assert upstream_requests(fake_upstream)[-1]["stream"] is True
+
+
+async def test_transient_errors_are_retried_then_reported(fake_upstream: Server) -> None:
+    before = len(upstream_requests(fake_upstream))
+    transport = upstream_direct.DirectTransport()
+    try:
+        with pytest.raises(UpstreamError) as caught:
+            await transport.complete(spec(fake_upstream, "fail500", max_retries=1), MESSAGES, {})
+    finally:
+        await transport.aclose()
+    assert "HTTP 500" in caught.value.message
+    assert len(upstream_requests(fake_upstream)) - before == 2  # one try + one retry
+
+
+async def test_invalid_request_is_not_retried_and_the_body_is_never_quoted(
+    fake_upstream: Server,
+) -> None:
+    before = len(upstream_requests(fake_upstream))
+    transport = upstream_direct.DirectTransport()
+    try:
+        with pytest.raises(InvalidRequest) as caught:
+            await transport.complete(spec(fake_upstream, "toolong", max_retries=2), MESSAGES, {})
+        with pytest.raises(InvalidRequest):
+            await transport.open_stream(spec(fake_upstream, "toolong"), MESSAGES, {})
+    finally:
+        await transport.aclose()
+    assert "trop longue" in caught.value.message
+    assert "PERSONNE" not in caught.value.message
+    assert len(upstream_requests(fake_upstream)) - before == 2  # no retries on a 400
+
+
+async def test_timeout_and_unreachable_server(fake_upstream: Server) -> None:
+    transport = upstream_direct.DirectTransport()
+    try:
+        with pytest.raises(UpstreamTimeout):
+            await transport.complete(spec(fake_upstream, "slow", timeout_s=0.5), MESSAGES, {})
+        with pytest.raises(UpstreamError, match="injoignable"):
+            await transport.complete(spec(None, "echo"), MESSAGES, {})
+        with pytest.raises(UpstreamError, match="injoignable"):
+            await transport.open_stream(spec(None, "echo"), MESSAGES, {})
+    finally:
+        await transport.aclose()
+
+
+async def test_malformed_stream_ends_with_an_error_after_the_good_chunks(
+    fake_upstream: Server,
+) -> None:
+    transport = upstream_direct.DirectTransport()
+    got: list[dict[str, Any]] = []
+    try:
+        chunks = await transport.open_stream(spec(fake_upstream, "malformed"), MESSAGES, {})
+        with pytest.raises(UpstreamError, match="illisible"):
+            async for chunk in chunks:
+                got.append(chunk)
+    finally:
+        await transport.aclose()
+    assert [c["choices"][0]["delta"].get("content") for c in got] == ["", "Début"]
+
+
+async def test_closing_the_stream_closes_the_provider_connection(fake_upstream: Server) -> None:
+    cancelled = upstream_state(fake_upstream)["endless_cancelled"]
+    transport = upstream_direct.DirectTransport()
+    try:
+        chunks = await transport.open_stream(spec(fake_upstream, "endless"), MESSAGES, {})
+        await chunks.__anext__()
+        await chunks.aclose()  # type: ignore[attr-defined]
+        for _ in range(100):
+            if upstream_state(fake_upstream)["endless_cancelled"] > cancelled:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await transport.aclose()
+    assert upstream_state(fake_upstream)["endless_cancelled"] == cancelled + 1
+
+
+async def test_fallback_after_a_direct_failure(fake_upstream: Server) -> None:
+    failing, echo = spec(fake_upstream, "fail500"), spec(fake_upstream, "echo")
+    upstream = Upstream(Catalog(models=(failing, echo)))
+    try:
+        served, body = await upstream.complete([failing, echo], MESSAGES, {})
+        streamed, chunks = await upstream.open_stream([failing, echo], MESSAGES, {}, False)
+        text = "".join([(c["choices"][0]["delta"].get("content") or "")
+                        async for c in chunks if c["choices"]])
+    finally:
+        await upstream.aclose()
+    assert served.name == streamed.name == "gw-echo"
+    assert body["model"] == "gw-echo"  # the gateway's name for the model, not the provider's
+    assert body["choices"][0]["message"]["content"] == text == MESSAGES[0]["content"]
