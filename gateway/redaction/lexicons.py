@@ -14,6 +14,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 
 def _words(block: str) -> tuple[str, ...]:
@@ -92,8 +93,10 @@ NON_NAMES = frozenset(
 )
 
 
+@lru_cache(maxsize=65536)
 def strip_accents(word: str) -> str:
-    """``Émilie`` -> ``Emilie`` (for lexicon look-ups only)."""
+    """``Émilie`` -> ``Emilie`` (for lexicon look-ups only). Called for every word of every
+    message on each request (name propagation), hence the cache: a vocabulary is small."""
     decomposed = unicodedata.normalize("NFD", word)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
