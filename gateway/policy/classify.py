@@ -79,7 +79,7 @@ class _Reading:
         return RuleView(forbidden, self.use, self.ambiguous[0] if self.ambiguous else None)
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)  # keys are redacted messages: bounded memory
 def _analysed_context(turn: str) -> tuple[Clause, ...]:
     """An earlier user turn, analysed once per conversation rather than once per request
     (a 40-turn conversation would otherwise re-read 39 turns on every message)."""

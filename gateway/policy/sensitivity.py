@@ -49,7 +49,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 }
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=512)  # keys are redacted messages: bounded memory
 def detect_sensitivity(text: str) -> frozenset[str]:
     """Special categories present in ``text`` (redacted or not): any of ``sante``,
     ``mineurs``, ``penal``, ``protection_enfance``.

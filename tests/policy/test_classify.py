@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import pytest
@@ -141,3 +142,18 @@ def test_normalise_and_clauses() -> None:
     clauses = analyse("Traduis ce mot et dis-moi si tu penses qu'il ment.")
     assert len(clauses) == 2 and clauses[1].delegate
     assert analyse("Je recommande le placement.")[0].human_owned
+
+
+def test_recent_classifications_never_outlive_their_policy(default_policy: Any) -> None:
+    """The in-memory cache answers only for the policy object that produced the entry: a
+    reloaded policy without the decision is obeyed at once, and keys hold no text."""
+    classify_module = importlib.import_module("gateway.policy.classify")
+    messages = [{"role": "user", "content": "D'après ces éléments, faut-il placer <PERSONNE_1> ?"}]
+    before = classify(default_policy.policy, messages)
+    assert before.forbidden == "decision_protection_enfance"
+    assert classify(default_policy.policy, messages) == before
+    reloaded = default_policy.policy.model_copy(update={"forbidden": tuple(
+        f for f in default_policy.policy.forbidden if f.id != "decision_protection_enfance")})
+    assert classify(reloaded, messages).forbidden != "decision_protection_enfance"
+    keys = list(classify_module._RECENT._entries)
+    assert keys and all(isinstance(k, bytes) and len(k) == 20 for k in keys)

@@ -121,6 +121,8 @@ async def test_no_sensitive_data_any_model(default_policy: LoadedPolicy, catalog
         ("Sa fille de 9 ans est en CE2.", {"mineurs"}),
         ("Il sort de prison après une condamnation pour vol.", {"penal"}),
         ("Une information préoccupante a été transmise à la CRIP.", {"protection_enfance"}),
+        # a capitalised topic word mid-sentence is a topic, not a name
+        ("Suivi Alzheimer en cours pour sa mère.", {"sante"}),
         ("Rédige l'ordre du jour de la réunion.", set()),
     ],
 )
@@ -196,3 +198,18 @@ async def test_llm_classifier_must_be_allowed_for_the_data(
         await evaluate(loaded, STAFF, catalog.get("local-llama"),
                        _msgs("Notes : <PERSONNE_1>, 5 ans, hospitalisé."), catalog,
                        complete=complete)
+
+
+async def test_sensitivity_of_an_earlier_message_still_routes(
+    default_policy: LoadedPolicy, catalog: Catalog
+) -> None:
+    """Sensitivity is read per message (and cached per message): health data in the first
+    turn keeps routing the whole conversation after later, harmless turns."""
+    messages = [
+        {"role": "user", "content": "Il est suivi par un psychiatre pour une dépression."},
+        {"role": "assistant", "content": "D'accord."},
+        {"role": "user", "content": "Rédige l'ordre du jour de la réunion."},
+    ]
+    for _ in range(2):  # the second time from the cache
+        d = await evaluate(default_policy, STAFF, catalog.get("cloud-us"), messages, catalog)
+        assert "sante" in d.sensitivity and d.action == Action.BLOCK
