@@ -31,7 +31,8 @@ class Matcher:
     # regex index by the exact first token of its phrase, and by first-token stem (« exclu* »);
     # indexes absent from both (patterns) are always tried
     by_token: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    by_stem: tuple[tuple[str, int], ...] = ()
+    by_stem: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    stem_lengths: tuple[int, ...] = ()  # ascending: a word is looked up by each prefix length
     always: tuple[int, ...] = ()
 
     def find(self, text: str) -> tuple[str, ...]:
@@ -40,9 +41,14 @@ class Matcher:
             chosen = set(self.always)
             for word in words & self.by_token.keys():
                 chosen.update(self.by_token[word])
-            for stem, index in self.by_stem:
-                if any(w.startswith(stem) for w in words):
-                    chosen.add(index)
+            if self.by_stem:
+                for word in words:
+                    for length in self.stem_lengths:
+                        if length > len(word):
+                            break
+                        hit = self.by_stem.get(word[:length])
+                        if hit:
+                            chosen.update(hit)
             candidates = [self.regexes[i] for i in sorted(chosen)]
         else:
             candidates = list(self.regexes)
@@ -80,7 +86,7 @@ def _first_token(phrase: str) -> tuple[str, bool] | None:
 def _phrase_matcher(phrases: tuple[str, ...], patterns: tuple[str, ...]) -> Matcher:
     regexes: list[re.Pattern[str]] = []
     by_token: dict[str, list[int]] = {}
-    by_stem: list[tuple[str, int]] = []
+    by_stem: dict[str, list[int]] = {}
     always: list[int] = []
     for phrase in (p for p in phrases if p.strip()):
         index = len(regexes)
@@ -89,13 +95,14 @@ def _phrase_matcher(phrases: tuple[str, ...], patterns: tuple[str, ...]) -> Matc
         if first is None:
             always.append(index)
         elif first[1]:
-            by_stem.append((first[0], index))
+            by_stem.setdefault(first[0], []).append(index)
         else:
             by_token.setdefault(first[0], []).append(index)
     for pattern in patterns:
         always.append(len(regexes))
         regexes.append(re.compile(pattern))
-    return Matcher(tuple(regexes), {k: tuple(v) for k, v in by_token.items()}, tuple(by_stem),
+    return Matcher(tuple(regexes), {k: tuple(v) for k, v in by_token.items()},
+                   {k: tuple(v) for k, v in by_stem.items()}, tuple(sorted({len(k) for k in by_stem})),
                    tuple(always))
 
 
