@@ -19,7 +19,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
+import aiohttp
 
 from gateway.catalog import ModelSpec
 from gateway.errors import GatewayError, InvalidRequest, UpstreamError, UpstreamTimeout
@@ -28,6 +28,7 @@ PREFIX = "openai/"
 _RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
 _BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0)
 _MAX_ERROR_BODY = 64 * 1024
+_MAX_EVENT_BYTES = 16 * 1024 * 1024  # one SSE line; a provider sending more is broken
 
 
 def serves(spec: ModelSpec) -> bool:
@@ -38,40 +39,48 @@ def serves(spec: ModelSpec) -> bool:
 
 
 class DirectTransport:
-    """Chat completions against OpenAI-compatible servers over one connection pool."""
+    """Chat completions against OpenAI-compatible servers over one connection pool.
+
+    aiohttp rather than httpx: under 32 concurrent requests httpx's pool spent a fifth of the
+    gateway's CPU checking every pooled connection for expiry on each request (py-spy,
+    bench/README.md); aiohttp is already installed as a litellm dependency."""
 
     def __init__(self) -> None:
-        self._client: httpx.AsyncClient | None = None
+        self._session: aiohttp.ClientSession | None = None
 
-    def _http(self) -> httpx.AsyncClient:
+    def _http(self) -> aiohttp.ClientSession:
         # Created on first use so it binds to the serving event loop, not the import-time one.
-        if self._client is None:
-            self._client = httpx.AsyncClient(
-                limits=httpx.Limits(max_connections=512, max_keepalive_connections=128),
-                follow_redirects=False,
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=512, limit_per_host=0),
+                trust_env=True,  # HTTPS_PROXY / NO_PROXY, as litellm would honour them
+                auto_decompress=True,
             )
-        return self._client
+        return self._session
 
     async def aclose(self) -> None:
         """Close pooled connections (at shutdown)."""
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
-    def _request(self, spec: ModelSpec, messages: list[dict[str, Any]],
-                 params: dict[str, Any], stream: bool) -> httpx.Request:
+    async def _post(self, spec: ModelSpec, messages: list[dict[str, Any]],
+                    params: dict[str, Any], stream: bool) -> aiohttp.ClientResponse:
         body = {**params, "model": spec.litellm_model[len(PREFIX):], "messages": messages}
         if stream:
             body["stream"] = True
         key = spec.resolved_api_key() or "none"  # local servers often need no key
         assert spec.api_base is not None
-        return self._http().build_request(
-            "POST",
+        return await self._http().post(
             spec.api_base.rstrip("/") + "/chat/completions",
-            content=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+            data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
             headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json",
                      "Accept": "text/event-stream" if stream else "application/json"},
-            timeout=httpx.Timeout(spec.timeout_s),
+            # connect and each read within the model's timeout; `complete` also bounds the
+            # whole call, a stream may last as long as the model keeps sending
+            timeout=aiohttp.ClientTimeout(total=None, connect=spec.timeout_s,
+                                          sock_read=spec.timeout_s),
+            allow_redirects=False,
         )
 
     async def complete(self, spec: ModelSpec, messages: list[dict[str, Any]],
@@ -81,14 +90,16 @@ class DirectTransport:
         for attempt in range(spec.max_retries + 1):
             try:
                 async with asyncio.timeout(spec.timeout_s):
-                    response = await self._http().send(self._request(spec, messages, params, False))
-                    data = await response.aread()
-            except (TimeoutError, httpx.TimeoutException):
+                    response = await self._post(spec, messages, params, False)
+                    async with response:
+                        status = response.status
+                        data = await response.read()
+            except TimeoutError:
                 error: GatewayError = _timeout(spec)
-            except httpx.TransportError:
+            except aiohttp.ClientError:
                 error = _unreachable(spec)
             else:
-                if response.status_code == 200:
+                if status == 200:
                     try:
                         body = json.loads(data)
                     except ValueError:
@@ -96,8 +107,8 @@ class DirectTransport:
                     if isinstance(body, dict) and isinstance(body.get("choices"), list):
                         return body
                     raise _malformed(spec)
-                error = _status_error(spec, response.status_code, data)
-                if response.status_code not in _RETRY_STATUSES:
+                error = _status_error(spec, status, data)
+                if status not in _RETRY_STATUSES:
                     raise error
             if attempt < spec.max_retries:
                 await asyncio.sleep(_BACKOFF_S[attempt])
@@ -111,35 +122,39 @@ class DirectTransport:
         for attempt in range(spec.max_retries + 1):
             try:
                 async with asyncio.timeout(spec.timeout_s):
-                    response = await self._http().send(
-                        self._request(spec, messages, params, True), stream=True)
-            except (TimeoutError, httpx.TimeoutException):
+                    response = await self._post(spec, messages, params, True)
+            except TimeoutError:
                 error: GatewayError = _timeout(spec)
-            except httpx.TransportError:
+            except aiohttp.ClientError:
                 error = _unreachable(spec)
             else:
-                if response.status_code == 200:
+                if response.status == 200:
                     return _chunks(spec, response)
                 try:
-                    data = await _bounded_read(response)
+                    data = await response.content.read(_MAX_ERROR_BODY)
+                except (TimeoutError, aiohttp.ClientError):
+                    data = b""
                 finally:
-                    await response.aclose()
-                error = _status_error(spec, response.status_code, data)
-                if response.status_code not in _RETRY_STATUSES:
+                    response.close()
+                error = _status_error(spec, response.status, data)
+                if response.status not in _RETRY_STATUSES:
                     raise error
             if attempt < spec.max_retries:
                 await asyncio.sleep(_BACKOFF_S[attempt])
         raise error
 
 
-async def _chunks(spec: ModelSpec, response: httpx.Response) -> AsyncIterator[dict[str, Any]]:
+async def _chunks(spec: ModelSpec, response: aiohttp.ClientResponse
+                  ) -> AsyncIterator[dict[str, Any]]:
     """Server-sent events → chunk dicts; ``[DONE]`` or the end of the body ends the stream."""
+    finished = False
     try:
-        async for line in response.aiter_lines():
-            if not line.startswith("data:"):
+        async for line in _lines(spec, response):
+            if not line.startswith(b"data:"):
                 continue  # blank separators, comments (« : ping »), event names
             payload = line[5:].strip()
-            if payload == "[DONE]":
+            if payload == b"[DONE]":
+                finished = True
                 return
             try:
                 chunk = json.loads(payload)
@@ -152,24 +167,34 @@ async def _chunks(spec: ModelSpec, response: httpx.Response) -> AsyncIterator[di
                     f"Le fournisseur du modèle « {spec.name} » a interrompu sa réponse par une "
                     "erreur.", code="upstream_error")
             yield chunk
-    except httpx.TimeoutException:
+        finished = True
+    except TimeoutError:
         raise _timeout(spec) from None
-    except httpx.TransportError:
+    except aiohttp.ClientError:
         raise UpstreamError(
             f"La connexion au modèle « {spec.name} » a été coupée pendant la réponse.",
             code="upstream_error") from None
     finally:
-        await response.aclose()
+        if finished:
+            response.release()  # fully read: the connection goes back to the pool
+        else:
+            response.close()  # cut short: close it, so the provider stops generating
 
 
-async def _bounded_read(response: httpx.Response) -> bytes:
-    """At most 64 KiB of an error body: enough to read an error code, never a flood."""
-    data = bytearray()
-    async for piece in response.aiter_bytes():
-        data.extend(piece)
-        if len(data) >= _MAX_ERROR_BODY:
-            break
-    return bytes(data)
+async def _lines(spec: ModelSpec, response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
+    """The body's lines (``\\n`` or ``\\r\\n``), however the network cuts it."""
+    pending = b""
+    async for piece in response.content.iter_any():
+        pending += piece
+        if b"\n" not in piece:
+            if len(pending) > _MAX_EVENT_BYTES:
+                raise _malformed(spec)
+            continue
+        *complete, pending = pending.split(b"\n")
+        for line in complete:
+            yield line.rstrip(b"\r")
+    if pending:
+        yield pending.rstrip(b"\r")
 
 
 def _status_error(spec: ModelSpec, status: int, data: bytes) -> GatewayError:
