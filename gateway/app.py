@@ -40,9 +40,11 @@ def build_services(settings: Settings) -> Services:
     from gateway.policy import PolicyStore
     from gateway.redaction import build_redactor, memory_cache, redis_cache
     from gateway.upstream import Upstream
+    from gateway.textfold import combining_marks
     from gateway.usage import build_usage, policy_retention, setup_telemetry
 
     setup_telemetry(settings)
+    combining_marks()  # built now rather than during the first request
     plugins = plugin_manager(settings.plugins)
     catalog = load_catalog(settings.models_file)
     cache = redis_cache(settings.redis_url) if settings.redis_url else memory_cache()

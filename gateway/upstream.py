@@ -146,17 +146,14 @@ class Upstream:
                 else:
                     response = await litellm.acompletion(
                         **self._kwargs(candidate, messages, params))
+                # inside the try: a provider's odd JSON is a provider error, and may fall back
+                return candidate, _completion_dict(response, candidate.name)
             except GatewayError as exc:
                 error = exc
-                if _is_retryable_elsewhere(error):
-                    continue
-                raise
             except Exception as exc:  # noqa: BLE001 - mapped right here, the one place
                 error = _map_error(exc, candidate)
-                if _is_retryable_elsewhere(error):
-                    continue
+            if not _is_retryable_elsewhere(error):
                 raise error from None
-            return candidate, _completion_dict(response, candidate.name)
         assert error is not None, "an empty chain"
         raise error
 
@@ -180,17 +177,20 @@ class Upstream:
         error: GatewayError | None = None
         for candidate in chain:
             if upstream_direct.serves(candidate):
+                chunks: AsyncIterator[dict[str, Any]] | None = None
                 try:
                     chunks = await self.direct.open_stream(candidate, messages,
                                                            {**params, **extra})
-                    first = await chunks.__anext__()
+                    first = _chunk_dict(await chunks.__anext__(), candidate.name)
                 except StopAsyncIteration:
                     return candidate, _empty()
-                except GatewayError as exc:
-                    error = exc
+                except Exception as exc:  # noqa: BLE001 - mapped right here, the one place
+                    if chunks is not None:
+                        await chunks.aclose()  # type: ignore[attr-defined]
+                    error = exc if isinstance(exc, GatewayError) else _map_error(exc, candidate)
                     if _is_retryable_elsewhere(error):
                         continue
-                    raise
+                    raise error from None
                 return candidate, _relay_direct(candidate, chunks, first)
             response: Any = None
             try:
@@ -240,9 +240,17 @@ async def _relay_direct(
     spec: ModelSpec, chunks: AsyncIterator[dict[str, Any]], first: dict[str, Any]
 ) -> AsyncIterator[dict[str, Any]]:
     try:
-        yield _chunk_dict(first, spec.name)
-        async for chunk in chunks:
-            yield _chunk_dict(chunk, spec.name)
+        yield first
+        while True:
+            try:
+                chunk = _chunk_dict(await chunks.__anext__(), spec.name)
+            except StopAsyncIteration:
+                return
+            except GatewayError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a provider's odd chunk, mapped here
+                raise _map_error(exc, spec) from None
+            yield chunk
     finally:
         await chunks.aclose()  # type: ignore[attr-defined]
 

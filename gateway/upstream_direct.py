@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -28,6 +29,9 @@ PREFIX = "openai/"
 _RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
 _BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0)
 _MAX_ERROR_BODY = 64 * 1024
+_MAX_BODY = 32 * 1024 * 1024  # a whole non-streamed answer
+_TOO_LONG = re.compile(r"context[ _](?:length|window)|maximum context|too many tokens|"
+                       r"prompt is too long|input is too long", re.IGNORECASE)
 _MAX_EVENT_BYTES = 16 * 1024 * 1024  # one SSE line; a provider sending more is broken
 
 
@@ -73,7 +77,8 @@ class DirectTransport:
         assert spec.api_base is not None
         return await self._http().post(
             spec.api_base.rstrip("/") + "/chat/completions",
-            data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+            # ASCII escapes: a lone surrogate from a client stays valid JSON, never a crash
+            data=json.dumps(body).encode("ascii"),
             headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json",
                      "Accept": "text/event-stream" if stream else "application/json"},
             # connect and each read within the model's timeout; `complete` also bounds the
@@ -93,16 +98,19 @@ class DirectTransport:
                     response = await self._post(spec, messages, params, False)
                     async with response:
                         status = response.status
-                        data = await response.read()
+                        limit = _MAX_BODY if status == 200 else _MAX_ERROR_BODY
+                        data = await _read_bounded(response, limit)
             except TimeoutError:
                 error: GatewayError = _timeout(spec)
             except aiohttp.ClientError:
                 error = _unreachable(spec)
             else:
                 if status == 200:
+                    if len(data) > _MAX_BODY:
+                        raise _malformed(spec)
                     try:
                         body = json.loads(data)
-                    except ValueError:
+                    except (ValueError, RecursionError):
                         raise _malformed(spec) from None
                     if isinstance(body, dict) and isinstance(body.get("choices"), list):
                         return body
@@ -128,14 +136,17 @@ class DirectTransport:
             except aiohttp.ClientError:
                 error = _unreachable(spec)
             else:
-                if response.status == 200:
+                if response.status == 200 and response.content_type == "text/event-stream":
                     return _chunks(spec, response)
                 try:
-                    data = await response.content.read(_MAX_ERROR_BODY)
+                    data = await _read_bounded(response, _MAX_ERROR_BODY)
                 except (TimeoutError, aiohttp.ClientError):
                     data = b""
                 finally:
                     response.close()
+                if response.status == 200:
+                    # a JSON answer or error where a stream was asked for: nothing to relay
+                    raise _malformed(spec)
                 error = _status_error(spec, response.status, data)
                 if response.status not in _RETRY_STATUSES:
                     raise error
@@ -158,11 +169,11 @@ async def _chunks(spec: ModelSpec, response: aiohttp.ClientResponse
                 return
             try:
                 chunk = json.loads(payload)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise _malformed(spec) from None
             if not isinstance(chunk, dict):
                 raise _malformed(spec)
-            if "error" in chunk and "choices" not in chunk:
+            if ("error" in chunk and "choices" not in chunk) or chunk.get("object") == "error":
                 raise UpstreamError(
                     f"Le fournisseur du modèle « {spec.name} » a interrompu sa réponse par une "
                     "erreur.", code="upstream_error")
@@ -197,12 +208,23 @@ async def _lines(spec: ModelSpec, response: aiohttp.ClientResponse) -> AsyncIter
         yield pending.rstrip(b"\r")
 
 
+async def _read_bounded(response: aiohttp.ClientResponse, limit: int) -> bytes:
+    """At most ``limit`` bytes of a body (one more when it is longer): enough to read an
+    error code or an answer, never a flood held in memory."""
+    data = bytearray()
+    async for piece in response.content.iter_any():
+        data.extend(piece)
+        if len(data) > limit:
+            break
+    return bytes(data[: limit + 1])
+
+
 def _status_error(spec: ModelSpec, status: int, data: bytes) -> GatewayError:
     """A provider's non-200 answer as a gateway error, as ``upstream._map_error`` maps
     litellm's: the body is read for its error code only, never quoted."""
     name = spec.name
-    if status in (400, 422):
-        if _error_code(data) == "context_length_exceeded":
+    if status in (400, 413, 422):
+        if _too_long(data):
             return InvalidRequest(f"La conversation est trop longue pour le modèle « {name} ».")
         return InvalidRequest(f"Le modèle « {name} » a refusé la requête comme invalide.")
     if status in (408, 504):
@@ -213,12 +235,19 @@ def _status_error(spec: ModelSpec, status: int, data: bytes) -> GatewayError:
     )
 
 
-def _error_code(data: bytes) -> str | None:
+def _too_long(data: bytes) -> bool:
+    """Whether an error body says the conversation exceeds the context window: OpenAI's
+    code, or the wording of vLLM, llama.cpp, TGI and others (read, never quoted)."""
     try:
-        error = json.loads(data).get("error")
-    except (ValueError, AttributeError):
-        return None
-    return error.get("code") if isinstance(error, dict) else None
+        error = json.loads(data)
+    except (ValueError, RecursionError):
+        return bool(_TOO_LONG.search(data[:_MAX_ERROR_BODY].decode("utf-8", "replace")))
+    if isinstance(error, dict) and isinstance(error.get("error"), dict):
+        error = error["error"]
+    if not isinstance(error, dict):
+        return False
+    return error.get("code") == "context_length_exceeded" or bool(
+        _TOO_LONG.search(str(error.get("message") or "")))
 
 
 def _timeout(spec: ModelSpec) -> UpstreamTimeout:

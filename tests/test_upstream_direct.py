@@ -10,8 +10,8 @@ import pytest
 from gateway import upstream_direct
 from gateway.catalog import Hosting, ModelSpec
 from gateway.errors import InvalidRequest, UpstreamError, UpstreamTimeout
-from gateway.upstream import Upstream
 from gateway.catalog import Catalog
+from gateway.upstream import Upstream
 from tests.conftest import Server, free_port
 from tests.e2e.conftest import upstream_requests, upstream_state
 
@@ -147,3 +147,74 @@ async def test_fallback_after_a_direct_failure(fake_upstream: Server) -> None:
     assert served.name == streamed.name == "gw-echo"
     assert body["model"] == "gw-echo"  # the gateway's name for the model, not the provider's
     assert body["choices"][0]["message"]["content"] == text == MESSAGES[0]["content"]
+
+
+async def test_408_is_a_timeout_and_streams_are_retried(fake_upstream: Server) -> None:
+    transport = upstream_direct.DirectTransport()
+    before = len(upstream_requests(fake_upstream))
+    try:
+        with pytest.raises(UpstreamTimeout):
+            await transport.complete(spec(fake_upstream, "busy408"), MESSAGES, {})
+        with pytest.raises(UpstreamError, match="HTTP 500"):
+            await transport.open_stream(spec(fake_upstream, "fail500", max_retries=2),
+                                        MESSAGES, {})
+    finally:
+        await transport.aclose()
+    assert len(upstream_requests(fake_upstream)) - before == 1 + 3
+
+
+async def test_a_json_answer_to_a_stream_request_is_an_error(fake_upstream: Server) -> None:
+    """Not an empty « successful » stream: the client must learn that nothing came."""
+    transport = upstream_direct.DirectTransport()
+    try:
+        with pytest.raises(UpstreamError, match="illisible"):
+            await transport.open_stream(spec(fake_upstream, "notsse"), MESSAGES, {})
+    finally:
+        await transport.aclose()
+
+
+async def test_an_error_event_mid_stream_ends_it_without_quoting_it(fake_upstream: Server) -> None:
+    transport = upstream_direct.DirectTransport()
+    got: list[dict[str, Any]] = []
+    try:
+        chunks = await transport.open_stream(spec(fake_upstream, "cutoff"), MESSAGES, {})
+        with pytest.raises(UpstreamError) as caught:
+            async for chunk in chunks:
+                got.append(chunk)
+    finally:
+        await transport.aclose()
+    assert [c["choices"][0]["delta"].get("content") for c in got] == ["", "Début"]
+    assert "PERSONNE" not in caught.value.message and "overloaded" not in caught.value.message
+
+
+def test_context_length_is_recognised_in_other_servers_wording() -> None:
+    too_long = upstream_direct._too_long
+    assert too_long(b'{"error": {"code": "context_length_exceeded"}}')
+    assert too_long(b'{"object": "error", "message": "This model\'s maximum context length '
+                    b'is 8192 tokens", "code": 400}')  # vLLM
+    assert too_long(b'{"error": {"code": 400, "message": "the request exceeds the available '
+                    b'context size"}}') is False  # wording not listed: plain « invalide »
+    assert not too_long(b'{"error": {"message": "temperature must be below 2"}}')
+    assert not too_long(b"not json at all")
+
+
+async def test_odd_provider_json_falls_back_instead_of_crashing(fake_upstream: Server) -> None:
+    """A body the gateway cannot read is a provider error: the next model answers."""
+
+    class OddTransport(upstream_direct.DirectTransport):
+        async def complete(self, spec: ModelSpec, messages: Any, params: Any) -> dict[str, Any]:
+            if spec.name == "gw-odd":
+                return {"choices": [1]}
+            return await super().complete(spec, messages, params)
+
+    odd, echo = spec(fake_upstream, "odd"), spec(fake_upstream, "echo")
+    upstream = Upstream(Catalog(models=(odd, echo)))
+    upstream.direct = OddTransport()
+    try:
+        served, _ = await upstream.complete([odd, echo], MESSAGES, {})
+        with pytest.raises(UpstreamError):
+            await upstream.complete([odd], MESSAGES, {})
+    finally:
+        await upstream.aclose()
+    assert served.name == "gw-echo"
+

@@ -79,17 +79,27 @@ class _Reading:
         return RuleView(forbidden, self.use, self.ambiguous[0] if self.ambiguous else None)
 
 
-@lru_cache(maxsize=256)  # keys are redacted messages: bounded memory
-def _analysed_context(turn: str) -> tuple[Clause, ...]:
+_CACHED_TURN_CHARS = 8000
+
+
+def _context_clauses(turn: str) -> tuple[Clause, ...]:
     """An earlier user turn, analysed once per conversation rather than once per request
-    (a 40-turn conversation would otherwise re-read 39 turns on every message)."""
+    (a 40-turn conversation would otherwise re-read 39 turns on every message). Long
+    pasted texts are analysed each time: the cache holds at most 256 × 8,000 characters."""
+    if len(turn) > _CACHED_TURN_CHARS:
+        return tuple(analyse(turn))
+    return _analysed_context(turn)
+
+
+@lru_cache(maxsize=256)  # keys are redacted turns: placeholders, never the values
+def _analysed_context(turn: str) -> tuple[Clause, ...]:
     return tuple(analyse(turn))
 
 
 def _read(policy: Policy, turns: list[str]) -> _Reading:
     last = turns[-1]
     clauses = analyse(last)
-    context = [c for turn in turns[:-1] for c in _analysed_context(turn)]
+    context = [c for turn in turns[:-1] for c in _context_clauses(turn)]
     floor_hit = floor_in(clauses)
     found = None if floor_hit else _forbidden(policy, clauses, context)
     use, use_ev = _use(policy, last, analyse(last, keep_titles=True), blocked=False)
@@ -123,8 +133,10 @@ class _RecentClassifications:
     def key(turns: list[str]) -> bytes:
         digest = hashlib.blake2b(digest_size=20)
         for turn in turns:
-            digest.update(turn.encode("utf-8", "surrogatepass"))
-            digest.update(b"\x00")  # turn boundary: ["ab"] and ["a", "b"] differ
+            data = turn.encode("utf-8", "surrogatepass")
+            # length-prefixed: no turn content can fake a boundary (["a\x00b"] vs ["a", "b"])
+            digest.update(len(data).to_bytes(8, "big"))
+            digest.update(data)
         return digest.digest()
 
     def get(self, policy: Policy, model: object, key: bytes) -> Classification | None:

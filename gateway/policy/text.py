@@ -15,10 +15,10 @@ typed without accents or with a phone keyboard match the same cues.
 from __future__ import annotations
 
 import re
-import sys
-import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
+
+from gateway.textfold import strip_marks
 
 _PLACEHOLDER = re.compile(r"<([A-Z][A-Z_]*)_\d+>")
 _QUOTED_LONG = re.compile(r"\"[^\"\n]{60,}\"")
@@ -237,13 +237,6 @@ class Clause:
     first_person_question: bool = False
 
 
-@lru_cache(maxsize=1)
-def _combining_marks() -> dict[int, None]:
-    """A ``str.translate`` table deleting every combining mark (accents once decomposed):
-    built once (~0.1 s), then accents go in one C-level pass instead of one call per char."""
-    return {c: None for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c))}
-
-
 def normalise(text: str, *, names: bool = True) -> str:
     """Lower case, no accents, straight quotes and apostrophes, ``œ`` → ``oe``;
     placeholders become ``<personne_1>``; capitalised names in unredacted text become
@@ -253,7 +246,7 @@ def normalise(text: str, *, names: bool = True) -> str:
     text = text.replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae")
     text = re.sub(r"[’‘`´]", "'", text)
     text = re.sub(r"[«»“”]", '"', text)
-    text = unicodedata.normalize("NFKD", text).translate(_combining_marks()).lower()
+    text = strip_marks(text, "NFKD").lower()
     text = re.sub(r"[ \t\u00a0]+", " ", text)
     # "M. Girard" must not end a sentence
     text = re.sub(r"\b(m|mr|mme|mlle|dr|me|st)\. ", r"\1 ", text)

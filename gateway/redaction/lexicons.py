@@ -11,10 +11,10 @@ No value comes from any evaluation corpus.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+
+from gateway.textfold import strip_marks
 
 
 def _words(block: str) -> tuple[str, ...]:
@@ -93,12 +93,10 @@ NON_NAMES = frozenset(
 )
 
 
-@lru_cache(maxsize=65536)
 def strip_accents(word: str) -> str:
-    """``Émilie`` -> ``Emilie`` (for lexicon look-ups only). Called for every word of every
-    message on each request (name propagation), hence the cache: a vocabulary is small."""
-    decomposed = unicodedata.normalize("NFD", word)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    """``Émilie`` -> ``Emilie`` (for lexicon look-ups only). Not cached: it sees raw,
+    unredacted words, which must not outlive the request."""
+    return strip_marks(word)
 
 
 @dataclass(frozen=True)

@@ -41,11 +41,14 @@ def write_models(path: Path, upstream_base: str) -> None:
         }
         for name in FAKE_MODELS
     ]
+    models.append({**models[0], "name": "slow", "litellm_model": "openai/slow", "timeout_s": 1})
+    models.append({**models[0], "name": "toolong", "litellm_model": "openai/toolong"})
     # The same behaviours through litellm (transport: litellm), so both upstream paths are
     # exercised end to end: openai/ models with an api_base otherwise go direct.
     models += [{**m, "name": f"{m['name']}-litellm", "transport": "litellm"}
-               for m in list(models) if m["name"] in ("echo", "tools", "fail500", "malformed")]
-    models.append({**models[0], "name": "slow", "litellm_model": "openai/slow", "timeout_s": 1})
+               for m in list(models)
+               if m["name"] in ("echo", "tools", "fail500", "malformed", "endless", "slow",
+                                "toolong")]
     models.append({**models[0], "name": "only-org-b", "orgs": ["org-b"]})
     models.append(
         {"name": "demo", "litellm_model": "gardefou-demo/echo", "hosting": "self_hosted",

@@ -7,6 +7,9 @@ Behaviour is chosen by the model name the gateway forwards:
   fail500    HTTP 500
   toolong    HTTP 400 with OpenAI's context_length_exceeded code (and the prompt in the body,
              as some providers echo it)
+  busy408    HTTP 408
+  notsse     answers a stream request with a JSON body
+  cutoff     streams one chunk, then an OpenAI-style error event (with the prompt in it)
   slow       waits 5 s before answering (the gateway's model timeout is shorter)
   malformed  streams one good chunk, then a line that is not JSON
   endless    streams a chunk every 50 ms for 30 s; notes whether the client went away
@@ -72,12 +75,16 @@ async def chat(request: Request) -> Response:
     if model == "fail500":
         return JSONResponse({"error": {"message": "boom", "type": "server_error"}}, status_code=500)
     if model == "toolong":
-        return JSONResponse({"error": {"message": f"too long: {prompt}",
-                                       "code": "context_length_exceeded"}}, status_code=400)
+        return JSONResponse({"error": {
+            "message": "This model's maximum context length is 8192 tokens. However, your "
+                       f"messages resulted in 9000 tokens: {prompt}",
+            "code": "context_length_exceeded"}}, status_code=400)
+    if model == "busy408":
+        return JSONResponse({"error": {"message": "request timeout"}}, status_code=408)
     if model == "slow":
         await asyncio.sleep(5)
     answer = prompt
-    if body.get("stream"):
+    if body.get("stream") and model != "notsse":
         return StreamingResponse(_stream(model, answer, body), media_type="text/event-stream")
     message: dict[str, Any] = {"role": "assistant", "content": answer}
     finish = "stop"
@@ -104,6 +111,11 @@ async def _stream(model: str, answer: str, body: dict[str, Any]):
     if model == "malformed":
         yield _chunk({"content": "Début"})
         yield b"data: {this is not json\n\n"
+        return
+    if model == "cutoff":
+        yield _chunk({"content": "Début"})
+        error = {"error": {"message": f"overloaded while answering {answer}", "code": 503}}
+        yield b"data: " + json.dumps(error).encode() + b"\n\n"
         return
     if model == "endless":
         STATE["endless_started"] += 1

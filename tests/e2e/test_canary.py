@@ -74,7 +74,9 @@ def _send_traffic(server: Server, key: str) -> str:
     for prompt in PROMPTS:
         for model, stream in (("echo", False), ("echo", True), ("fail500", False), ("tools", False),
                               ("echo-litellm", False), ("echo-litellm", True),
-                              ("fail500-litellm", False)):
+                              ("fail500-litellm", False),
+                              # errors whose provider body echoes the prompt
+                              ("toolong", False), ("toolong-litellm", True)):
             try:
                 result = client.chat.completions.create(
                     model=model, messages=[{"role": "user", "content": prompt}], stream=stream

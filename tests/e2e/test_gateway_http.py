@@ -75,11 +75,12 @@ def test_upstream_500_is_a_502(gateway: Gateway, suffix: str) -> None:
     assert info.value.body["code"] == "upstream_error"
 
 
-def test_upstream_timeout_is_a_504(gateway: Gateway) -> None:
+@BOTH_PATHS
+def test_upstream_timeout_is_a_504(gateway: Gateway, suffix: str) -> None:
     started = time.monotonic()
     with pytest.raises(openai.APIStatusError) as info:
-        client(gateway).chat.completions.create(
-            model="slow", messages=[{"role": "user", "content": NOTE}]
+        client(gateway, key_for(suffix)).chat.completions.create(
+            model="slow" + suffix, messages=[{"role": "user", "content": NOTE}]
         )
     assert info.value.status_code == 504
     assert time.monotonic() - started < 5  # the model's 1 s timeout applied, not the upstream's 5 s
@@ -95,13 +96,14 @@ def test_upstream_malformed_chunk_ends_stream_with_error(gateway: Gateway, suffi
             pass
 
 
-def test_client_disconnect_cancels_upstream(gateway: Gateway, fake_upstream) -> None:
+@BOTH_PATHS
+def test_client_disconnect_cancels_upstream(gateway: Gateway, fake_upstream, suffix: str) -> None:
     before = upstream_state(fake_upstream)["endless_cancelled"]
     with httpx.stream(
         "POST",
         gateway.base + "/v1/chat/completions",
-        headers={"Authorization": f"Bearer {gateway.keys['staff']}"},
-        json={"model": "endless", "messages": [{"role": "user", "content": NOTE}], "stream": True},
+        headers={"Authorization": f"Bearer {gateway.keys[key_for(suffix)]}"},
+        json={"model": "endless" + suffix, "messages": [{"role": "user", "content": NOTE}], "stream": True},
         timeout=30,
     ) as response:
         assert response.status_code == 200
@@ -116,6 +118,17 @@ def test_client_disconnect_cancels_upstream(gateway: Gateway, fake_upstream) -> 
         time.sleep(0.1)
     assert state["endless_cancelled"] > before
     assert state["endless_finished"] == 0
+
+
+@BOTH_PATHS
+def test_context_too_long_is_a_422_without_the_provider_text(gateway: Gateway, suffix: str) -> None:
+    with pytest.raises(openai.APIStatusError) as info:
+        client(gateway, key_for(suffix)).chat.completions.create(
+            model="toolong" + suffix, messages=[{"role": "user", "content": NOTE}]
+        )
+    assert info.value.status_code == 422
+    assert "trop longue" in info.value.message
+    assert NOTE not in str(info.value.body) and "maximum context" not in str(info.value.body)
 
 
 def test_unknown_model_is_404(gateway: Gateway) -> None:

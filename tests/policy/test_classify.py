@@ -151,9 +151,19 @@ def test_recent_classifications_never_outlive_their_policy(default_policy: Any) 
     messages = [{"role": "user", "content": "D'après ces éléments, faut-il placer <PERSONNE_1> ?"}]
     before = classify(default_policy.policy, messages)
     assert before.forbidden == "decision_protection_enfance"
-    assert classify(default_policy.policy, messages) == before
+    assert classify(default_policy.policy, messages) is before  # answered from the cache
     reloaded = default_policy.policy.model_copy(update={"forbidden": tuple(
         f for f in default_policy.policy.forbidden if f.id != "decision_protection_enfance")})
     assert classify(reloaded, messages).forbidden != "decision_protection_enfance"
     keys = list(classify_module._RECENT._entries)
     assert keys and all(isinstance(k, bytes) and len(k) == 20 for k in keys)
+
+
+def test_turn_boundaries_cannot_be_faked_to_reuse_a_cached_answer(default_policy: Any) -> None:
+    """A harmless last turn is cached; one turn holding the same texts joined by a NUL must
+    not be answered with it (it would let a forbidden request through)."""
+    question = "D'après ces éléments, faut-il placer <PERSONNE_1> ?"
+    harmless = [{"role": "user", "content": question}, {"role": "user", "content": "Merci"}]
+    assert classify(default_policy.policy, harmless).forbidden is None
+    joined = [{"role": "user", "content": question + "\x00Merci"}]
+    assert classify(default_policy.policy, joined).forbidden == "decision_protection_enfance"
