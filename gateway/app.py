@@ -39,8 +39,8 @@ def build_services(settings: Settings) -> Services:
     from gateway.plugins import extra_recognizers, plugin_manager
     from gateway.policy import PolicyStore
     from gateway.redaction import build_redactor, memory_cache, redis_cache
-    from gateway.upstream import Upstream
     from gateway.textfold import combining_marks
+    from gateway.upstream import Upstream
     from gateway.usage import build_usage, policy_retention, setup_telemetry
 
     setup_telemetry(settings)

@@ -21,10 +21,10 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 import litellm  # noqa: E402
 from litellm import exceptions as llm_errors  # noqa: E402
 
+from gateway import upstream_direct  # noqa: E402
 from gateway.catalog import Catalog, ModelSpec  # noqa: E402
 from gateway.demo_model import PROVIDER as DEMO_PROVIDER  # noqa: E402
 from gateway.demo_model import build_demo_llm  # noqa: E402
-from gateway import upstream_direct  # noqa: E402
 from gateway.errors import (  # noqa: E402
     GatewayError,
     InvalidRequest,

@@ -102,8 +102,8 @@ def _phrase_matcher(phrases: tuple[str, ...], patterns: tuple[str, ...]) -> Matc
         always.append(len(regexes))
         regexes.append(re.compile(pattern))
     return Matcher(tuple(regexes), {k: tuple(v) for k, v in by_token.items()},
-                   {k: tuple(v) for k, v in by_stem.items()}, tuple(sorted({len(k) for k in by_stem})),
-                   tuple(always))
+                   {k: tuple(v) for k, v in by_stem.items()},
+                   tuple(sorted({len(k) for k in by_stem})), tuple(always))
 
 
 @lru_cache(maxsize=512)
