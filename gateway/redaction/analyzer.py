@@ -15,7 +15,7 @@ from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegist
 from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 
 from gateway.errors import RedactionFailed
-from gateway.redaction.cache import AnalysisCache, cache_key, memory_cache
+from gateway.redaction.cache import AnalysisCache, cache_key, encode_spans, memory_cache
 from gateway.redaction.lexicons import (
     Lexicons,
     load_common_words,
@@ -91,6 +91,9 @@ class Redactor:
     cache: AnalysisCache = field(default_factory=memory_cache)
     # Labels contributed by plugin recognizers: always redacted (the plugin's whole purpose).
     extra_labels: frozenset[str] = frozenset()
+    # Where conversation-wide names were found again in each message: offsets and labels
+    # only, in process memory (cheap to recompute, so never worth a Redis round trip).
+    propagated: AnalysisCache = field(default_factory=lambda: memory_cache(max_entries=4096))
 
     def analyze(self, text: str, settings: RedactionSettings = DEFAULT_SETTINGS) -> list[Span]:
         """Spans of ``text`` to redact (sorted, non-overlapping), names propagated within it.
@@ -126,10 +129,19 @@ class Redactor:
         """``spans`` plus recurrences of conversation-wide name tokens (see ``names``)."""
         if "PERSON" not in settings.labels:
             return spans
-        try:
-            extra = _keep_outside(text, propagate(text, spans, tokens, self.lexicons), settings)
-        except Exception as exc:  # noqa: BLE001 - fail closed
-            raise RedactionFailed(f"La pseudonymisation a échoué ({type(exc).__name__}).") from None
+        # Every request resends the whole conversation: the same message with the same names
+        # known and the same spans found gives the same result.
+        key = cache_key(
+            f"names:{settings.fingerprint()}:{tokens.digest()}:{encode_spans(spans)}", text)
+        extra = self.propagated.get(key)
+        if extra is None:
+            try:
+                extra = _keep_outside(text, propagate(text, spans, tokens, self.lexicons),
+                                      settings)
+            except Exception as exc:  # noqa: BLE001 - fail closed
+                raise RedactionFailed(
+                    f"La pseudonymisation a échoué ({type(exc).__name__}).") from None
+            self.propagated.put(key, extra)
         return merge_spans(spans + extra) if extra else spans
 
     def _analyze(self, text: str, settings: RedactionSettings) -> list[Span]:

@@ -8,6 +8,7 @@ again in every text of the conversation. Tokens that are also common words (``Ro
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -105,6 +106,15 @@ class NameTokens:
 
     words: frozenset[str]
     lower: frozenset[str]
+
+    def digest(self) -> str:
+        """A digest of both sets, to key cached propagation results without the words."""
+        h = hashlib.blake2b(digest_size=16)
+        for group in (self.words, self.lower):
+            for word in sorted(group):
+                h.update(word.encode("utf-8", "surrogatepass") + b"\x00")
+            h.update(b"\x01")
+        return h.hexdigest()
 
 
 def _key(word: str) -> str:

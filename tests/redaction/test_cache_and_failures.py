@@ -30,6 +30,24 @@ def test_memory_cache_stores_spans_not_text(redactor: Redactor) -> None:
     assert stored and not any(secret in stored for secret in SECRETS)
 
 
+def test_name_propagation_cache_stores_offsets_and_answers_the_same(redactor: Redactor) -> None:
+    """Each request resends the conversation; where its names recur in each message is kept
+    as offsets only, and a changed set of known names is a different entry."""
+    cached = RedactorClass(engine=redactor.engine, lexicons=redactor.lexicons,
+                           propagated=MemoryCache(10))
+    conversation = [{"role": "user", "content": TEXT},
+                    {"role": "assistant", "content": "Odile Vasseur a rappelé : Odile viendra."}]
+    first = redact_conversation(conversation, cached, RedactionSettings())
+    again = redact_conversation(conversation, cached, RedactionSettings())
+    assert again.messages == first.messages
+    assert "Odile" not in first.messages[1]["content"]  # found again in the second message
+    stored = " ".join(cached.propagated.raw_values())  # type: ignore[attr-defined]
+    assert stored and not any(secret in stored for secret in SECRETS)
+    # the second message alone knows fewer names: not answered from the first entries
+    alone = redact_conversation(conversation[1:], cached, RedactionSettings())
+    assert alone.messages[0]["content"].count("<PERSONNE_1>") == 2
+
+
 @pytest.fixture
 def redis_client():  # type: ignore[no-untyped-def]
     redis = pytest.importorskip("redis")
