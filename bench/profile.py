@@ -59,10 +59,13 @@ async def drive(url: str, key: str, prompt: str, concurrency: int, seconds: floa
             nonlocal errors
             while time.perf_counter() < deadline:
                 started, first = time.perf_counter(), None
-                async with session.post(url, json=body) as response:
-                    async for _ in response.content.iter_any():
-                        first = first or time.perf_counter() - started
-                    errors += response.status != 200
+                try:
+                    async with session.post(url, json=body) as response:
+                        async for _ in response.content.iter_any():
+                            first = first or time.perf_counter() - started
+                        errors += response.status != 200
+                except aiohttp.ClientError:
+                    errors += 1
                 latencies.append(time.perf_counter() - started)
                 first_bytes.append(first or 0.0)
 
@@ -130,14 +133,18 @@ def main() -> None:
             if args.py_spy:
                 recorder = subprocess.Popen(
                     [spy, "record", "--pid", str(gateway.proc.pid), "--output", str(args.py_spy),
-                     "--format", "raw", "--rate", "100", "--duration", str(int(args.seconds)),
+                     "--format", "raw", "--rate", "100",
+                     "--duration", str(max(1, round(args.seconds))),
                      "--gil", "--nonblocking", "--subprocesses"],
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                time.sleep(1)  # py-spy attaches
-            result = asyncio.run(drive(url, key, prompt, args.concurrency, args.seconds,
+                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                time.sleep(0.5)  # py-spy attaches; the load outlasts its sampling window
+            result = asyncio.run(drive(url, key, prompt, args.concurrency, args.seconds + 0.5,
                                        args.stream))
             if recorder is not None:
-                recorder.wait()
+                _, stderr = recorder.communicate()
+                if recorder.returncode != 0 or not args.py_spy.exists():
+                    sys.exit(f"py-spy failed (it needs ptrace rights over the gateway):\n"
+                             f"{stderr[-2000:]}")
         finally:
             gateway.stop()
             upstream.stop()

@@ -7,6 +7,7 @@ Error messages never quote the provider's response body: a provider may echo the
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import time
@@ -181,12 +182,16 @@ class Upstream:
                 try:
                     chunks = await self.direct.open_stream(candidate, messages,
                                                            {**params, **extra})
-                    first = _chunk_dict(await chunks.__anext__(), candidate.name)
+                    async with asyncio.timeout(candidate.timeout_s):  # first chunk, like litellm
+                        first = _chunk_dict(await chunks.__anext__(), candidate.name)
                 except StopAsyncIteration:
                     return candidate, _empty()
                 except Exception as exc:  # noqa: BLE001 - mapped right here, the one place
                     if chunks is not None:
                         await chunks.aclose()  # type: ignore[attr-defined]
+                    if isinstance(exc, TimeoutError):
+                        exc = UpstreamTimeout(
+                            f"Le modèle « {candidate.name} » n'a pas répondu à temps.")
                     error = exc if isinstance(exc, GatewayError) else _map_error(exc, candidate)
                     if _is_retryable_elsewhere(error):
                         continue

@@ -17,7 +17,10 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import urllib.parse
+import urllib.request
 from collections.abc import AsyncIterator
+from functools import lru_cache
 from typing import Any
 
 import aiohttp
@@ -30,8 +33,9 @@ _RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
 _BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0)
 _MAX_ERROR_BODY = 64 * 1024
 _MAX_BODY = 32 * 1024 * 1024  # a whole non-streamed answer
-_TOO_LONG = re.compile(r"context[ _](?:length|window)|maximum context|too many tokens|"
-                       r"prompt is too long|input is too long", re.IGNORECASE)
+_TOO_LONG = re.compile(r"context[ _](?:length|window|size)|maximum context|too many tokens|"
+                       r"prompt is too long|input is too long|input validation error: "
+                       r"`inputs` tokens", re.IGNORECASE)
 _MAX_EVENT_BYTES = 16 * 1024 * 1024  # one SSE line; a provider sending more is broken
 
 
@@ -56,9 +60,13 @@ class DirectTransport:
         # Created on first use so it binds to the serving event loop, not the import-time one.
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=512, limit_per_host=0),
-                trust_env=True,  # HTTPS_PROXY / NO_PROXY, as litellm would honour them
-                auto_decompress=True,
+                # shorter than the 5 s keep-alive of uvicorn-based servers (vLLM…), so a
+                # pooled connection is never reused just as the server closes it
+                connector=aiohttp.TCPConnector(limit=512, limit_per_host=0,
+                                               keepalive_timeout=4),
+                # not trust_env: it reads ~/.netrc on every request (in the thread pool that
+                # redaction uses); proxies come from the environment once per base, below
+                trust_env=False,
             )
         return self._session
 
@@ -77,6 +85,7 @@ class DirectTransport:
         assert spec.api_base is not None
         return await self._http().post(
             spec.api_base.rstrip("/") + "/chat/completions",
+            proxy=_proxy_for(spec.api_base),
             # ASCII escapes: a lone surrogate from a client stays valid JSON, never a crash
             data=json.dumps(body).encode("ascii"),
             headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json",
@@ -139,7 +148,8 @@ class DirectTransport:
                 if response.status == 200 and response.content_type == "text/event-stream":
                     return _chunks(spec, response)
                 try:
-                    data = await _read_bounded(response, _MAX_ERROR_BODY)
+                    async with asyncio.timeout(spec.timeout_s):
+                        data = await _read_bounded(response, _MAX_ERROR_BODY)
                 except (TimeoutError, aiohttp.ClientError):
                     data = b""
                 finally:
@@ -157,15 +167,27 @@ class DirectTransport:
 
 async def _chunks(spec: ModelSpec, response: aiohttp.ClientResponse
                   ) -> AsyncIterator[dict[str, Any]]:
-    """Server-sent events → chunk dicts; ``[DONE]`` or the end of the body ends the stream."""
-    finished = False
+    """Server-sent events → chunk dicts. ``[DONE]`` ends the stream; so does the end of the
+    body after a choice has finished (servers that omit ``[DONE]``). A body that ends before
+    that, an error event, or ``timeout_s`` without a data event (keep-alive pings only) is an
+    error: the client must not take half an answer for a whole one."""
+    loop = asyncio.get_running_loop()
+    last_data = loop.time()
+    events = 0
+    finished_choice = done = False
     try:
         async for line in _lines(spec, response):
+            if line.startswith((b"error:", b"event: error", b"event:error")):
+                raise _stream_error(spec)
             if not line.startswith(b"data:"):
-                continue  # blank separators, comments (« : ping »), event names
+                # blank separators, comments (« : ping »), other event names
+                if loop.time() - last_data > spec.timeout_s:
+                    raise _timeout(spec)
+                continue
+            last_data = loop.time()
             payload = line[5:].strip()
             if payload == b"[DONE]":
-                finished = True
+                done = True
                 return
             try:
                 chunk = json.loads(payload)
@@ -174,20 +196,25 @@ async def _chunks(spec: ModelSpec, response: aiohttp.ClientResponse
             if not isinstance(chunk, dict):
                 raise _malformed(spec)
             if ("error" in chunk and "choices" not in chunk) or chunk.get("object") == "error":
-                raise UpstreamError(
-                    f"Le fournisseur du modèle « {spec.name} » a interrompu sa réponse par une "
-                    "erreur.", code="upstream_error")
+                raise _stream_error(spec)
+            events += 1
+            choices = chunk.get("choices")
+            if isinstance(choices, list) and any(
+                    isinstance(c, dict) and c.get("finish_reason") for c in choices):
+                finished_choice = True
             yield chunk
-        finished = True
+        if not events:
+            raise _malformed(spec)  # a 200 stream with nothing in it
+        if not finished_choice:
+            raise _cut(spec)
+        done = True
     except TimeoutError:
         raise _timeout(spec) from None
     except aiohttp.ClientError:
-        raise UpstreamError(
-            f"La connexion au modèle « {spec.name} » a été coupée pendant la réponse.",
-            code="upstream_error") from None
+        raise _cut(spec) from None
     finally:
-        if finished:
-            response.release()  # fully read: the connection goes back to the pool
+        if done:
+            response.release()  # fully read: the connection may go back to the pool
         else:
             response.close()  # cut short: close it, so the provider stops generating
 
@@ -206,6 +233,15 @@ async def _lines(spec: ModelSpec, response: aiohttp.ClientResponse) -> AsyncIter
             yield line.rstrip(b"\r")
     if pending:
         yield pending.rstrip(b"\r")
+
+
+@lru_cache(maxsize=64)
+def _proxy_for(api_base: str) -> str | None:
+    """The HTTP(S)_PROXY that applies to ``api_base`` (NO_PROXY respected), read once."""
+    url = urllib.parse.urlsplit(api_base)
+    if url.hostname is None or urllib.request.proxy_bypass(url.hostname):
+        return None
+    return urllib.request.getproxies().get(url.scheme)
 
 
 async def _read_bounded(response: aiohttp.ClientResponse, limit: int) -> bytes:
@@ -244,10 +280,24 @@ def _too_long(data: bytes) -> bool:
         return bool(_TOO_LONG.search(data[:_MAX_ERROR_BODY].decode("utf-8", "replace")))
     if isinstance(error, dict) and isinstance(error.get("error"), dict):
         error = error["error"]
+    elif isinstance(error, dict) and isinstance(error.get("error"), str):
+        error = {"message": error["error"]}  # TGI: {"error": "…", "error_type": "…"}
     if not isinstance(error, dict):
         return False
     return error.get("code") == "context_length_exceeded" or bool(
         _TOO_LONG.search(str(error.get("message") or "")))
+
+
+def _stream_error(spec: ModelSpec) -> UpstreamError:
+    return UpstreamError(
+        f"Le fournisseur du modèle « {spec.name} » a interrompu sa réponse par une erreur.",
+        code="upstream_error")
+
+
+def _cut(spec: ModelSpec) -> UpstreamError:
+    return UpstreamError(
+        f"La connexion au modèle « {spec.name} » a été coupée pendant la réponse.",
+        code="upstream_error")
 
 
 def _timeout(spec: ModelSpec) -> UpstreamTimeout:

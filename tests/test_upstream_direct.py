@@ -193,7 +193,9 @@ def test_context_length_is_recognised_in_other_servers_wording() -> None:
     assert too_long(b'{"object": "error", "message": "This model\'s maximum context length '
                     b'is 8192 tokens", "code": 400}')  # vLLM
     assert too_long(b'{"error": {"code": 400, "message": "the request exceeds the available '
-                    b'context size"}}') is False  # wording not listed: plain « invalide »
+                    b'context size, try increasing it"}}')  # llama.cpp
+    assert too_long(b'{"error": "Input validation error: `inputs` tokens + `max_new_tokens` '
+                    b'must be <= 4096", "error_type": "validation"}')  # TGI
     assert not too_long(b'{"error": {"message": "temperature must be below 2"}}')
     assert not too_long(b"not json at all")
 
@@ -218,3 +220,38 @@ async def test_odd_provider_json_falls_back_instead_of_crashing(fake_upstream: S
         await upstream.aclose()
     assert served.name == "gw-echo"
 
+
+
+@pytest.mark.parametrize("model", ["truncated", "eventerror"])
+async def test_a_stream_that_stops_midway_is_an_error(fake_upstream: Server, model: str) -> None:
+    """Half an answer must not pass for a whole one: no finish and no [DONE], or an SSE
+    error event, end the stream with an error after the good chunks."""
+    transport = upstream_direct.DirectTransport()
+    got: list[dict[str, Any]] = []
+    try:
+        chunks = await transport.open_stream(spec(fake_upstream, model), MESSAGES, {})
+        with pytest.raises(UpstreamError):
+            async for chunk in chunks:
+                got.append(chunk)
+    finally:
+        await transport.aclose()
+    assert [c["choices"][0]["delta"].get("content") for c in got] == ["", "Début"]
+
+
+async def test_an_empty_or_ping_only_stream_falls_back(fake_upstream: Server) -> None:
+    """Nothing but keep-alives within the model's timeout, or an event stream without data,
+    fail before the first chunk, so the next model of the chain answers."""
+    pings = spec(fake_upstream, "pings", timeout_s=1)
+    nodata, echo = spec(fake_upstream, "nodata"), spec(fake_upstream, "echo")
+    upstream = Upstream(Catalog(models=(pings, nodata, echo)))
+    try:
+        with pytest.raises(UpstreamTimeout):
+            await upstream.open_stream([pings], MESSAGES, {}, False)
+        with pytest.raises(UpstreamError, match="illisible"):
+            await upstream.open_stream([nodata], MESSAGES, {}, False)
+        served, chunks = await upstream.open_stream([pings, nodata, echo], MESSAGES, {}, False)
+        text = "".join([(c["choices"][0]["delta"].get("content") or "")
+                        async for c in chunks if c["choices"]])
+    finally:
+        await upstream.aclose()
+    assert served.name == "gw-echo" and text == MESSAGES[0]["content"]

@@ -16,13 +16,13 @@ import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from gateway.policy.combine import allowed_use, blocked_use, learned_block, topic
 from gateway.policy.features import RuleView, extract
 from gateway.policy.floor import FloorRule, check_floor
 from gateway.policy.matching import compile_hints, compile_patterns, compile_phrases
+from gateway.policy.memo import memo_short_texts
 from gateway.policy.model import LinearModel, load_model, predict
 from gateway.policy.schema import ForbiddenDecision, Policy
 from gateway.policy.text import IMPERATIVE_START, Clause, analyse, normalise
@@ -79,20 +79,10 @@ class _Reading:
         return RuleView(forbidden, self.use, self.ambiguous[0] if self.ambiguous else None)
 
 
-_CACHED_TURN_CHARS = 8000
-
-
+@memo_short_texts(maxsize=256)  # redacted turns: placeholders, never the values
 def _context_clauses(turn: str) -> tuple[Clause, ...]:
     """An earlier user turn, analysed once per conversation rather than once per request
-    (a 40-turn conversation would otherwise re-read 39 turns on every message). Long
-    pasted texts are analysed each time: the cache holds at most 256 × 8,000 characters."""
-    if len(turn) > _CACHED_TURN_CHARS:
-        return tuple(analyse(turn))
-    return _analysed_context(turn)
-
-
-@lru_cache(maxsize=256)  # keys are redacted turns: placeholders, never the values
-def _analysed_context(turn: str) -> tuple[Clause, ...]:
+    (a 40-turn conversation would otherwise re-read 39 turns on every message)."""
     return tuple(analyse(turn))
 
 

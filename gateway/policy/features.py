@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from gateway.policy.matching import compile_hints
+from gateway.policy.memo import memo_short_texts
 from gateway.policy.schema import Hints, Policy
 from gateway.policy.text import Clause
 
@@ -81,7 +81,7 @@ def cue_features(policy: Policy, clauses: list[Clause]) -> list[str]:
     return feats
 
 
-@lru_cache(maxsize=8192)
+@memo_short_texts(maxsize=8192, max_chars=2000)
 def _names_topic(objects: Hints, requests: Hints, text: str) -> bool:
     # the rules matched the same clause a moment ago; the cache spares a second pass
     return bool(compile_hints(objects).find(text) or compile_hints(requests).find(text))

@@ -12,13 +12,14 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from gateway.policy.memo import memo_short_texts
 from gateway.policy.schema import Hints
 from gateway.policy.text import normalise
 
 _TOKEN = re.compile(r"\w+")
 
 
-@lru_cache(maxsize=4096)
+@memo_short_texts(maxsize=4096, max_chars=2000)
 def _tokens(text: str) -> frozenset[str]:
     return frozenset(_TOKEN.findall(text))
 

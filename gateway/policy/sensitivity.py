@@ -8,8 +8,7 @@ is enough — routing errs on the side of the stricter hosting.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-
+from gateway.policy.memo import memo_short_texts
 from gateway.policy.text import normalise
 
 SANTE = "sante"
@@ -49,28 +48,17 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 }
 
 
-_CACHED_CHARS = 8000
-
-
+@memo_short_texts(maxsize=512)
 def detect_sensitivity(text: str) -> frozenset[str]:
     """Special categories present in ``text`` (redacted or not): any of ``sante``,
     ``mineurs``, ``penal``, ``protection_enfance``.
 
     Read on the text as typed, without turning capitalised words into names: « Alzheimer »
-    or « Placement » mid-sentence is still a topic. Messages up to 8,000 characters are
-    cached, because a conversation resends its earlier messages with every request (the
-    gateway passes one redacted message at a time; at most 512 × 8,000 characters held)."""
-    if len(text) > _CACHED_CHARS:
-        return _detect(text)
-    return _detect_cached(text)
-
-
-def _detect(text: str) -> frozenset[str]:
+    or « Placement » mid-sentence is still a topic. Memoised, because a conversation
+    resends its earlier messages with every request (the gateway passes one redacted
+    message at a time)."""
     norm = normalise(text, names=False)
     return frozenset(label for label, pattern in _PATTERNS.items() if pattern.search(norm))
-
-
-_detect_cached = lru_cache(maxsize=512)(_detect)
 
 
 def matched_words(text: str) -> dict[str, tuple[str, ...]]:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
+from gateway.policy.memo import memo_short_texts
 from gateway.textfold import strip_marks
 
 _PLACEHOLDER = re.compile(r"<([A-Z][A-Z_]*)_\d+>")
@@ -299,7 +299,7 @@ def delegate_cues(clause: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-@lru_cache(maxsize=4096)
+@memo_short_texts(maxsize=4096, max_chars=2000)
 def analyse_clause(clause: str) -> Clause:
     """The generic cues of one normalised clause."""
     question = clause.rstrip().endswith("?") or bool(QUESTION_START.search(clause))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 
 # Label (as in the evaluation corpus) -> placeholder stem shown to the model.
@@ -45,5 +46,6 @@ class RedactionSettings:
 
     def fingerprint(self) -> str:
         """A stable digest of everything that changes the analysis (for cache keys)."""
-        parts = [ANALYZER_VERSION, ",".join(sorted(self.labels)), "\x1f".join(self.allow_list)]
-        return hashlib.sha256("\x1e".join(parts).encode()).hexdigest()[:16]
+        # JSON: no allow-list term can fake a separator and pass for another list
+        parts = [ANALYZER_VERSION, sorted(self.labels), list(self.allow_list)]
+        return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:32]

@@ -10,6 +10,10 @@ Behaviour is chosen by the model name the gateway forwards:
   busy408    HTTP 408
   notsse     answers a stream request with a JSON body
   cutoff     streams one chunk, then an OpenAI-style error event (with the prompt in it)
+  eventerror streams one chunk, then an SSE `event: error` (llama.cpp style)
+  truncated  streams one chunk, then ends: no finish_reason, no [DONE]
+  nodata     a 200 event stream whose body has no data line
+  pings      only keep-alive comments, every 0.2 s for 3 s
   slow       waits 5 s before answering (the gateway's model timeout is shorter)
   malformed  streams one good chunk, then a line that is not JSON
   endless    streams a chunk every 50 ms for 30 s; notes whether the client went away
@@ -107,7 +111,22 @@ async def chat(request: Request) -> Response:
 
 
 async def _stream(model: str, answer: str, body: dict[str, Any]):
+    if model == "nodata":
+        yield b'{"note": "not an event"}\n\n'
+        return
+    if model == "pings":
+        for _ in range(15):
+            yield b": ping\n\n"
+            await asyncio.sleep(0.2)
+        return
     yield _chunk({"role": "assistant", "content": ""})
+    if model == "truncated":
+        yield _chunk({"content": "Début"})
+        return
+    if model == "eventerror":
+        yield _chunk({"content": "Début"})
+        yield b'event: error\ndata: {"message": "slot unavailable"}\n\n'
+        return
     if model == "malformed":
         yield _chunk({"content": "Début"})
         yield b"data: {this is not json\n\n"
