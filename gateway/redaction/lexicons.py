@@ -93,6 +93,20 @@ NON_NAMES = frozenset(
 )
 
 
+# Particles of family names, folded (« d » and « d' » as the two word patterns cut them).
+PARTICLES = frozenset(_words("""
+    de du des d d' la le van von der den ter dos da das do del della di el al ben bin ibn abou
+    bou ould mac mc
+"""))
+
+# Articles and possessives: a capitalised word right after one is a common noun or a place
+# more often than a name (« la Maison », « son Conseil »).
+DETERMINERS = frozenset(_words("""
+    le la les l un une des du de d au aux ce cet cette ces son sa ses mon ma mes ton ta tes
+    notre votre leur leurs
+"""))
+
+
 def strip_accents(word: str) -> str:
     """``Émilie`` -> ``Emilie`` (for lexicon look-ups only). Not cached: it sees raw,
     unredacted words, which must not outlive the request."""

@@ -13,35 +13,18 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from gateway.redaction.lexicons import CIVILITIES, NON_NAMES, Lexicons, strip_accents
+from gateway.redaction.lexicons import (
+    CIVILITIES,
+    DETERMINERS,
+    NON_NAMES,
+    PARTICLES,
+    Lexicons,
+    strip_accents,
+)
 from gateway.types import Span
 
-# A name word (letters, inner apostrophes and hyphens) and the particles names may carry.
+# A name word: letters, inner apostrophes and hyphens.
 NAME_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
-NAME_PARTICLES = frozenset(
-    [
-        "de",
-        "du",
-        "des",
-        "d",
-        "la",
-        "le",
-        "van",
-        "von",
-        "der",
-        "den",
-        "dos",
-        "da",
-        "das",
-        "do",
-        "del",
-        "di",
-        "el",
-        "al",
-        "ben",
-        "bin",
-    ]
-)
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n•\-–—*>«\"(]\s*)$")
 _PARTICLE_BEFORE = re.compile(r"(?<![\w'’])(?:Van|Von|De|Da|Do|Dos|Di|Du|Le|La|El|Al|Ben|Ould) $")
 _DETERMINER_BEFORE = re.compile(
@@ -49,52 +32,12 @@ _DETERMINER_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _NEXT_WORD = re.compile(r"[ ,]*([^\W\d_]+)")
-_FUNCTION_WORDS = frozenset(
-    [
-        "à",
-        "a",
-        "de",
-        "du",
-        "des",
-        "la",
-        "le",
-        "les",
-        "un",
-        "une",
-        "en",
-        "au",
-        "aux",
-        "et",
-        "ou",
-        "par",
-        "pour",
-        "sur",
-        "sous",
-        "dans",
-        "avec",
-        "sans",
-        "chez",
-        "que",
-        "qui",
-        "dont",
-        "où",
-        "ce",
-        "cet",
-        "cette",
-        "ces",
-        "son",
-        "sa",
-        "ses",
-        "leur",
-        "leurs",
-        "mon",
-        "ma",
-        "mes",
-        "ton",
-        "ta",
-        "tes",
-    ]
-) - {"a"}
+# Words that, following a sentence-initial common word, show it is not a name (« Grâce à »,
+# « Petit à petit »): articles, possessives, prepositions, conjunctions, relatives.
+_FUNCTION_WORDS = DETERMINERS | frozenset(
+    ["à", "en", "et", "ou", "par", "pour", "sur", "sous", "dans", "avec", "sans", "chez", "que",
+     "qui", "dont", "où"]
+)
 _CIVILITY_BEFORE = re.compile(
     r"(?:\b(?:M|Mme|Mlle|Mr|Dr|Me)\.?|Madame|Monsieur)\s+$", re.IGNORECASE
 )
@@ -136,7 +79,7 @@ def collect_name_tokens(
                 key = _key(word)
                 if (
                     len(word) < 2
-                    or key in NAME_PARTICLES
+                    or key in PARTICLES
                     or word.casefold() in NON_NAMES
                     or key in allow
                 ):

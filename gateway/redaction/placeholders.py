@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.redaction.analyzer import Redactor
-from gateway.redaction.lexicons import strip_accents
+from gateway.redaction.lexicons import PARTICLES, strip_accents
 from gateway.redaction.names import collect_name_tokens
 from gateway.redaction.settings import PLACEHOLDER_STEMS, RedactionSettings
-from gateway.redaction.names import NAME_PARTICLES as _PARTICLES
 from gateway.redaction.names import NAME_WORD as _WORD
 from gateway.types import Redaction, Span
 
@@ -99,7 +98,7 @@ def _canonical(label: str, value: str) -> str:
 
 def _name_words(value: str) -> tuple[str, ...]:
     words = [strip_accents(w.casefold()) for w in _WORD.findall(value)]
-    return tuple(w for w in words if len(w) > 1 and w not in _PARTICLES)
+    return tuple(w for w in words if len(w) > 1 and w not in PARTICLES)
 
 
 class _PersonGroups:

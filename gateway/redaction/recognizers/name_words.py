@@ -7,41 +7,16 @@ from dataclasses import dataclass
 
 from spacy.lang.fr.stop_words import STOP_WORDS
 
-from gateway.redaction.lexicons import CIVILITIES, ESTABLISHMENTS, NON_NAMES, ROLES, Lexicons
+from gateway.redaction.lexicons import (
+    CIVILITIES,
+    ESTABLISHMENTS,
+    NON_NAMES,
+    PARTICLES,
+    ROLES,
+    Lexicons,
+)
 
 WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*\.?")
-PARTICLES = frozenset(
-    [
-        "de",
-        "du",
-        "des",
-        "d'",
-        "la",
-        "le",
-        "van",
-        "von",
-        "der",
-        "den",
-        "ter",
-        "dos",
-        "da",
-        "das",
-        "do",
-        "del",
-        "della",
-        "di",
-        "el",
-        "al",
-        "ben",
-        "bin",
-        "ibn",
-        "abou",
-        "bou",
-        "ould",
-        "mac",
-        "mc",
-    ]
-)
 ELISION = re.compile(
     r"^(?:(?:[dljnsmtc]|qu|jusqu|lorsqu|puisqu)['’](?=[A-ZÀ-ÖØ-Þ])|(?:[DLJNSMTC]|QU|Qu)['’](?=[a-zß-ÿ]{2}|[A-ZÀ-Þ]{4,}))"
 )
@@ -109,39 +84,6 @@ STOP = frozenset(STOP_WORDS) | {
 }
 LONE_CAPS_BEFORE = CONTACT_WORDS | frozenset(
     ["de", "chez", "par", "à", "selon", "signé", "signée", "famille"]
-)
-DETERMINERS = frozenset(
-    [
-        "le",
-        "la",
-        "les",
-        "l",
-        "un",
-        "une",
-        "des",
-        "du",
-        "de",
-        "d",
-        "au",
-        "aux",
-        "ce",
-        "cet",
-        "cette",
-        "ces",
-        "son",
-        "sa",
-        "ses",
-        "mon",
-        "ma",
-        "mes",
-        "ton",
-        "ta",
-        "tes",
-        "notre",
-        "votre",
-        "leur",
-        "leurs",
-    ]
 )
 VOCATIVE_AFTER = re.compile(
     r",\s*(?:je|j'|tu|t'|peux|pourrais|pourrais-tu|peux-tu|merci|voici|comme|est-ce|as-tu|nous|on|"

@@ -18,15 +18,13 @@ from __future__ import annotations
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from gateway.redaction.lexicons import NON_NAMES, Lexicons
+from gateway.redaction.lexicons import DETERMINERS, NON_NAMES, PARTICLES, Lexicons
 from gateway.redaction.recognizers import person_notes as notes
 from gateway.redaction.recognizers.name_words import (
     CIVILITY_SET,
-    DETERMINERS,
     ESTABLISHMENT_SET,
     LONE_CAPS_BEFORE,
     LOWER_CIVILITIES,
-    PARTICLES,
     ROLE_SET,
     SENTENCE_END,
     STOP,

@@ -3,13 +3,13 @@ and birth/age markers. Each rule marks tokens in ``marks``."""
 
 from __future__ import annotations
 
+from gateway.redaction.lexicons import PARTICLES
 from gateway.redaction.recognizers.name_words import (
     AFTER_NAME,
     CIVILITY_SET,
     CONTACT_WORDS,
     ESTABLISHMENT_SET,
     LOWER_AGE,
-    PARTICLES,
     PHONE_AFTER,
     ROLE_SET,
     STOP,
