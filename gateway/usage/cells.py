@@ -100,6 +100,17 @@ def month_of(row: CounterRow | UserRow) -> str:
     return (row.hour if isinstance(row, CounterRow) else row.day)[:7]
 
 
+def by_month(counters: Iterable[CounterRow], users: Iterable[UserRow]
+             ) -> dict[str, tuple[list[CounterRow], list[UserRow]]]:
+    """Counters and user marks grouped by calendar month (``YYYY-MM``)."""
+    out: dict[str, tuple[list[CounterRow], list[UserRow]]] = defaultdict(lambda: ([], []))
+    for row in counters:
+        out[month_of(row)][0].append(row)
+    for urow in users:
+        out[month_of(urow)][1].append(urow)
+    return out
+
+
 def total_cells(
     counters: Iterable[CounterRow], users: Iterable[UserRow], group: Callable[[tuple[str, ...]], str]
 ) -> dict[str, Cell]:

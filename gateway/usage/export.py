@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from gateway.usage import impact
-from gateway.usage.cells import BREAKDOWNS, Cell, breakdown_cells, month_of, total_cells
+from gateway.usage.cells import BREAKDOWNS, Cell, breakdown_cells, by_month, total_cells
 from gateway.usage.dp import (
     EPSILON_BUDGET,
     BudgetExhausted,
@@ -80,16 +80,12 @@ async def research_rows(
     for org in orgs:
         counters = await store.counters(org, period.start, period.end)
         users = await store.users(org, period.start, period.end)
-        by_c: dict[str, list[CounterRow]] = defaultdict(list)
-        by_u: dict[str, list[UserRow]] = defaultdict(list)
-        for c in counters:
-            by_c[month_of(c)].append(c)
-        for u in users:
-            by_u[month_of(u)].append(u)
+        months = by_month(counters, users)
         for month in period.months():
-            if by_c.get(month):
+            month_counters, month_users = months.get(month, ([], []))
+            if month_counters:
                 month_rows, release = _org_month(
-                    org, month, by_c[month], by_u.get(month, []), k, options
+                    org, month, month_counters, month_users, k, options
                 )
                 rows += month_rows
                 if release is not None:

@@ -25,7 +25,7 @@ from gateway.usage.cells import (
     TEAM,
     Cell,
     breakdown_cells,
-    month_of,
+    by_month,
     total_cells,
 )
 from gateway.usage.store import CounterRow, UsageStore, UserRow
@@ -103,12 +103,7 @@ async def dashboard(
     period = closed or requested
     counters = await store.counters(org, period.start, period.end) if closed else []
     users = await store.users(org, period.start, period.end) if closed else []
-    by_month_c: dict[str, list[CounterRow]] = defaultdict(list)
-    by_month_u: dict[str, list[UserRow]] = defaultdict(list)
-    for row in counters:
-        by_month_c[month_of(row)].append(row)
-    for urow in users:
-        by_month_u[month_of(urow)].append(urow)
+    months = by_month(counters, users)
 
     units_seen: set[str] = set()
     monthly: list[dict[str, Any]] = []
@@ -117,7 +112,7 @@ async def dashboard(
     hidden_any: dict[str, bool] = {b.name: False for b in BREAKDOWNS}
     hidden_weeks = False
     for month in period.months() if closed else []:
-        mc, mu = by_month_c.get(month, []), by_month_u.get(month, [])
+        mc, mu = months.get(month, ([], []))
         teams = total_cells(mc, mu, lambda dims: dims[TEAM])
         if not teams:
             monthly.append({"mois": month, "masque": False, "requetes": 0, "utilisateurs": 0})
