@@ -132,7 +132,7 @@ class Redactor:
         # Every request resends the whole conversation: the same message with the same names
         # known and the same spans found gives the same result.
         key = cache_key(
-            f"names:{settings.fingerprint()}:{tokens.digest()}:{encode_spans(spans)}", text)
+            f"names:{settings.fingerprint()}:{tokens.digest}:{encode_spans(spans)}", text)
         extra = self.propagated.get(key)
         if extra is None:
             try:

@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from gateway.redaction.lexicons import (
     CIVILITIES,
@@ -50,8 +51,10 @@ class NameTokens:
     words: frozenset[str]
     lower: frozenset[str]
 
+    @cached_property
     def digest(self) -> str:
-        """A digest of both sets, to key cached propagation results without the words."""
+        """A digest of both sets, to key cached propagation results without the words
+        (computed once per conversation, used for each of its messages)."""
         h = hashlib.blake2b(digest_size=16)
         for group in (self.words, self.lower):
             for word in sorted(group):
