@@ -16,12 +16,16 @@ from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 
 from gateway.errors import RedactionFailed
 from gateway.redaction.cache import AnalysisCache, cache_key, encode_spans, memory_cache
+from gateway.redaction.learned import LearnedRecognizer, add_learned_pipe, model_digest
 from gateway.redaction.lexicons import (
     Lexicons,
     load_common_words,
     load_first_names,
+    load_english_words,
     load_inflections,
 )
+from gateway.redaction.language import english_ranges, inside
+from gateway.redaction.tokens import split_cells
 from gateway.redaction.names import NameTokens, collect_name_tokens, propagate
 from gateway.redaction.normalize import normalize
 from gateway.redaction.recognizers import build_recognizers
@@ -79,6 +83,7 @@ class FrenchNerEngine(SpacyNlpEngine):
             exclude=["tok2vec", "morphologizer", "parser", "attribute_ruler", "senter"],
             disable=["lemmatizer"],
         )
+        split_cells(nlp)
         self.nlp = {"fr": nlp}  # type: ignore[assignment]
 
 
@@ -151,8 +156,15 @@ class Redactor:
             results = self.engine.analyze(
                 text=chunk, language="fr", entities=sorted(ALL_LABELS | self.extra_labels)
             )
+            english = english_ranges(chunk)
             for r in results:
-                start, end = view.to_original(r.start + offset, r.end + offset)
+                r_start, r_end = r.start, r.end
+                if r.entity_type == "PERSON" and english and inside(english, r_start, r_end):
+                    trimmed = english_person_span(chunk, r_start, r_end, self.lexicons)
+                    if trimmed is None:
+                        continue
+                    r_start, r_end = trimmed
+                start, end = view.to_original(r_start + offset, r_end + offset)
                 found.append(Span(start, end, r.entity_type, float(r.score)))
         spans = _keep_outside(text, merge_spans(found), settings)
         allow_words = frozenset(t.casefold() for t in settings.allow_list)
@@ -161,6 +173,50 @@ class Redactor:
             spans + _keep_outside(text, propagate(text, spans, tokens, self.lexicons), settings)
         )
         return [s for s in spans if s.label in settings.labels or s.label in self.extra_labels]
+
+
+_TITLE_BEFORE = re.compile(
+    r"(?:\b(?:mr|mrs|ms|miss|dr|mme|mlle|m|madame|monsieur|sir|madam)\.?|\bdear)\s*$",
+    re.IGNORECASE)
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+
+def english_person_span(
+    text: str, start: int, end: int, lexicons: Lexicons
+) -> tuple[int, int] | None:
+    """A name-like span of an English line, trimmed to its name words, or ``None``.
+
+    Words count as name words when they are in no English (nor French) dictionary, or when a
+    known first name is written capitalised inside a sentence; a title before the span (« Ms »,
+    « Dr ») keeps it whole. « Stock Trends » or « the chat history » in a chat front-end's
+    task prompt stay readable; « Hi Sandra, I met » keeps only « Sandra »."""
+    if _TITLE_BEFORE.search(text[max(0, start - 8):start]):
+        return start, end
+    before = text[:start].rstrip(" \"'«“(")
+    sentence_start = not before or before[-1] in ".!?:\n-#*"
+    words: list[tuple[int, int, bool]] = []  # (start, end, is a name word)
+    all_ordinary = True
+    all_first_names = True
+    for i, match in enumerate(_NAME_WORD.finditer(text, start, end)):
+        word = match.group()
+        if len(word) < 2:
+            continue
+        english = lexicons.is_english(word)
+        ordinary = english or lexicons.is_common(word)
+        first_name = (lexicons.is_first_name(word) and word[0].isupper() and not word.isupper()
+                      and not (i == 0 and sentence_start))
+        all_ordinary = all_ordinary and ordinary
+        all_first_names = all_first_names and first_name
+        # Edge words trimmed off: English words that are not a first name (« Hi », « met »).
+        words.append((*match.span(), first_name or not english))
+    # Dictionary words only (« Stock Trends », « the chat history ») are not a person,
+    # unless every word is a first name (« Rose Martin »).
+    if not words or (all_ordinary and not all_first_names):
+        return None
+    kept = [(a, b) for a, b, is_name in words if is_name]
+    if not kept:
+        return None
+    return kept[0][0], kept[-1][1]
 
 
 def _keep_outside(text: str, spans: list[Span], settings: RedactionSettings) -> list[Span]:
@@ -220,18 +276,25 @@ def windows(text: str) -> list[tuple[int, str]]:
 
 
 def merge_spans(spans: list[Span]) -> list[Span]:
-    """Union of overlapping spans; the merged span keeps the highest-priority label."""
+    """Union of overlapping spans; the merged span keeps the label of a rule over the
+    learned model's, then the highest-priority label."""
     merged: list[Span] = []
     for span in sorted(spans, key=lambda s: (s.start, -s.end)):
         if merged and span.start < merged[-1].end:
             last = merged[-1]
-            label = min((last.label, span.label), key=lambda lab: _RANK.get(lab, 99))
+            label = min((last, span), key=_label_rank).label
             merged[-1] = Span(
                 last.start, max(last.end, span.end), label, max(last.score, span.score)
             )
         else:
             merged.append(span)
     return merged
+
+
+def _label_rank(span: Span) -> tuple[bool, int]:
+    """Rules (with their checksums and cue words) name a span before the learned model does
+    (its spans score below 0.5); then the more specific family wins."""
+    return span.score < 0.5, _RANK.get(span.label, 99)
 
 
 def allowed_ranges(text: str, allow_list: tuple[str, ...]) -> list[tuple[int, int]]:
@@ -256,9 +319,13 @@ def build_engine(
         first_names=load_first_names(),
         common_words=load_common_words(nlp),
         inflections=load_inflections(nlp),
+        english_words=load_english_words(),
     )
+    learned = LearnedRecognizer(add_learned_pipe(nlp), lexicons)
+    # The cache key names the model: new weights must not reuse analyses of the old ones.
+    nlp_engine.model_name = f"{model_name}+{model_digest()}"
     registry = RecognizerRegistry(supported_languages=["fr"])
-    for recognizer in [*build_recognizers(lexicons), *extra_recognizers]:
+    for recognizer in [*build_recognizers(lexicons), learned, *extra_recognizers]:
         registry.add_recognizer(recognizer)
     engine = AnalyzerEngine(nlp_engine=nlp_engine, registry=registry, supported_languages=["fr"])
     return engine, lexicons

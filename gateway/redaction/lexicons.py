@@ -120,6 +120,7 @@ class Lexicons:
     first_names: frozenset[str] = field(repr=False)
     common_words: frozenset[str] = field(repr=False)
     inflections: Mapping[str, object] = field(default_factory=dict, repr=False)
+    english_words: frozenset[str] = field(default=frozenset(), repr=False)
 
     def is_first_name(self, word: str) -> bool:
         """True if every hyphen part of ``word`` is a known first name (``Jean-Baptiste``)."""
@@ -136,6 +137,27 @@ class Lexicons:
         # An inflected form of another word ("petite", "grands", "était").
         lemmas = self.inflections.get(folded) if folded in self.inflections else None
         return bool(lemmas) and lemmas != [folded] and lemmas != folded
+
+
+    def is_english(self, word: str) -> bool:
+        """True if ``word`` (or its singular / stem: ``trends``, ``suggested``, ``cookies``)
+        is an ordinary English word."""
+        folded = word.casefold()
+        candidates = [folded]
+        for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"),
+                             ("ing", ""), ("ing", "e"), ("'s", ""), ("’s", ""), ("ly", "")):
+            if folded.endswith(suffix) and len(folded) > len(suffix) + 2:
+                candidates.append(folded[: -len(suffix)] + repl)
+        return any(c in self.english_words for c in candidates)
+
+
+def load_english_words() -> frozenset[str]:
+    """Lower-case entries of Webster's 2nd and GCIDE (proper nouns are capitalised there, so
+    lower-case entries are ordinary words)."""
+    from english_words import get_english_words_set
+
+    words = get_english_words_set(["web2", "gcide"], lower=False)
+    return frozenset(w for w in words if w.islower() and len(w) > 1)
 
 
 def load_first_names() -> frozenset[str]:

@@ -14,6 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from gateway.redaction.spoken import Spoken, find_spoken
+
 _DROP = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
 _SPACES = frozenset("\u00a0\u202f\u2007\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u2008\u3000\t")
 _TRANSLATE = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2010": "-", "\u2011": "-"}
@@ -25,13 +27,16 @@ _RUN = re.compile(r"[0-9OoIl|](?:[0-9OoIl| .\-]|(?<=2)[AB])*[0-9OoIl|]")
 
 @dataclass(frozen=True)
 class NormalizedText:
-    """``text`` is the view; ``origin[i]`` is the original index of ``text[i]``."""
+    """``text`` is the view; ``text[i]`` comes from ``original[origin[i]:origin_end[i]]``."""
 
     text: str
     origin: tuple[int, ...]
+    origin_end: tuple[int, ...] = ()
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a half-open span of the view back to the original text."""
+        if self.origin_end:
+            return self.origin[start], self.origin_end[end - 1]
         return self.origin[start], self.origin[end - 1] + 1
 
 
@@ -53,8 +58,37 @@ def normalize(original: str) -> NormalizedText:
         for piece in folded:
             chars.append(piece)
             origin.append(index)
-    text = _fix_lookalikes("".join(chars))
-    return NormalizedText(text=text, origin=tuple(origin))
+    ends = [i + 1 for i in origin]
+    folded_text = "".join(chars)
+    spoken = find_spoken(folded_text)
+    if spoken:
+        chars, origin, ends = _write_digits(folded_text, origin, ends, spoken)
+        folded_text = "".join(chars)
+    text = _fix_lookalikes(folded_text)
+    return NormalizedText(text=text, origin=tuple(origin), origin_end=tuple(ends))
+
+
+def _write_digits(
+    text: str, origin: list[int], ends: list[int], spoken: list[Spoken]
+) -> tuple[list[str], list[int], list[int]]:
+    """The view with each dictated run replaced by its digits; every digit maps back to the
+    whole run of words (a span on part of the digits masks all the words)."""
+    chars: list[str] = []
+    new_origin: list[int] = []
+    new_ends: list[int] = []
+    last = 0
+    for run in spoken:
+        chars.extend(text[last:run.start])
+        new_origin.extend(origin[last:run.start])
+        new_ends.extend(ends[last:run.start])
+        chars.extend(run.digits)
+        new_origin.extend([origin[run.start]] * len(run.digits))
+        new_ends.extend([ends[run.end - 1]] * len(run.digits))
+        last = run.end
+    chars.extend(text[last:])
+    new_origin.extend(origin[last:])
+    new_ends.extend(ends[last:])
+    return chars, new_origin, new_ends
 
 
 def _fix_lookalikes(text: str) -> str:

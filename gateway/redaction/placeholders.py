@@ -21,6 +21,7 @@ from typing import Any
 from gateway.redaction.analyzer import Redactor
 from gateway.redaction.lexicons import PARTICLES, strip_accents
 from gateway.redaction.names import collect_name_tokens
+from gateway.redaction.reidentify import PLACEHOLDER_RE
 from gateway.redaction.settings import PLACEHOLDER_STEMS, RedactionSettings
 from gateway.redaction.names import NAME_WORD as _WORD
 from gateway.types import Redaction, Span
@@ -71,6 +72,13 @@ class _Assigner:
         self.mapping: dict[str, str] = {}
         self._by_key: dict[tuple[str, str], str] = {}
         self._next: Counter[str] = Counter()
+        # Placeholders the user typed (a text pseudonymised by hand, an earlier answer pasted
+        # back) keep their number: ours skip it, so re-identification can never swap people.
+        self._taken: set[tuple[str, int]] = set()
+        for seg in segments:
+            for m in PLACEHOLDER_RE.finditer(seg.text):
+                stem = (m.group("a") or m.group("b")).upper()
+                self._taken.add((stem, int(m.group("an") or m.group("bn"))))
         self._people = _PersonGroups(
             [s.text[p.start : p.end] for s in segments for p in s.spans if p.label == "PERSON"]
         )
@@ -80,8 +88,11 @@ class _Assigner:
         existing = self._by_key.get(key)
         if existing is not None:
             return existing
+        stem = PLACEHOLDER_STEMS.get(label, label)
         self._next[label] += 1
-        placeholder = f"<{PLACEHOLDER_STEMS.get(label, label)}_{self._next[label]}>"
+        while (stem, self._next[label]) in self._taken:
+            self._next[label] += 1
+        placeholder = f"<{stem}_{self._next[label]}>"
         self._by_key[key] = placeholder
         # The mapping restores the fullest form of a person's name seen in the conversation.
         self.mapping[placeholder] = self._people.display(value) if label == "PERSON" else value

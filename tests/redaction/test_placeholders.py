@@ -133,3 +133,19 @@ def test_existing_placeholders_are_left_alone(redactor: Redactor) -> None:
     red = redact_conversation(messages, redactor, SETTINGS)
     assert red.messages[0]["content"] == messages[0]["content"]
     assert red.mapping == {}
+
+
+def test_typed_placeholders_keep_their_number_and_never_collide(redactor: Redactor) -> None:
+    # A worker who pseudonymised by hand, or pasted an earlier answer back: the placeholder
+    # already in the text must not be given to another person.
+    messages = [{"role": "user", "content":
+                 "<PERSONNE_1> a croisé Mme Fatou Diallo au CCAS ; [PERSONNE 2] était là."}]
+    red = redact_conversation(messages, redactor, SETTINGS)
+    content = red.messages[0]["content"]
+    assert "<PERSONNE_1> a croisé Mme <PERSONNE_3>" in content
+    assert "[PERSONNE 2]" in content
+    assert red.mapping == {"<PERSONNE_3>": "Fatou Diallo"}
+    # The answer speaks of both: only ours is restored, the typed one stays as typed.
+    answer = {"role": "assistant", "content": "<PERSONNE_1> et <PERSONNE_3> se connaissent."}
+    restored = reidentify_message(answer, red.mapping)
+    assert restored["content"] == "<PERSONNE_1> et Fatou Diallo se connaissent."

@@ -1,0 +1,65 @@
+"""Which lines of a text are written in English.
+
+French social-work texts carry English passages (a British colleague's mail, a translation
+request, a chat front-end's own task prompts). The French name rules read any capitalised
+word they do not know as a possible name, which in English is most capitalised words. In
+English lines a name needs more evidence (see ``analyzer``); the lines are told apart by
+function words, which every sentence has, whatever its topic.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+# Function words of one language that are not words of the other.
+_EN = frozenset("""
+    the a an of to in on at for with from by about into over after before and or but if then
+    than that this these those there here what which who whom whose when where why how is are
+    was were be been being have has had do does did done will would shall should can could may
+    might must not no yes you your yours he him his she her hers it its we us our they them
+    their i my me mine all any each every some such only own same so very just also as up out
+    off again further once please thanks thank dear regards kind best hi hello
+""".split()) - {"a", "on", "me", "as", "been", "i"}
+_FR = frozenset("""
+    le la les un une des du de et ou mais donc car ni que qui quoi dont où ce cet cette ces
+    son sa ses mon ma mes ton ta tes notre nos votre vos leur leurs je tu il elle nous vous
+    ils elles on se en y est sont était été être avoir ai as avons avez ont pour par avec sans
+    sur sous dans chez vers pas ne plus très aussi bien merci bonjour cordialement madame
+    monsieur au aux à ça cela ceci lui
+""".split())
+MIN_WORDS = 4
+
+
+def english_ranges(text: str) -> list[tuple[int, int]]:
+    """Character ranges of the lines written in English. A short line (a heading, a
+    signature) takes the language of the text around it."""
+    lines: list[tuple[int, int, str | None]] = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        words = [w.casefold() for w in _WORD.findall(line)]
+        lang: str | None = None
+        if len(words) >= MIN_WORDS:
+            en = sum(w in _EN for w in words)
+            fr = sum(w in _FR for w in words)
+            lang = "en" if en > fr and en >= 0.12 * len(words) else "fr"
+        lines.append((pos, pos + len(line), lang))
+        pos += len(line)
+    ranges: list[tuple[int, int]] = []
+    last: str | None = None
+    # A short line follows the last decided line, or the next one at the top of the text.
+    first = next((lang for _, _, lang in lines if lang), "fr")
+    for start, end, lang in lines:
+        decided = lang or last or first
+        last = decided
+        if decided == "en":
+            if ranges and ranges[-1][1] == start:
+                ranges[-1] = (ranges[-1][0], end)
+            else:
+                ranges.append((start, end))
+    return ranges
+
+
+def inside(ranges: list[tuple[int, int]], start: int, end: int) -> bool:
+    """True if ``[start, end)`` lies in one of ``ranges``."""
+    return any(a <= start and end <= b for a, b in ranges)

@@ -1,0 +1,136 @@
+"""The learned recognizer: a spaCy NER trained on the project's own French social-work corpus
+(``training/redaction/``), shipped in ``gateway/redaction/model/``.
+
+Rules find what has a shape (checksums, cue words); the model finds what only context tells:
+names without a civility, lowercase names in fast typing, cells of tables and forms, birth
+dates without « né le », identifiers dictated in words. It runs on the tokens the French
+pipeline already made for Presidio (no second tokenisation), on a copy of the ``Doc`` so the
+French NER's own entities are left as they are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from gateway.redaction.lexicons import CIVILITIES, ROLES, Lexicons
+
+MODEL_DIR = Path(__file__).resolve().parent / "model"
+PIPE_NAME = "gardefou_ner"
+SCORE = 0.45  # below every rule (>= 0.5): where spans overlap, the rule's label wins
+
+
+def model_digest(model_dir: Path = MODEL_DIR) -> str:
+    """A short fingerprint of the shipped weights (part of the analysis cache key)."""
+    digest = hashlib.sha256()
+    for path in sorted((model_dir / "ner").rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def add_learned_pipe(nlp: Any, model_dir: Path = MODEL_DIR) -> Any:
+    """Add the learned NER to ``nlp`` (disabled: it runs only through :class:`LearnedRecognizer`)
+    and return the component. Raises if the shipped model is missing or unreadable."""
+    from spacy.util import load_config
+
+    config = load_config(model_dir / "ner.cfg", interpolate=True)
+    component = dict(config["components"]["ner"])
+    component.pop("factory", None)
+    pipe = nlp.add_pipe("ner", name=PIPE_NAME, config=component)
+    pipe.from_disk(model_dir / "ner", exclude=["vocab"])
+    for label in pipe.labels:
+        nlp.vocab.strings.add(label)
+    nlp.disable_pipe(PIPE_NAME)
+    return pipe
+
+
+class LearnedRecognizer(EntityRecognizer):
+    """Presidio recognizer that runs the learned NER on the analysed text's tokens."""
+
+    def __init__(self, pipe: Any, lexicons: Lexicons) -> None:
+        self._pipe = pipe
+        self._lexicons = lexicons
+        super().__init__(
+            supported_entities=sorted(pipe.labels),
+            supported_language="fr",
+            name="LearnedRecognizer",
+        )
+
+    def load(self) -> None:
+        """Nothing to load: the component comes loaded."""
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        """Entities the model finds in the tokens of ``text``."""
+        if nlp_artifacts is None or nlp_artifacts.tokens is None:
+            return []
+        from spacy.tokens import Doc
+
+        tokens = nlp_artifacts.tokens
+        doc = Doc(tokens.vocab, words=[t.text for t in tokens],
+                  spaces=[bool(t.whitespace_) for t in tokens])
+        doc = self._pipe(doc)
+        wanted = set(entities)
+        return [
+            RecognizerResult(
+                entity_type=ent.label_,
+                start=tokens[ent.start].idx,
+                end=tokens[ent.end - 1].idx + len(tokens[ent.end - 1].text),
+                score=SCORE,
+                recognition_metadata={
+                    RecognizerResult.RECOGNIZER_NAME_KEY: "LearnedRecognizer",
+                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                },
+            )
+            for ent in doc.ents
+            if ent.label_ in wanted
+            and (ent.label_ != "PERSON" or plausible_name(ent.text, self._lexicons))
+        ]
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_FUNCTION_WORDS = frozenset(w.casefold() for w in (*CIVILITIES, *ROLES))
+
+
+def plausible_name(text: str, lexicons: Lexicons) -> bool:
+    """False when every word of a name-like span is an ordinary word (French or English, an
+    institution, a role) and none is a known first name: « Appelante », « the », « Loyer »,
+    « LISTE DES » are read as names by the model when they stand where names usually stand
+    (a table cell, a speaker label, a lowercase message). Initials and unknown words keep the
+    span: recall first."""
+    words = _WORD.findall(text)
+    if not words or "_" in text or "/" in text:  # markup and identifiers: « chat_history »
+        return False
+    for word in words:
+        folded = word.casefold()
+        if len(word) <= 3 and word.isupper():
+            return True  # initials, « JB »
+        if lexicons.is_first_name(word):
+            return True
+        if not (lexicons.is_common(word) or folded in _FUNCTION_WORDS or folded in _ENGLISH
+                or (word.islower() and lexicons.is_english(word))):
+            return True
+    return False
+
+
+def _english_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(w.casefold() for w in STOP_WORDS)
+
+
+_ENGLISH = _english_words()
+
+
+def model_meta(model_dir: Path = MODEL_DIR) -> dict[str, Any]:
+    """What the shipped model was trained on (``meta.json``)."""
+    return json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
