@@ -97,37 +97,39 @@ def _file_key(path: Path) -> bytes:
 
 
 class RedisStaffStore:
-    """The shared store for replicas."""
+    """The shared store for replicas: keys under ``prefix`` (tests use their own)."""
 
-    KEY = "gardefou:staff:opt-out-key"
-    OPT_OUTS = "gardefou:staff:research-opt-outs"
-
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, prefix: str = "gardefou:staff") -> None:
         import redis.asyncio as aioredis
 
         self._redis = aioredis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        self._prefix = prefix
         self._key: bytes | None = None
 
     async def _opt_out_key(self) -> bytes:
         if self._key is None:
-            await self._redis.set(self.KEY, secrets.token_bytes(32), nx=True)
-            self._key = bytes(await self._redis.get(self.KEY))
+            name = f"{self._prefix}:opt-out-key"
+            await self._redis.set(name, secrets.token_bytes(32), nx=True)
+            self._key = bytes(await self._redis.get(name))
         return self._key
 
     async def count_guide_view(self, org: str, month: str) -> None:
-        await self._redis.hincrby(f"gardefou:staff:guide-views:{org}", month, 1)
+        await self._redis.hincrby(f"{self._prefix}:guide-views:{org}", month, 1)
 
     async def guide_views(self, org: str) -> dict[str, int]:
-        raw = await self._redis.hgetall(f"gardefou:staff:guide-views:{org}")
+        raw = await self._redis.hgetall(f"{self._prefix}:guide-views:{org}")
         return {k.decode(): int(v) for k, v in sorted(raw.items())}
 
     async def opt_out(self, principal: Principal) -> None:
-        await self._redis.sadd(self.OPT_OUTS, opt_out_digest(await self._opt_out_key(),
-                                                             principal))
+        digest = opt_out_digest(await self._opt_out_key(), principal)
+        await self._redis.sadd(f"{self._prefix}:research-opt-outs", digest)
 
     async def opted_out(self, principal: Principal) -> bool:
         digest = opt_out_digest(await self._opt_out_key(), principal)
-        return bool(await self._redis.sismember(self.OPT_OUTS, digest))
+        return bool(await self._redis.sismember(f"{self._prefix}:research-opt-outs", digest))
+
+    async def aclose(self) -> None:
+        await self._redis.aclose()
 
 
 def build_staff_store(state_dir: Path, redis_url: str | None) -> StaffStore:

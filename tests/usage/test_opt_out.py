@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from gateway.staffstore import SQLiteStaffStore
 from gateway.usage.export import ExportOptions, research_rows
 from gateway.usage.pseudonym import pseudonym
 from gateway.usage.report import Period, dashboard
@@ -55,17 +54,3 @@ async def test_the_dashboard_still_counts_them(store) -> None:
     data = await dashboard(store, "asso", MARCH, None, 5)
     point = data["graphiques"]["adoption"]["points"][0]
     assert (point["utilisateurs"], point["requetes"]) == (14, 28)
-
-
-async def test_the_opt_out_set_holds_keyed_hashes_only(tmp_path: Path) -> None:
-    staff = SQLiteStaffStore(tmp_path)
-    w = worker("equipe", 7)
-    assert not await staff.opted_out(w)
-    await staff.opt_out(w)
-    await staff.opt_out(w)
-    assert await staff.opted_out(w) and not await staff.opted_out(worker("equipe", 8))
-    raw = (tmp_path / "staff.sqlite3").read_bytes()
-    assert w.worker.encode() not in raw
-    # the same worker under another key file is another digest: the hash is keyed
-    other = SQLiteStaffStore(tmp_path / "other")
-    assert not await other.opted_out(w)
