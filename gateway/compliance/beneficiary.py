@@ -6,7 +6,7 @@ people it is written for (Cap'FALC)."""
 
 from __future__ import annotations
 
-from gateway.compliance.document import Document, bullet_list, header
+from gateway.compliance.document import Document, bullet_list, header, provenance
 from gateway.compliance.facts import ComplianceFacts, DeploymentFacts
 
 
@@ -113,12 +113,15 @@ def falc_sentences(facts: ComplianceFacts) -> list[tuple[str, list[str]]]:
 
 
 def build_falc(facts: ComplianceFacts, deployment: DeploymentFacts) -> Document:
+    # The provenance goes to the end, in small print: readers of the livret need the
+    # message first; the revision is for whoever prints and checks it.
     parts = [header(facts, "L'IA et vos informations — version facile à lire",
-                    "texte en FALC pour le livret d'accueil")]
+                    "texte en FALC pour le livret d'accueil", with_provenance=False)]
     for heading, sentences in falc_sentences(facts):
         parts.append(f"## {heading}\n")
         parts.append("\n\n".join(sentences) + "\n")
     parts.append("*Texte écrit selon les règles du « facile à lire et à comprendre ». "
                  "Faites-le relire par des personnes accompagnées avant de l'imprimer.*\n")
+    parts.append(f"*{provenance(facts).replace('`', '')}*\n")
     return Document("information-personnes-falc", "Information des personnes (FALC)",
                     "\n".join(parts))

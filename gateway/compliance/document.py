@@ -17,20 +17,23 @@ class Document:
     markdown: str
 
 
-def header(facts: ComplianceFacts, title: str, audience: str) -> str:
-    """Title and provenance: which policy revision and which files the text comes from."""
-    return "\n".join([
-        f"# {title}",
-        "",
-        f"**{facts.org_name}** — {audience}",
-        "",
-        f"Document généré le {facts.built_on.isoformat()} par `gardefou compliance build` "
-        f"(variante {facts.law.name}) à partir du fichier de politique `{facts.policy_file}`, "
-        f"révision `{facts.policy_revision}` (empreinte sha256, identique à l'en-tête "
-        "`x-gardefou-policy-revision` des réponses de la passerelle), du fichier des modèles "
-        "et des réglages de déploiement. Si la politique change, régénérez ce document.",
-        "",
-    ])
+def provenance(facts: ComplianceFacts) -> str:
+    """Which policy revision and files the document was built from."""
+    return (f"Document généré le {facts.built_on.isoformat()} par `gardefou compliance build` "
+            f"(variante {facts.law.name}) à partir du fichier de politique "
+            f"`{facts.policy_file}`, révision `{facts.policy_revision}` (empreinte sha256, "
+            "identique à l'en-tête `x-gardefou-policy-revision` des réponses de la "
+            "passerelle), du fichier des modèles et des réglages de déploiement. Si la "
+            "politique change, régénérez ce document.")
+
+
+def header(facts: ComplianceFacts, title: str, audience: str, *, with_provenance: bool = True
+           ) -> str:
+    """Title, audience and (unless put at the end) the provenance."""
+    lines = [f"# {title}", "", f"**{facts.org_name}** — {audience}", ""]
+    if with_provenance:
+        lines += [provenance(facts), ""]
+    return "\n".join(lines)
 
 
 def dpo_section(what: str) -> str:

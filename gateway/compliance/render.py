@@ -21,6 +21,7 @@ th{background:#e8edf2}
 blockquote{border-left:4px solid #c60;background:#fff4e5;margin:.8em 0;padding:.4em .8em}
 code{font-size:.9em;word-break:break-all}
 body.falc{font-size:15pt;line-height:1.7}body.falc p{margin:.5em 0}
+body.falc em{font-size:.7em;font-style:normal;color:#444}
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}tr,blockquote{break-inside:avoid}}
 """
 

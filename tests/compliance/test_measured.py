@@ -36,3 +36,11 @@ def test_label_names_cover_every_redaction_label() -> None:
     from gateway.redaction.settings import ALL_LABELS as REDACTOR_LABELS
 
     assert ALL_LABELS == REDACTOR_LABELS
+
+
+def test_the_staff_guide_quotes_the_measured_recall() -> None:
+    guide = (Path(__file__).resolve().parents[2] / "gateway" / "guide" / "guide.html").read_text(
+        encoding="utf-8")
+    percent = f"{float(measured.DEV_RECALL) * 100:.1f}".replace(".", ",")
+    assert f"{percent} % des identifiants sont masqués" in guide
+    assert f"Sur {measured.DEV_SET.split()[0]} documents de test" in guide
