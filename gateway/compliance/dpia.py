@@ -17,7 +17,12 @@ from gateway.compliance.document import (
     models_table,
     table,
 )
-from gateway.compliance.facts import LABEL_NAMES, SENSITIVITY_NAMES, ComplianceFacts, DeploymentFacts
+from gateway.compliance.facts import (
+    LABEL_NAMES,
+    SENSITIVITY_NAMES,
+    ComplianceFacts,
+    DeploymentFacts,
+)
 
 
 def build(facts: ComplianceFacts, deployment: DeploymentFacts) -> Document:
@@ -39,7 +44,8 @@ def build(facts: ComplianceFacts, deployment: DeploymentFacts) -> Document:
             ("contact protection des données", facts.contact),
             ("système", "Garde-fou, passerelle auto-hébergée entre les outils de conversation "
              "des professionnels et des modèles de langage (IA générative)"),
-            ("politique d'usage", f"`{facts.policy_file}`, révision `{facts.policy_revision[:16]}…`"),
+            ("politique d'usage",
+             f"`{facts.policy_file}`, révision `{facts.policy_revision[:16]}…`"),
             ("classement des demandes", "modèle de classification auto-hébergé (après "
              "pseudonymisation)" if facts.classifier == "llm" else
              "classifieur hors ligne intégré à la passerelle"),
@@ -99,10 +105,10 @@ def _operation_a(facts: ComplianceFacts) -> str:
         "**Conservation** : aucune conservation des demandes ni des réponses par la "
         "passerelle. Côté fournisseur : voir la section 3.\n",
         "**Nature des données transmises** : des données pseudonymisées restent des données "
-        "personnelles (lignes directrices 01/2025 du CEPD) : un contrat de sous-traitance "
-        "reste nécessaire avec chaque fournisseur externe.\n",
+        f"personnelles (lignes directrices 01/2025 du CEPD) : un {law.processor} reste "
+        "nécessaire avec chaque fournisseur externe.\n",
         dpo_section("Base légale retenue (par exemple mission d'intérêt public ou intérêt "
-                    "légitime, et condition de l'art. 9.2 pour les données sensibles) et "
+                    f"légitime, et {law.sensitive_basis}) et "
                     "articulation avec le " + law.secrecy + "."),
     ])
 
@@ -167,8 +173,8 @@ def _hosting_summary(facts: ComplianceFacts) -> str:
         return ("Tous les modèles sont auto-hébergés : aucun texte, même pseudonymisé, ne "
                 "quitte l'infrastructure de l'organisation.\n")
     names = ", ".join(m.name for m in facts.external_models)
-    text = (f"Modèles externes : {names}. Le texte pseudonymisé leur est envoyé ; un contrat "
-            "de sous-traitance (art. 28) est requis pour chacun.\n")
+    text = (f"Modèles externes : {names}. Le texte pseudonymisé leur est envoyé ; un "
+            f"{facts.law.processor} est requis pour chacun.\n")
     if any(m.hosting == "non_eu" for m in facts.models):
         text += ("\n**Attention** : au moins un modèle est hébergé hors UE ; le transfert doit "
                  f"être encadré ({facts.law.transfers}) et justifié dans cette AIPD.\n")

@@ -80,7 +80,7 @@ class ModelFacts:
         if self.hosting == Hosting.SELF_HOSTED:
             return "aucun transfert : le texte reste sur les serveurs de l'organisation"
         if self.hosting == Hosting.EU:
-            return ("pas de transfert hors UE déclaré ; contrat de sous-traitance (art. 28) "
+            return ("pas de transfert hors UE déclaré ; contrat de sous-traitance "
                     f"avec le fournisseur : référence {TODO}")
         return ("TRANSFERT HORS UE : mécanisme de transfert (adéquation, DPF, clauses "
                 f"contractuelles types) et contrat de sous-traitance : {TODO}")

@@ -30,6 +30,8 @@ class Jurisdiction:
     consultation: str        # the legal basis of the consultation
     complaint: str           # how to complain to the authority
     authority_plain: str     # the authority, as named in the easy-to-read notice
+    processor: str           # the processor contract
+    sensitive_basis: str     # the extra condition for sensitive data
 
 
 JURISDICTIONS: dict[str, Jurisdiction] = {
@@ -58,6 +60,8 @@ JURISDICTIONS: dict[str, Jurisdiction] = {
         "proportionnalité (art. L1121-1)",
         complaint="réclamation auprès de la CNIL (www.cnil.fr/plaintes)",
         authority_plain="la CNIL",
+        processor="contrat de sous-traitance (art. 28 RGPD)",
+        sensitive_basis="condition de l'art. 9.2 RGPD pour les données sensibles",
     ),
     "be": Jurisdiction(
         country="be", name="Belgique",
@@ -85,6 +89,8 @@ JURISDICTIONS: dict[str, Jurisdiction] = {
         complaint="plainte auprès de l'Autorité de protection des données "
         "(www.autoriteprotectiondonnees.be)",
         authority_plain="l'Autorité de protection des données",
+        processor="contrat de sous-traitance (art. 28 RGPD)",
+        sensitive_basis="condition de l'art. 9.2 RGPD pour les données sensibles",
     ),
     "ch": Jurisdiction(
         country="ch", name="Suisse",
@@ -113,6 +119,9 @@ JURISDICTIONS: dict[str, Jurisdiction] = {
         "(OLT 3) ; art. 328b du code des obligations",
         complaint="dénonciation auprès du PFPDT (www.edoeb.admin.ch)",
         authority_plain="le Préposé fédéral à la protection des données",
+        processor="contrat de sous-traitance (art. 9 nLPD)",
+        sensitive_basis="règles de l'art. 6 al. 7 et de l'art. 34 nLPD pour les données "
+        "sensibles, dont celles sur les mesures d'aide sociale",
     ),
 }
 

@@ -140,7 +140,8 @@ def test_policy_facts_reach_the_documents(files: tuple[Path, Path]) -> None:
     ("fr", ("CNIL", "L2312-38", "L1222-4", "comité social et économique"), ("CCT", "nLPD")),
     ("be", ("Autorité de protection des données", "CCT n° 39", "CCT n° 81",
             "conseil d'entreprise"), ("CNIL", "L2312-38", "nLPD")),
-    ("ch", ("nLPD", "PFPDT", "OLT 3", "commission du personnel"), ("CNIL", "RGPD", "CCT")),
+    ("ch", ("nLPD", "PFPDT", "OLT 3", "commission du personnel", "art. 9 nLPD"),
+     ("CNIL", "RGPD", "CCT", "art. 28", "art. 9.2")),
 ])
 def test_country_variants(files: tuple[Path, Path], country: str, present: tuple[str, ...],
                           absent: tuple[str, ...]) -> None:
