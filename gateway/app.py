@@ -39,6 +39,7 @@ def build_services(settings: Settings) -> Services:
     from gateway.plugins import extra_recognizers, plugin_manager
     from gateway.policy import PolicyStore
     from gateway.redaction import build_redactor, memory_cache, redis_cache
+    from gateway.staffstore import build_staff_store
     from gateway.textfold import combining_marks
     from gateway.upstream import Upstream
     from gateway.usage import build_usage, policy_retention, setup_telemetry
@@ -58,6 +59,7 @@ def build_services(settings: Settings) -> Services:
         upstream=Upstream(catalog),
         usage=build_usage(settings, retention=policy_retention(policies)),
         limits=build_limiter(settings.redis_url, settings.timezone),
+        staff=build_staff_store(settings.state_dir, settings.redis_url),
     )
 
 
@@ -131,8 +133,9 @@ class ContentSafeErrors:
 def _mount_routers(app: FastAPI) -> None:
     from gateway.api import admin, chat, health, models, usage
     from gateway.dashboard import routes as dashboard
+    from gateway.guide import routes as guide
 
-    for module in (health, chat, models, admin, usage, dashboard):
+    for module in (health, chat, models, admin, usage, dashboard, guide):
         app.include_router(module.router)
 
 

@@ -10,6 +10,7 @@ refuses the request and nothing is sent upstream.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import time
 from collections.abc import AsyncIterator
@@ -24,6 +25,7 @@ from gateway.errors import (
     PolicyUnavailable,
     RedactionFailed,
 )
+from gateway.literacy import explanation, first_redaction
 from gateway.policy import LoadedPolicy, allowed_models, evaluate, redaction_settings
 from gateway.policy.evaluate import routing_violation
 from gateway.redaction import RedactionSettings, redact_conversation, reidentify_message
@@ -116,6 +118,14 @@ async def prepare(call: ChatCall, principal: Principal, services: Services) -> P
         allow_list=tuple(options.get("allow_list") or ()),
         reidentify=bool(options.get("reidentify", True)),
     )
+    pending = policy.policy.compliance.activation.pending()
+    if pending:
+        # The organisation asked to stay closed until staff were informed and their
+        # representatives consulted (policy compliance.activation): nothing is analysed.
+        raise PolicyBlocked(
+            "La passerelle n'est pas encore activée pour votre organisation : il manque "
+            + " et ".join(pending) + ". Votre administrateur l'activera une fois ces étapes "
+            "faites.", code="activation_pending", policy_revision=policy.revision)
     if services.limits is not None:
         # Before the costly stages, so a throttled client costs almost nothing.
         with stage("limits"):
@@ -124,11 +134,18 @@ async def prepare(call: ChatCall, principal: Principal, services: Services) -> P
         redaction = await redact(call, settings, services)
     with stage("policy"):
         decision = await decide(policy, principal, spec, redaction, services)
+    training = policy.policy.compliance.training_url
+    if decision.action is not Action.BLOCK and first_redaction(call.messages, redaction.counts):
+        decision = dataclasses.replace(decision, notice=_join_notice(
+            decision.notice, explanation("redaction", training, principal.org)))
     prepared = Prepared(spec, policy, redaction, decision, settings.reidentify, started)
     if decision.action is Action.BLOCK:
         await record(prepared, principal, services, action="block")
+        rule = decision.forbidden or next((e.rule_id for e in decision.evidence
+                                           if e.rule_id.startswith(("routing:", "role:"))), None)
         raise PolicyBlocked(
-            decision.message or "Cette demande n'est pas autorisée par la politique d'usage.",
+            (decision.message or "Cette demande n'est pas autorisée par la politique d'usage.")
+            + "\n\n" + explanation(rule, training, principal.org),
             decision_id=decision.id,
             rule=decision.forbidden,
             policy_revision=decision.policy_revision,
@@ -258,4 +275,22 @@ async def record(
         ttft_s=ttft_s,
         action=action,
     )
+    if await _research_opt_out(principal, services):
+        event = dataclasses.replace(event, research_opt_out=True)
     await services.usage.record(event, principal)
+
+
+async def _research_opt_out(principal: Principal, services: Services) -> bool:
+    """Whether the worker objected to the research export. If the opt-out set cannot be
+    read, the event is kept out of research (an objection must never be missed)."""
+    if services.staff is None:
+        return False
+    try:
+        return await services.staff.opted_out(principal)
+    except Exception:  # noqa: BLE001 - never fails the request; err towards exclusion
+        return True
+
+
+def _join_notice(*parts: str | None) -> str | None:
+    kept = [p for p in parts if p]
+    return " ".join(kept) if kept else None

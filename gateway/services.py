@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from gateway.limits import Limiter
     from gateway.policy import PolicyStore
     from gateway.redaction import Redactor
+    from gateway.staffstore import StaffStore
     from gateway.upstream import Upstream
     from gateway.usage import UsageRecorder
 
@@ -28,3 +29,4 @@ class Services:
     upstream: Upstream
     usage: UsageRecorder | None = None
     limits: Limiter | None = None
+    staff: StaffStore | None = None

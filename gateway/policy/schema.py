@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -170,6 +171,47 @@ class Retention(_Strict):
     usage_days: int = Field(default=365, ge=1, le=3650)
 
 
+class Activation(_Strict):
+    """Optional gate (DOMAIN C-21): with ``require_confirmation``, staff requests are refused
+    until the admin has recorded, in this file, the dates on which staff received the
+    individual notice and the works council was consulted (``gardefou compliance build``
+    writes both documents). Off by default so that existing deployments keep working."""
+
+    require_confirmation: bool = False
+    staff_notice_confirmed: date | None = Field(
+        default=None, description="Date the individual staff notice was handed out.")
+    consultation_confirmed: date | None = Field(
+        default=None, description="Date of the works council's (CSE/CE/commission) opinion.")
+
+    def pending(self) -> tuple[str, ...]:
+        """What still blocks activation (empty when nothing does)."""
+        if not self.require_confirmation:
+            return ()
+        missing = []
+        if self.staff_notice_confirmed is None:
+            missing.append("information individuelle du personnel")
+        if self.consultation_confirmed is None:
+            missing.append("consultation des représentants du personnel")
+        return tuple(missing)
+
+
+class Compliance(_Strict):
+    """Facts the compliance kit (``gardefou compliance build``) and the AI-literacy texts
+    need beyond the rest of the file. Unset contacts are left for the DPO to complete."""
+
+    country: Literal["fr", "be", "ch"] = "fr"
+    training_url: str = Field(
+        default="/guide", pattern=r"^(/|https?://)[^\s<>\"']*$",
+        description="The organisation's AI training page, linked from refusals and notices.")
+    privacy_contact: str | None = Field(
+        default=None, description="Where staff and beneficiaries exercise their rights "
+        "(DPO's address or e-mail).")
+    research_study: str = Field(
+        default="l'étude-action DGCS–LaborIA sur les usages de l'IA dans le travail social",
+        description="The research study the export feeds, named in the staff notice.")
+    activation: Activation = Activation()
+
+
 class Limit(_Strict):
     requests_per_minute: int | None = Field(default=None, ge=1)
     tokens_per_day: int | None = Field(default=None, ge=1)
@@ -230,6 +272,7 @@ class Policy(_Strict):
     usage: Usage = Usage()
     retention: Retention = Retention()
     limits: Limits = Limits()
+    compliance: Compliance = Compliance()
     tests: tuple[PolicyTest, ...] = ()
 
     @model_validator(mode="before")

@@ -20,6 +20,8 @@ from gateway.types import Decision, Principal
 
 ACTIONS: frozenset[str] = frozenset({"allow", "warn", "block", "error"})
 OTHER = "autre"
+# Marks the role of an event whose worker objected to the research export (see dims()).
+OPT_OUT_SUFFIX = "+hors-recherche"
 # Each dimension admits only the shape its legitimate values have, so that a value carrying
 # text or an identifier (a name, a NIR, an e-mail, an IP address) becomes "autre":
 # policy ids and classes are lowercase slugs (as the policy schema requires), redaction
@@ -73,12 +75,17 @@ class UsageEvent:
     ttft_s: float | None = None
     energy_kwh: tuple[float, float] | None = None
     gwp_kgco2eq: tuple[float, float] | None = None
+    research_opt_out: bool = False
     event_id: str = field(default_factory=lambda: secrets.token_hex(12))
 
     def dims(self) -> tuple[str, ...]:
-        """The dimension values that key aggregates, in :data:`DIMENSIONS` order."""
+        """The dimension values that key aggregates, in :data:`DIMENSIONS` order. An event
+        of a worker who objected to the research export keeps that content-free flag in its
+        role value (``staff`` + :data:`OPT_OUT_SUFFIX`), so the stores need no new column and
+        the research export can leave it out; no read path groups by role."""
+        role = self.role + OPT_OUT_SUFFIX if self.research_opt_out else self.role
         return (
-            self.team, self.role, self.use, self.forbidden,
+            self.team, role, self.use, self.forbidden,
             self.action, self.model, self.hosting,
         )
 

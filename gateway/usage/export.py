@@ -30,9 +30,12 @@ from gateway.usage.dp import (
     ensure_available,
     laplace,
 )
+from gateway.usage.events import DIMENSIONS, OPT_OUT_SUFFIX
 from gateway.usage.report import Period
 from gateway.usage.store import CounterRow, UsageStore, UserRow
 from gateway.usage.suppress import effective_k, suppress
+
+_ROLE = DIMENSIONS.index("role")
 
 RESEARCH_K = 11
 COLUMNS: tuple[str, ...] = (
@@ -78,8 +81,12 @@ async def research_rows(
     rows: list[dict[str, Any]] = []
     releases: dict[str, list[tuple[str, _Release]]] = defaultdict(list)
     for org in orgs:
-        counters = await store.counters(org, period.start, period.end)
-        users = await store.users(org, period.start, period.end)
+        # Workers who objected to the research export (flag set at record time) are left
+        # out of every export, counters and distinct-worker marks alike.
+        counters = [c for c in await store.counters(org, period.start, period.end)
+                    if not c.dims[_ROLE].endswith(OPT_OUT_SUFFIX)]
+        users = [u for u in await store.users(org, period.start, period.end)
+                 if not u.dims[_ROLE].endswith(OPT_OUT_SUFFIX)]
         months = by_month(counters, users)
         for month in period.months():
             month_counters, month_users = months.get(month, ([], []))

@@ -140,6 +140,7 @@ def demo_app(state: Path, month: str) -> tuple[FastAPI, DemoServer]:
     from gateway.api import usage as usage_api
     from gateway.app import _install_error_handlers
     from gateway.dashboard import routes
+    from gateway.guide import routes as guide
 
     store = SQLiteUsageStore(state / "usage.sqlite3")
     asyncio.run(seed(store, month))
@@ -161,6 +162,7 @@ def demo_app(state: Path, month: str) -> tuple[FastAPI, DemoServer]:
     _install_error_handlers(app)
     app.include_router(routes.router)
     app.include_router(usage_api.router)
+    app.include_router(guide.router)
     return app, DemoServer("", minted["manager"], minted["staff"], minted["other"])
 
 
