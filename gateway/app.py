@@ -35,6 +35,8 @@ def build_keys(settings: Settings) -> KeyStore:
 
 def build_services(settings: Settings) -> Services:
     """Everything a request needs, built once (spaCy, litellm and policies load here)."""
+    from gateway.directory import Directory
+    from gateway.frontend import SigningKeys
     from gateway.limits import build_limiter
     from gateway.plugins import extra_recognizers, plugin_manager
     from gateway.policy import PolicyStore
@@ -58,6 +60,8 @@ def build_services(settings: Settings) -> Services:
         upstream=Upstream(catalog),
         usage=build_usage(settings, retention=policy_retention(policies)),
         limits=build_limiter(settings.redis_url, settings.timezone),
+        directory=Directory(settings.directory_file),
+        signing_keys=SigningKeys(),
     )
 
 

@@ -11,6 +11,8 @@ from gateway.catalog import Catalog
 from gateway.settings import Settings
 
 if TYPE_CHECKING:
+    from gateway.directory import Directory
+    from gateway.frontend import SigningKeys
     from gateway.limits import Limiter
     from gateway.policy import PolicyStore
     from gateway.redaction import Redactor
@@ -28,3 +30,6 @@ class Services:
     upstream: Upstream
     usage: UsageRecorder | None = None
     limits: Limiter | None = None
+    # Front-end keys: where asserted users are placed, and the OIDC providers' keys.
+    directory: Directory | None = None
+    signing_keys: SigningKeys | None = None

@@ -6,6 +6,7 @@ Redis, no provider key, the built-in ``demo`` model, state under ``./var``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -81,6 +82,11 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Plugins to load, by entry-point name (an allow-list; JSON list in env).",
     )
+    directory_file: Path | None = Field(
+        default=None,
+        description="Directory (YAML or CSV) placing users asserted by a front-end key in a team "
+        "and role; unset = they get the front-end key's team, role staff.",
+    )
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="Log verbosity; logs never contain prompt or answer text."
     )
@@ -122,6 +128,12 @@ def load_settings(**overrides: object) -> Settings:
             name = "_".join(str(p) for p in err["loc"]).upper()
             lines.append(f"  GARDEFOU_{name}: {err['msg']}")
         raise ConfigError("invalid settings:\n" + "\n".join(lines)) from exc
+
+
+def secret_from_env(name: str) -> str | None:
+    """A secret named by reference (a front-end key's JWT secret): read from the environment
+    when used, so that no file of the gateway holds it."""
+    return os.environ.get(name) or None if name else None
 
 
 def settings_table() -> str:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 
-from gateway.auth import authenticate
+from gateway.auth import authenticate_record
 from gateway.errors import ForbiddenError, InvalidRequest
 from gateway.services import Services
 from gateway.types import Principal, Role
@@ -41,16 +41,26 @@ def month_period(start: str | None, end: str | None) -> Period:
 
 
 def get_principal(request: Request) -> Principal:
-    """The caller, from ``Authorization: Bearer``; raises AuthError (401)."""
-    return authenticate(request.headers.get("authorization"), get_services(request).keys)
+    """The caller, from ``Authorization: Bearer``; raises AuthError (401). Behind a front-end
+    key, the user that front-end vouches for (:func:`gateway.frontend.identify`)."""
+    from gateway.frontend import FrontendConfig, SigningKeys, identify
+
+    services = get_services(request)
+    record = authenticate_record(request.headers.get("authorization"), services.keys)
+    config = FrontendConfig.from_json(record.frontend) if record.frontend else None
+    return identify(record.principal(), config, request.headers, services.directory,
+                    services.signing_keys or SigningKeys())
 
 
 def require_role(*roles: Role) -> Callable[[Request], Principal]:
-    """A dependency that authenticates and checks the caller has one of ``roles`` (403)."""
+    """A dependency that authenticates and checks the caller has one of ``roles`` (403).
+    Front-end keys only chat: their users sign in (OIDC) for the dashboard and admin pages."""
     allowed = frozenset(roles)
 
     def dependency(request: Request) -> Principal:
         principal = get_principal(request)
+        if principal.frontend:
+            raise ForbiddenError("Une clé de front-end ne donne accès qu'aux conversations.")
         if principal.role not in allowed:
             names = ", ".join(sorted(r.value for r in allowed))
             raise ForbiddenError(f"Cette action est réservée aux rôles : {names}.")
