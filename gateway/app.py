@@ -38,6 +38,7 @@ def build_services(settings: Settings) -> Services:
     from gateway.directory import Directory
     from gateway.frontend import SigningKeys
     from gateway.limits import build_limiter
+    from gateway.sso import OidcClient
     from gateway.plugins import extra_recognizers, plugin_manager
     from gateway.policy import PolicyStore
     from gateway.redaction import build_redactor, memory_cache, redis_cache
@@ -62,6 +63,7 @@ def build_services(settings: Settings) -> Services:
         limits=build_limiter(settings.redis_url, settings.timezone),
         directory=Directory(settings.directory_file),
         signing_keys=SigningKeys(),
+        sso=OidcClient(settings) if settings.sso_issuer else None,
     )
 
 
@@ -133,10 +135,11 @@ class ContentSafeErrors:
 
 
 def _mount_routers(app: FastAPI) -> None:
+    from gateway import sso
     from gateway.api import admin, chat, health, models, usage
     from gateway.dashboard import routes as dashboard
 
-    for module in (health, chat, models, admin, usage, dashboard):
+    for module in (health, chat, models, admin, usage, dashboard, sso):
         app.include_router(module.router)
 
 

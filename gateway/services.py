@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from gateway.directory import Directory
     from gateway.frontend import SigningKeys
     from gateway.limits import Limiter
+    from gateway.sso import OidcClient
     from gateway.policy import PolicyStore
     from gateway.redaction import Redactor
     from gateway.upstream import Upstream
@@ -33,3 +34,4 @@ class Services:
     # Front-end keys: where asserted users are placed, and the OIDC providers' keys.
     directory: Directory | None = None
     signing_keys: SigningKeys | None = None
+    sso: OidcClient | None = None  # sign-in for the dashboard and admin pages, when configured
