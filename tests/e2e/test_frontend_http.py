@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import jwt
@@ -20,7 +20,10 @@ import yaml
 from gateway.auth import FileKeyStore, mint_key
 from gateway.frontend import FrontendConfig
 from gateway.types import Role
-from tests.conftest import ROOT, Server, free_port, start_server
+from tests.conftest import ROOT, Server
+
+if TYPE_CHECKING:
+    from tests.e2e.conftest import Gateway
 
 FIXTURES = ROOT / "tests/fixtures/openwebui"
 CAPTURE = json.loads((FIXTURES / "capture.json").read_text(encoding="utf-8"))
@@ -68,14 +71,15 @@ def replay(gw: FrontendGateway, captured: dict, key: str, **overrides: str) -> h
     return response
 
 
-@pytest.fixture(scope="module")
-def frontend_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FrontendGateway]:
-    state = tmp_path_factory.mktemp("frontend-gateway")
+def frontend_setup(state: Path, store: FileKeyStore, keys: dict[str, str]) -> dict[str, str]:
+    """What the session's gateway (tests/e2e/conftest.py) needs for these tests, in an org of
+    their own: its policy (the team "hebergement" has a token budget one answer exhausts), the
+    directory, three keys (Open WebUI's, one trusting plain headers, a staff key) and the
+    environment (the JWT secret the Open WebUI key names)."""
     policies = state / "policies"
     policies.mkdir()
     default = yaml.safe_load((ROOT / "policies/default.yaml").read_text(encoding="utf-8"))
     policy = {**default, "organisation": {**default["organisation"], "id": ORG}, "tests": [],
-              # the team "hebergement" has a token budget one answer exhausts
               "limits": {"per_team": {"hebergement": {"tokens_per_day": 1}},
                          "per_key": {"requests_per_minute": 50}}}
     (policies / f"{ORG}.yaml").write_text(yaml.safe_dump(policy, allow_unicode=True))
@@ -86,25 +90,22 @@ def frontend_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Front
                   "yanis.benali@asso-demo.example": {"team": "insertion"},
                   "u-lea": {"team": "insertion"}, "u-sam": {"team": "insertion"}},
     }}}))
-    store = FileKeyStore(state / "keys.json")
-    keys = {}
     for name, config in [
         ("owui", FrontendConfig(jwt_secret_env="GF_E2E_OWUI_SECRET")),
         ("headers", FrontendConfig(trust_headers=True)),
-        ("staff", None),
+        ("asso_staff", None),
     ]:
         key, record = mint_key(ORG, "accueil", Role.STAFF,
                                frontend=config.check().to_json() if config else "")
         store.put(record)
         keys[name] = key
-    port = free_port()
-    env = {"GARDEFOU_STATE_DIR": str(state), "GARDEFOU_PORT": str(port),
-           "GARDEFOU_POLICIES_DIR": str(policies), "GARDEFOU_DIRECTORY_FILE": str(directory),
-           "GF_E2E_OWUI_SECRET": SECRET, "GARDEFOU_LOG_LEVEL": "info"}
-    server = start_server(["-m", "gateway.cli", "serve"], env, state / "gateway.log", "/readyz",
-                          port)
-    yield FrontendGateway(server, keys, state)
-    server.stop()
+    return {"GARDEFOU_POLICIES_DIR": str(policies), "GARDEFOU_DIRECTORY_FILE": str(directory),
+            "GF_E2E_OWUI_SECRET": SECRET}
+
+
+@pytest.fixture(scope="module")
+def frontend_gateway(gateway: Gateway) -> FrontendGateway:
+    return FrontendGateway(gateway.server, gateway.keys, gateway.state_dir)
 
 
 def test_two_open_webui_users_are_two_workers_in_their_own_team_quotas(
@@ -163,7 +164,7 @@ def test_staff_key_sending_assertions_is_not_believed(
     gw = frontend_gateway
     before = gw.distinct_workers()
     captured = fixture("camille-title")
-    response = replay(gw, captured, gw.keys["staff"], **{
+    response = replay(gw, captured, gw.keys["asso_staff"], **{
         "X-OpenWebUI-User-Jwt": fresh(captured["headers"]["X-OpenWebUI-User-Jwt"]),
         "X-OpenWebUI-User-Email": "camille.martin@asso-demo.example"})
     # Counted as the staff key's holder, in the key's team, not as Camille in hebergement
