@@ -56,7 +56,7 @@ REFUSED_BAD_TOKEN = "Identité de l'utilisateur invalide ou expirée : reconnect
 class FrontendConfig:
     """How a front-end key identifies its users (stored with the key, secrets by reference)."""
 
-    jwt_secret_env: str = ""   # env variable holding Open WebUI's FORWARD_USER_INFO_HEADER_JWT_SECRET
+    jwt_secret_env: str = ""   # variable holding Open WebUI's FORWARD_USER_INFO_HEADER_JWT_SECRET
     jwt_issuer: str = "open-webui"
     jwt_audience: str = ""
     oidc_issuer: str = ""      # LibreChat's forwarded OIDC token: issuer, audience, JWKS

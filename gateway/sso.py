@@ -137,7 +137,8 @@ class OidcClient:
         if self._document is None:
             import aiohttp
 
-            url = self.settings.sso_issuer.rstrip("/") + "/.well-known/openid-configuration"  # type: ignore[union-attr]
+            issuer = self.settings.sso_issuer or ""
+            url = issuer.rstrip("/") + "/.well-known/openid-configuration"
             async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
                 async with http.get(url) as response:
                     response.raise_for_status()
@@ -196,8 +197,9 @@ def _client(request: Request) -> OidcClient:
 
 
 def _page(status: int, title: str, text: str) -> HTMLResponse:
-    body = (f'<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>{html.escape(title)}'
-            f'</title></head><body><main><h1>{html.escape(title)}</h1><p id="message">'
+    body = (f'<!doctype html><html lang="fr"><head><meta charset="utf-8">'
+            f'<title>{html.escape(title)}</title></head><body><main><h1>{html.escape(title)}</h1>'
+            '<p id="message">'
             f'{html.escape(text)}</p><p><a href="/auth/logout">Se déconnecter</a></p></main>'
             "</body></html>")
     return HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
@@ -264,7 +266,8 @@ async def callback(request: Request, code: str = "", state: str = "") -> Respons
         response.delete_cookie(LOGIN_COOKIE, path="/auth")
         return response
     expires = int(time.time() + settings.session_hours * 3600)
-    subject = "s" + hashlib.sha256(f"{settings.sso_issuer}\x00{claims['sub']}".encode()).hexdigest()[:31]
+    material = f"{settings.sso_issuer}\x00{claims['sub']}".encode()
+    subject = "s" + hashlib.sha256(material).hexdigest()[:31]
     session = sign(settings.session_secret or "", {
         "org": settings.sso_org, "roles": [r.value for r in roles], "exp": expires,
         "sub": subject})

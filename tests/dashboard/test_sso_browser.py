@@ -78,7 +78,8 @@ async def test_a_group_without_a_role_is_refused(signed_in_site: DemoServer,
                                                  tmp_path: Path) -> None:
     async with browser_page() as page:
         await sign_in(page, signed_in_site, "paul")
-        await page.wait_for("location.pathname === '/auth/callback' && !!document.getElementById('message')")
+        await page.wait_for("location.pathname === '/auth/callback'"
+                            " && !!document.getElementById('message')")
         text = await page.evaluate("document.body.innerText")
         assert "Accès refusé" in text and "aucun de vos groupes" in text
         shot = await page.screenshot(tmp_path / "dashboard-sso-refused.png")
