@@ -15,7 +15,8 @@ A signed identity that fails verification refuses the request: it never falls ba
 headers. Without any identity the key's ``fallback_team`` is used when it has one, otherwise the
 request is refused. The asserted user then gets a team and role from the directory
 (:mod:`gateway.directory`) and becomes :attr:`Principal.user`: a digest, so the user's
-identifier is never kept in clear. Assertion headers sent with any other key are ignored, and
+identifier is never kept in clear. The front-end's conversation id (``X-OpenWebUI-Chat-Id``)
+becomes :attr:`Principal.conversation`, which scopes the redaction caches. Assertion headers sent with any other key are ignored, and
 logged as an attempt (header names and key id only).
 """
 
@@ -41,6 +42,7 @@ OPENWEBUI_JWT = "x-openwebui-user-jwt"
 OIDC_TOKEN = "x-gardefou-user-token"
 PLAIN_ID = "x-openwebui-user-id"
 PLAIN_EMAIL = "x-openwebui-user-email"
+CHAT_ID = "x-openwebui-chat-id"
 ASSERTION_HEADERS = (OPENWEBUI_JWT, OIDC_TOKEN, PLAIN_ID, PLAIN_EMAIL,
                      "x-openwebui-user-name", "x-openwebui-user-role")
 _MAX_TOKEN = 8192  # Open WebUI's token is a few hundred bytes; OIDC ones a few KB
@@ -236,5 +238,14 @@ def identify(principal: Principal, config: FrontendConfig | None, headers: Mappi
         raise ForbiddenError("Utilisateur inconnu de l'annuaire de votre organisation : "
                              "demandez à votre administrateur de vous y ajouter.",
                              code="unknown_user")
-    return replace(principal, team=placed.team, role=placed.role,
-                   user=user_digest(principal.org, user), frontend=True)
+    digest = user_digest(principal.org, user)
+    return replace(principal, team=placed.team, role=placed.role, user=digest, frontend=True,
+                   conversation=conversation_digest(digest, _header(headers, CHAT_ID)))
+
+
+def conversation_digest(user: str, chat_id: str) -> str:
+    """The conversation's scope for the redaction caches: the front-end's chat id, tied to
+    the user (another user naming the same id gets another scope). Empty without an id."""
+    if not chat_id or len(chat_id) > 256:
+        return ""
+    return "c" + hashlib.sha256(f"{user}\x00{chat_id}".encode()).hexdigest()[:31]

@@ -115,6 +115,7 @@ async def prepare(call: ChatCall, principal: Principal, services: Services) -> P
         **({"labels": frozenset(options["labels"])} if options.get("labels") else {}),
         allow_list=tuple(options.get("allow_list") or ()),
         reidentify=bool(options.get("reidentify", True)),
+        scope=principal.conversation,
     )
     if services.limits is not None:
         # Before the costly stages, so a throttled client costs almost nothing.

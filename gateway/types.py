@@ -40,6 +40,9 @@ class Principal:
     subject: str = ""
     user: str = ""
     frontend: bool = False
+    # Digest of the front-end's conversation id (X-OpenWebUI-Chat-Id): scopes the redaction
+    # caches to that conversation. Empty for plain keys.
+    conversation: str = ""
 
     @property
     def worker(self) -> str:

@@ -167,3 +167,21 @@ def test_config_refuses_a_secret_in_clear_and_half_oidc() -> None:
         FrontendConfig(oidc_issuer="http://127.0.0.1:1/").check()
     with pytest.raises(ConfigError):
         FrontendConfig().check()
+
+
+def test_conversation_id_scopes_the_redaction_caches() -> None:
+    from gateway.redaction import RedactionSettings
+
+    key, store = frontend_key()
+    token = owui_token("u-1")
+    one = who(key, store, {"x-openwebui-user-jwt": token, "x-openwebui-chat-id": "chat-1"})
+    again = who(key, store, {"x-openwebui-user-jwt": token, "x-openwebui-chat-id": "chat-1"})
+    other = who(key, store, {"x-openwebui-user-jwt": token, "x-openwebui-chat-id": "chat-2"})
+    bob = who(key, store, {"x-openwebui-user-jwt": owui_token("u-2"),
+                           "x-openwebui-chat-id": "chat-1"})
+    assert one.conversation == again.conversation and "chat-1" not in one.conversation
+    assert len({one.conversation, other.conversation, bob.conversation}) == 3
+    assert who(key, store, {"x-openwebui-user-jwt": token}).conversation == ""
+    fingerprints = {RedactionSettings(scope=p.conversation).fingerprint()
+                    for p in (one, other, bob)}
+    assert len(fingerprints) == 3 and RedactionSettings().fingerprint() not in fingerprints
