@@ -15,8 +15,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml plugins/gardefou-intl-ids/pyproject.toml | $(BIN)/python
+# The sign-in tests run a real OpenID provider (tests/oidc, npm's oidc-provider) on node:
+# its locked dependencies are installed here when node is present (else those tests skip).
+$(VENV)/.installed-test: pyproject.toml plugins/gardefou-intl-ids/pyproject.toml tests/oidc/package-lock.json | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,research]' -e plugins/gardefou-intl-ids
+	if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/oidc --no-audit --no-fund --silent; fi
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -25,18 +28,19 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(BIN)/gardefou serve --demo
 
-# Tools some tests drive: Debian's chromium (dashboard browser test) and docker-compose
-# (validates docker/compose.yaml without an engine). Installed when we can (root + apt);
+# Tools some tests drive: Debian's chromium (dashboard browser tests), docker-compose
+# (validates docker/compose.yaml without an engine) and nodejs/npm (the test OpenID provider). Installed when we can (root + apt);
 # otherwise those tests are skipped and say why.
-SYSTEM_TOOLS := chromium docker-compose
+SYSTEM_TOOLS := chromium docker-compose node npm
 system-deps:
 	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	missing=$$(echo "$$missing" | sed 's/\bnode\b/nodejs/'); \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "not installed:$$missing (the tests that need them will be skipped)"; fi; fi
 
-test: install-test system-deps
+test: system-deps install-test
 	$(BIN)/pytest
 
 lint:

@@ -35,7 +35,10 @@ def build_keys(settings: Settings) -> KeyStore:
 
 def build_services(settings: Settings) -> Services:
     """Everything a request needs, built once (spaCy, litellm and policies load here)."""
+    from gateway.directory import Directory
+    from gateway.frontend import SigningKeys
     from gateway.limits import build_limiter
+    from gateway.sso import OidcClient
     from gateway.plugins import extra_recognizers, plugin_manager
     from gateway.policy import PolicyStore
     from gateway.redaction import build_redactor, memory_cache, redis_cache
@@ -60,6 +63,9 @@ def build_services(settings: Settings) -> Services:
         usage=build_usage(settings, retention=policy_retention(policies)),
         limits=build_limiter(settings.redis_url, settings.timezone),
         staff=build_staff_store(settings.state_dir, settings.redis_url),
+        directory=Directory(settings.directory_file),
+        signing_keys=SigningKeys(),
+        sso=OidcClient(settings) if settings.sso_issuer else None,
     )
 
 
@@ -131,11 +137,12 @@ class ContentSafeErrors:
 
 
 def _mount_routers(app: FastAPI) -> None:
+    from gateway import sso
     from gateway.api import admin, chat, health, models, usage
     from gateway.dashboard import routes as dashboard
     from gateway.guide import routes as guide
 
-    for module in (health, chat, models, admin, usage, dashboard, guide):
+    for module in (health, chat, models, admin, usage, dashboard, guide, sso):
         app.include_router(module.router)
 
 

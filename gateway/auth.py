@@ -41,6 +41,8 @@ class KeyRecord:
     revoked_at: str | None = None
     # The person or seat behind the key; kept across rotations (defaults to the first key id).
     subject: str = ""
+    # Non-empty for a front-end key: its FrontendConfig as JSON (secrets only by reference).
+    frontend: str = ""
 
     def principal(self) -> Principal:
         return Principal(
@@ -69,9 +71,11 @@ def validate_name(kind: str, value: str) -> str:
     return value
 
 
-def mint_key(org: str, team: str, role: Role, subject: str = "") -> tuple[str, KeyRecord]:
+def mint_key(org: str, team: str, role: Role, subject: str = "",
+             frontend: str = "") -> tuple[str, KeyRecord]:
     """A new key and its record. The clear key is returned once and never stored.
-    ``subject`` carries over from a rotated key; a new holder gets a fresh one."""
+    ``subject`` carries over from a rotated key; a new holder gets a fresh one. ``frontend``
+    (a :class:`gateway.frontend.FrontendConfig` as JSON) makes it a front-end key."""
     key_id = secrets.token_hex(6)
     key = f"gf_{key_id}_{secrets.token_urlsafe(32)}"
     record = KeyRecord(
@@ -82,6 +86,7 @@ def mint_key(org: str, team: str, role: Role, subject: str = "") -> tuple[str, K
         sha256=hash_key(key),
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         subject=subject or key_id,
+        frontend=frontend,
     )
     return key, record
 
@@ -91,7 +96,8 @@ def rotate(store: KeyStore, key_id: str) -> tuple[str, KeyRecord]:
     old = store.get(key_id)
     if old is None or old.revoked_at is not None:
         raise ConfigError(f"unknown or revoked key id {key_id!r}")
-    key, record = mint_key(old.org, old.team, old.role, subject=old.subject or old.key_id)
+    key, record = mint_key(old.org, old.team, old.role, subject=old.subject or old.key_id,
+                           frontend=old.frontend)
     store.put(record)
     revoke(store, key_id)
     return key, record
@@ -119,6 +125,11 @@ def import_key(key: str, org: str, team: str, role: Role) -> KeyRecord:
 
 def authenticate(authorization: str | None, store: KeyStore) -> Principal:
     """Turn an ``Authorization`` header into a principal, or raise :class:`AuthError`."""
+    return authenticate_record(authorization, store).principal()
+
+
+def authenticate_record(authorization: str | None, store: KeyStore) -> KeyRecord:
+    """The live record of the key in an ``Authorization`` header, or :class:`AuthError`."""
     if not authorization or not authorization.lower().startswith("bearer "):
         raise AuthError("Clé d'API manquante : ajoutez l'en-tête « Authorization: Bearer <clé> ».")
     key = authorization[7:].strip()
@@ -133,7 +144,7 @@ def authenticate(authorization: str | None, store: KeyStore) -> Principal:
         or not hmac.compare_digest(record.sha256, hash_key(key))
     ):
         raise AuthError("Clé d'API invalide ou révoquée.")
-    return record.principal()
+    return record
 
 
 def revoke(store: KeyStore, key_id: str) -> KeyRecord:
@@ -271,4 +282,5 @@ def _from_flat(raw: dict[str, str]) -> KeyRecord:
         created_at=raw["created_at"],
         revoked_at=raw.get("revoked_at") or None,
         subject=raw.get("subject") or "",
+        frontend=raw.get("frontend") or "",
     )

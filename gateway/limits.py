@@ -53,7 +53,10 @@ def scopes_for(principal: Principal, limits: Any) -> list[Scope]:
         scope("org", principal.org, "l'organisation", limits.org),
         scope("team", f"{principal.org}/{principal.team}", f"l'équipe « {principal.team} »",
               limits.per_team.get(principal.team)),
-        scope("key", principal.key_id, "votre clé", limits.per_key),
+        # Behind a front-end key, the per-key quota is each user's own: the shared key is
+        # not one person (``user`` is a digest, never the identifier).
+        scope("key", f"{principal.key_id}/{principal.user}", "votre compte", limits.per_key)
+        if principal.user else scope("key", principal.key_id, "votre clé", limits.per_key),
     ]
     return [s for s in found if s is not None]
 

@@ -117,6 +117,7 @@ async def prepare(call: ChatCall, principal: Principal, services: Services) -> P
         **({"labels": frozenset(options["labels"])} if options.get("labels") else {}),
         allow_list=tuple(options.get("allow_list") or ()),
         reidentify=bool(options.get("reidentify", True)),
+        scope=principal.conversation,
     )
     pending = policy.policy.compliance.activation.pending()
     if pending:

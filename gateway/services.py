@@ -11,7 +11,10 @@ from gateway.catalog import Catalog
 from gateway.settings import Settings
 
 if TYPE_CHECKING:
+    from gateway.directory import Directory
+    from gateway.frontend import SigningKeys
     from gateway.limits import Limiter
+    from gateway.sso import OidcClient
     from gateway.policy import PolicyStore
     from gateway.redaction import Redactor
     from gateway.staffstore import StaffStore
@@ -30,3 +33,7 @@ class Services:
     usage: UsageRecorder | None = None
     limits: Limiter | None = None
     staff: StaffStore | None = None
+    # Front-end keys: where asserted users are placed, and the OIDC providers' keys.
+    directory: Directory | None = None
+    signing_keys: SigningKeys | None = None
+    sso: OidcClient | None = None  # sign-in for the dashboard and admin pages, when configured

@@ -6,6 +6,7 @@ Redis, no provider key, the built-in ``demo`` model, state under ``./var``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -13,6 +14,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gateway.errors import ConfigError
+from gateway.types import Role
 
 
 class Settings(BaseSettings):
@@ -81,6 +83,39 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Plugins to load, by entry-point name (an allow-list; JSON list in env).",
     )
+    directory_file: Path | None = Field(
+        default=None,
+        description="Directory (YAML or CSV) placing users asserted by a front-end key in a team "
+        "and role; unset = they get the front-end key's team, role staff.",
+    )
+    sso_issuer: str | None = Field(
+        default=None,
+        description="OpenID provider (issuer URL) for signing in to the dashboard and admin "
+        "pages; unset = API keys only.",
+    )
+    sso_client_id: str | None = Field(default=None, description="The gateway's OIDC client id.")
+    sso_client_secret: str | None = Field(
+        default=None, description="Its client secret (unset = public client, PKCE only)."
+    )
+    sso_redirect_url: str | None = Field(
+        default=None,
+        description="The callback URL registered at the provider: <public base>/auth/callback.",
+    )
+    sso_org: str | None = Field(default=None, description="Organisation of signed-in users.")
+    sso_scopes: str = Field(
+        default="openid email profile groups", description="Scopes asked at sign-in."
+    )
+    sso_groups_claim: str = Field(default="groups", description="ID-token claim with the groups.")
+    sso_group_roles: dict[str, Role] = Field(
+        default_factory=dict,
+        description='Groups → roles (JSON, e.g. {"gf-direction": "manager"}); a user with no '
+        "mapped group is refused.",
+    )
+    session_secret: str | None = Field(
+        default=None, min_length=32,
+        description="Signs the sign-in session cookie (32+ characters); required with SSO.",
+    )
+    session_hours: float = Field(default=8.0, gt=0, le=24 * 7, description="Session lifetime.")
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="Log verbosity; logs never contain prompt or answer text."
     )
@@ -122,6 +157,12 @@ def load_settings(**overrides: object) -> Settings:
             name = "_".join(str(p) for p in err["loc"]).upper()
             lines.append(f"  GARDEFOU_{name}: {err['msg']}")
         raise ConfigError("invalid settings:\n" + "\n".join(lines)) from exc
+
+
+def secret_from_env(name: str) -> str | None:
+    """A secret named by reference (a front-end key's JWT secret): read from the environment
+    when used, so that no file of the gateway holds it."""
+    return os.environ.get(name) or None if name else None
 
 
 def settings_table() -> str:

@@ -27,18 +27,28 @@ class Principal:
     """Who is calling, as far as the gateway needs to know. ``key_id`` is for authorisation
     and revocation only: it never reaches usage data. ``subject`` stays the same when a key
     is rotated, so that one worker counts once among distinct users (only its rotating
-    pseudonym is stored)."""
+    pseudonym is stored).
+
+    Behind a shared chat front-end (:mod:`gateway.frontend`), ``user`` is the digest of the
+    user the front-end vouched for, and ``team``/``role`` come from the directory: every
+    per-worker figure then follows that user, never the shared key."""
 
     org: str
     team: str
     role: Role
     key_id: str
     subject: str = ""
+    user: str = ""
+    frontend: bool = False
+    # Digest of the front-end's conversation id (X-OpenWebUI-Chat-Id): scopes the redaction
+    # caches to that conversation. Empty for plain keys.
+    conversation: str = ""
 
     @property
     def worker(self) -> str:
-        """What distinct-user counting is keyed on (never stored as such)."""
-        return self.subject or self.key_id
+        """What distinct-user counting is keyed on (never stored as such): the asserted user
+        behind a front-end key, else the key's holder."""
+        return self.user or self.subject or self.key_id
 
 
 @dataclass(slots=True)

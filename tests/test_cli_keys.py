@@ -51,3 +51,18 @@ def test_bad_setting_is_named_at_startup(tmp_path) -> None:
     )
     assert result.returncode == 2
     assert "GARDEFOU_PORT" in result.stderr
+
+
+def test_create_a_front_end_key_naming_its_secret_by_variable(tmp_path) -> None:
+    created = gardefou("keys", "create", "--org", "asso-demo", "--team", "accueil", "--role",
+                       "staff", "--frontend", "--jwt-secret-env", "OPENWEBUI_JWT_SECRET",
+                       state=tmp_path)
+    assert created.returncode == 0, created.stderr
+    assert "front-end" in created.stdout
+    stored = json.loads((tmp_path / "keys.json").read_text())["keys"][0]
+    assert json.loads(stored["frontend"])["jwt_secret_env"] == "OPENWEBUI_JWT_SECRET"
+    assert "front-end" in gardefou("keys", "list", state=tmp_path).stdout
+    # a secret given in clear instead of a variable name is refused, and not echoed
+    clear = gardefou("keys", "create", "--org", "asso-demo", "--team", "accueil", "--role",
+                     "staff", "--frontend", "--jwt-secret-env", "s3cr3t value!", state=tmp_path)
+    assert clear.returncode != 0 and "s3cr3t" not in clear.stdout + clear.stderr

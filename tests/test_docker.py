@@ -46,7 +46,18 @@ def test_stack_shape() -> None:
         assert gateway["environment"]["GARDEFOU_REDIS_URL"].startswith("redis://redis:")
     assert "--appendonly" in services["redis"]["command"]
     assert any("dashboards" in v for v in services["grafana"]["volumes"])
-    assert services["open-webui"]["environment"]["OPENAI_API_BASE_URL"] == "http://proxy:8080/v1"
+    owui = services["open-webui"]["environment"]
+    assert owui["OPENAI_API_BASE_URL"] == "http://proxy:8080/v1"
+    # each Open WebUI user signs in to the gateway as themselves, with the secret the
+    # gateways verify (the front-end key names OPENWEBUI_JWT_SECRET)
+    assert owui["ENABLE_FORWARD_USER_INFO_HEADERS"] == "true"
+    assert "OPENWEBUI_JWT_SECRET" in owui["FORWARD_USER_INFO_HEADER_JWT_SECRET"]
+    for gateway in gateways:
+        assert "OPENWEBUI_JWT_SECRET" in gateway["environment"]["OPENWEBUI_JWT_SECRET"]
+        assert any("annuaire.yaml" in v for v in gateway["volumes"])
+    from gateway.directory import parse_yaml
+
+    assert parse_yaml((ROOT / "docker/annuaire.yaml").read_text())
     for name in ("proxy", "otel-collector", "prometheus"):
         assert name in services
 

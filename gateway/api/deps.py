@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 
-from gateway.auth import authenticate
+from gateway.auth import authenticate_record
 from gateway.errors import ForbiddenError, InvalidRequest
 from gateway.services import Services
 from gateway.types import Principal, Role
@@ -41,19 +41,52 @@ def month_period(start: str | None, end: str | None) -> Period:
 
 
 def get_principal(request: Request) -> Principal:
-    """The caller, from ``Authorization: Bearer``; raises AuthError (401)."""
-    return authenticate(request.headers.get("authorization"), get_services(request).keys)
+    """The caller, from ``Authorization: Bearer``; raises AuthError (401). Behind a front-end
+    key, the user that front-end vouches for (:func:`gateway.frontend.identify`)."""
+    from gateway.frontend import FrontendConfig, SigningKeys, identify
+
+    services = get_services(request)
+    record = authenticate_record(request.headers.get("authorization"), services.keys)
+    config = FrontendConfig.from_json(record.frontend) if record.frontend else None
+    return identify(record.principal(), config, request.headers, services.directory,
+                    services.signing_keys or SigningKeys())
 
 
 def require_role(*roles: Role) -> Callable[[Request], Principal]:
-    """A dependency that authenticates and checks the caller has one of ``roles`` (403)."""
+    """A dependency that authenticates and checks the caller has one of ``roles`` (403).
+    Front-end keys only chat: their users sign in (OIDC) for the dashboard and admin pages.
+    Without an API key, a signed-in session (:mod:`gateway.sso`) is accepted."""
     allowed = frozenset(roles)
 
     def dependency(request: Request) -> Principal:
+        if "authorization" not in request.headers:
+            signed_in = _session_principal(request, allowed)
+            if signed_in is not None:
+                return signed_in
         principal = get_principal(request)
+        if principal.frontend:
+            raise ForbiddenError("Une clé de front-end ne donne accès qu'aux conversations.")
         if principal.role not in allowed:
             names = ", ".join(sorted(r.value for r in allowed))
             raise ForbiddenError(f"Cette action est réservée aux rôles : {names}.")
         return principal
 
     return dependency
+
+
+def _session_principal(request: Request, allowed: frozenset[Role]) -> Principal | None:
+    """The signed-in caller, if any; 403 when their roles do not open this page or when a
+    state-changing request does not come from our own pages."""
+    from gateway.sso import session_from, same_origin
+
+    settings = get_services(request).settings
+    session = session_from(request, settings)
+    if session is None:
+        return None
+    if request.method not in ("GET", "HEAD") and not same_origin(request, settings):
+        raise ForbiddenError("Requête refusée : elle ne vient pas des pages de Garde-fou.")
+    principal = session.principal(allowed)
+    if principal is None:
+        names = ", ".join(sorted(r.value for r in allowed))
+        raise ForbiddenError(f"Cette page est réservée aux rôles : {names}.")
+    return principal

@@ -38,14 +38,20 @@ class RedactionSettings:
     ``allow_list``: terms never redacted (the organisation's name, its services), matched
     case-insensitively as whole words.
     ``reidentify``: whether answers get their placeholders replaced by the original values.
+    ``scope``: the conversation the request belongs to, when a front-end names it (a digest,
+    :attr:`gateway.types.Principal.conversation`): the analyses and name positions cached for
+    it then serve that conversation only, never another user's.
     """
 
     labels: frozenset[str] = ALL_LABELS
     allow_list: tuple[str, ...] = ()
     reidentify: bool = True
+    scope: str = ""
 
     def fingerprint(self) -> str:
         """A stable digest of everything that changes the analysis (for cache keys)."""
         # JSON: no allow-list term can fake a separator and pass for another list
         parts = [ANALYZER_VERSION, sorted(self.labels), list(self.allow_list)]
+        if self.scope:  # unscoped requests keep the keys they always had
+            parts.append(self.scope)
         return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:32]

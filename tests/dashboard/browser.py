@@ -136,7 +136,9 @@ async def seed(store: SQLiteUsageStore, month: str) -> int:
     return n
 
 
-def demo_app(state: Path, month: str) -> tuple[FastAPI, DemoServer]:
+def demo_app(state: Path, month: str,
+             settings: Settings | None = None) -> tuple[FastAPI, DemoServer]:
+    from gateway import sso
     from gateway.api import usage as usage_api
     from gateway.app import _install_error_handlers
     from gateway.dashboard import routes
@@ -152,10 +154,12 @@ def demo_app(state: Path, month: str) -> tuple[FastAPI, DemoServer]:
         key, record = mint_key(org, "direction", role)
         keys.put(record)
         minted[name] = key
+    settings = settings or Settings(state_dir=state)
     services = Services(
-        settings=Settings(state_dir=state), catalog=demo_catalog(), keys=keys,
+        settings=settings, catalog=demo_catalog(), keys=keys,
         policies=None, redactor=None, upstream=None,  # type: ignore[arg-type]
         usage=UsageRecorder(store, b"test-salt", housekeeping_s=None),
+        sso=sso.OidcClient(settings) if settings.sso_issuer else None,
     )
     app = FastAPI()
     app.state.services = services
@@ -163,14 +167,16 @@ def demo_app(state: Path, month: str) -> tuple[FastAPI, DemoServer]:
     app.include_router(routes.router)
     app.include_router(usage_api.router)
     app.include_router(guide.router)
+    app.include_router(sso.router)
     return app, DemoServer("", minted["manager"], minted["staff"], minted["other"])
 
 
 @contextmanager
-def serve(state: Path, month: str) -> Iterator[DemoServer]:
+def serve(state: Path, month: str, settings: Settings | None = None,
+          port: int | None = None) -> Iterator[DemoServer]:
     """The dashboard on 127.0.0.1 (uvicorn in a thread), seeded with a simulated month."""
-    app, demo = demo_app(state, month)
-    port = free_port()
+    app, demo = demo_app(state, month, settings)
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -76,12 +76,16 @@ def gateway(fake_upstream: Server, tmp_path_factory: pytest.TempPathFactory) -> 
         key, record = mint_key(org, "equipe-1", role)
         store.put(record)
         keys[name] = key
+    from tests.e2e.test_frontend_http import frontend_setup
+
+    frontend_env = frontend_setup(state, store, keys)  # its own org, policy and directory
     port = free_port()
     env = {
         "GARDEFOU_STATE_DIR": str(state),
         "GARDEFOU_MODELS_FILE": str(models),
         "GARDEFOU_PORT": str(port),
         "GARDEFOU_LOG_LEVEL": "info",
+        **frontend_env,
     }
     server = start_server(["-m", "gateway.cli", "serve"], env, state / "gateway.log", "/readyz", port)
     yield Gateway(server, keys, state)

@@ -144,3 +144,14 @@ def test_allow_listed_term_spares_only_itself(redactor) -> None:
     assert any("12 rue de la République" in m for m in masked)
     assert any("Fatou" in m for m in masked)
     assert not any("Saint-Denis" in m or "Diallo" in m for m in masked)
+
+
+def test_a_conversation_scope_keeps_its_cached_analyses_to_itself(redactor: Redactor) -> None:
+    cache = MemoryCache(10)
+    cached = _with_cache(redactor, cache)
+    first = cached.analyze(TEXT, RedactionSettings(scope="c-one"))
+    entries = len(cache.raw_values())
+    assert cached.analyze(TEXT, RedactionSettings(scope="c-one")) == first
+    assert len(cache.raw_values()) == entries  # answered from the conversation's entry
+    assert cached.analyze(TEXT, RedactionSettings(scope="c-two")) == first
+    assert len(cache.raw_values()) > entries  # another conversation: analysed on its own

@@ -52,11 +52,15 @@ function parametres() {
 }
 
 async function api(chemin) {
-  const r = await fetch(chemin, { headers: { Authorization: "Bearer " + cle() } });
+  // A pasted key, else the sign-in session's cookie (sent by the browser on its own).
+  const k = cle();
+  const r = await fetch(chemin, { headers: k ? { Authorization: "Bearer " + k } : {},
+                                  credentials: "same-origin" });
   if (r.status === 401 || r.status === 403) {
     sessionStorage.removeItem("gardefou-cle");
     document.getElementById("cle-form").hidden = false;
-    throw new Error("clé refusée (rôle « manager » requis)");
+    throw new Error(k ? "clé refusée (rôle « manager » requis)"
+                      : "connectez-vous (rôle « manager » requis)");
   }
   const corps = await r.json();
   if (!r.ok) throw new Error((corps.error && corps.error.message) || r.statusText);
@@ -189,9 +193,9 @@ function rendre(donnees) {
 
 async function charger() {
   const etat = document.getElementById("etat");
-  if (!cle()) {
+  if (!cle() && !(await (await fetch("/auth/session", { credentials: "same-origin" })).json()).connecte) {
     document.getElementById("cle-form").hidden = false;
-    etat.textContent = "Saisissez votre clé d'accès.";
+    etat.textContent = "Saisissez votre clé d'accès ou connectez-vous.";
     return;
   }
   etat.textContent = "Chargement…";
@@ -215,6 +219,9 @@ document.addEventListener("DOMContentLoaded", () => {
     el("option", { value: params.get("team"), text: params.get("team") }, document.getElementById("equipe"));
     document.getElementById("equipe").value = params.get("team");
   }
+  // Sign-in brings the browser back to this very view (period and team included).
+  document.getElementById("sso").href =
+    "/auth/login?next=" + encodeURIComponent(location.pathname + location.search);
   document.getElementById("filtres").addEventListener("submit", (e) => { e.preventDefault(); charger(); });
   document.getElementById("cle-form").addEventListener("submit", (e) => {
     e.preventDefault();
