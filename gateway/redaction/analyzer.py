@@ -28,6 +28,7 @@ from gateway.redaction.language import english_ranges, inside
 from gateway.redaction.tokens import split_cells
 from gateway.redaction.names import NameTokens, collect_name_tokens, propagate
 from gateway.redaction.normalize import normalize
+from gateway.redaction.recurrence import recurrences, recurring_values
 from gateway.redaction.recognizers import build_recognizers
 from gateway.redaction.reidentify import PLACEHOLDER_RE
 from gateway.redaction.settings import ALL_LABELS, RedactionSettings
@@ -172,7 +173,9 @@ class Redactor:
         spans = merge_spans(
             spans + _keep_outside(text, propagate(text, spans, tokens, self.lexicons), settings)
         )
-        return [s for s in spans if s.label in settings.labels or s.label in self.extra_labels]
+        spans = [s for s in spans if s.label in settings.labels or s.label in self.extra_labels]
+        again = recurrences(text, spans, recurring_values([(text, spans)]))
+        return merge_spans(spans + again) if again else spans
 
 
 _TITLE_BEFORE = re.compile(

@@ -18,7 +18,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.redaction.analyzer import Redactor
+from gateway.redaction.analyzer import Redactor, merge_spans
+from gateway.redaction.recurrence import recurrences, recurring_values
 from gateway.redaction.lexicons import PARTICLES, strip_accents
 from gateway.redaction.names import collect_name_tokens
 from gateway.redaction.reidentify import PLACEHOLDER_RE
@@ -50,6 +51,11 @@ def redact_conversation(
         tokens = collect_name_tokens(((s.text, s.spans) for s in segments), allow)
         for seg in segments:
             seg.spans = redactor.propagate_names(seg.text, seg.spans, tokens, settings)
+    values = recurring_values((s.text, s.spans) for s in segments)
+    for seg in segments:
+        again = recurrences(seg.text, seg.spans, values)
+        if again:
+            seg.spans = merge_spans(seg.spans + again)
     assign = _Assigner(segments)
     counts: Counter[str] = Counter()
     for seg in segments:

@@ -149,3 +149,16 @@ def test_typed_placeholders_keep_their_number_and_never_collide(redactor: Redact
     answer = {"role": "assistant", "content": "<PERSONNE_1> et <PERSONNE_3> se connaissent."}
     restored = reidentify_message(answer, red.mapping)
     assert restored["content"] == "<PERSONNE_1> et Fatou Diallo se connaissent."
+
+
+def test_a_value_masked_once_is_masked_where_it_recurs() -> None:
+    from gateway.redaction.recurrence import recurrences, recurring_values
+    from gateway.types import Span
+
+    first = "N° allocataire : 4417203, mail Karim.Haddad@Example.org"
+    spans = [Span(17, 24, "CAF_NUMBER", 0.9), Span(31, 55, "EMAIL", 0.9)]
+    values = recurring_values([(first, spans)])
+    later = "le 4417203 est radié ; écrire à karim.haddad@example.org ou au 44172031"
+    found = recurrences(later, [], values)
+    assert [(later[s.start:s.end], s.label) for s in found] == [
+        ("4417203", "CAF_NUMBER"), ("karim.haddad@example.org", "EMAIL")]
