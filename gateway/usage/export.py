@@ -116,6 +116,17 @@ async def _charge(
             raise BudgetExhausted(org, months[0], budget, eps, budget)
 
 
+def org_month_rows(
+    org: str, month: str, counters: list[CounterRow], users: list[UserRow],
+    options: ExportOptions = ExportOptions(),
+) -> list[dict[str, Any]]:
+    """The export rows of one organisation-month from its store rows, without DP (used by
+    the study simulation, which builds aggregates without going through a store)."""
+    rows, _ = _org_month(org, month, counters, users, effective_k(options.k, RESEARCH_K),
+                         ExportOptions(k=options.k, max_cells=options.max_cells))
+    return rows
+
+
 def _org_month(
     org: str, month: str, counters: list[CounterRow], users: list[UserRow], k: int,
     options: ExportOptions,
