@@ -81,6 +81,11 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Plugins to load, by entry-point name (an allow-list; JSON list in env).",
     )
+    research_push_token: str | None = Field(
+        default=None,
+        description="The organisation's token for the study collector, used by `gardefou "
+        "export --push URL` (from `gardefou study join` at the collector); unset = no push.",
+    )
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="Log verbosity; logs never contain prompt or answer text."
     )

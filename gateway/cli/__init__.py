@@ -15,6 +15,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gateway.cli.redact",
     "gateway.cli.policy",
     "gateway.cli.usage",
+    "gateway.cli.study",
 )
 
 
