@@ -16,8 +16,10 @@ participation table. Rules:
    together cover ≥ ``k_orgs`` organisations and ≥ ``k_workers`` workers (per
    organisation, the largest of its hidden cells' counts: a lower bound of the union).
    Otherwise the smallest visible cell of the line is hidden too, until every line holds.
-   So subtracting published cells from a published margin yields a group of at least
-   ``k_orgs`` organisations, never one hidden cell.
+   A hidden cell that is the only unknown of a line can be computed: it then counts as
+   shown for the other lines, and must itself pass rule 1. So subtracting published cells
+   from a published margin yields a group of at least ``k_orgs`` organisations, never one
+   hidden cell (``tests/study/test_publish.py`` runs the linear-algebra attack).
 3. **Months are never summed.** Each figure belongs to one month; there is no period total
    to subtract a month from.
 4. **Optional differential privacy** (OpenDP Laplace, :func:`gateway.usage.dp.laplace`) on
@@ -112,40 +114,160 @@ def _small(cells: list[PubCell], rules: Rules) -> bool:
 
 
 def _lines(cells: dict[tuple[str, str, str], PubCell]) -> list[list[PubCell]]:
-    """Every line whose cells add up to a published margin: rows (sector, dimension) and
-    columns (dimension, value) — the « ensemble » cell last in its column."""
+    """Every group of cells tied by one published relation: a sector's (or « ensemble »'s)
+    row of a dimension with the sector's total (the margin, conservatively assumed to be the
+    sum of the row), and each value's column with its « ensemble » cell (the margin)."""
     rows: dict[tuple[str, str], list[PubCell]] = defaultdict(list)
     cols: dict[tuple[str, str], list[PubCell]] = defaultdict(list)
     for (row, dim, value), cell in sorted(cells.items()):
         if dim != "total":
             rows[(row, dim)].append(cell)
         cols[(dim, value)].append(cell)
-    for col in cols.values():
-        col.sort(key=lambda c: c.secteur == ENSEMBLE)
+    for (row, _), line in rows.items():
+        margin = cells.get((row, "total", ""))
+        if margin is not None:
+            line.append(margin)
     return list(rows.values()) + list(cols.values())
 
 
-def suppress(cells: dict[tuple[str, str, str], PubCell], rules: Rules) -> None:
-    """Primary then complementary suppression (module doc), in place."""
-    for cell in cells.values():
-        if _small([cell], rules):
-            cell.masque = 1
-    lines = _lines(cells)
+def _is_margin(cell: PubCell) -> bool:
+    return cell.secteur == ENSEMBLE or cell.dimension == "total"
+
+
+def _exposed(lines: list[list[PubCell]]) -> set[int]:
+    """Hidden cells an attacker can still compute: the only unknown of a line, repeatedly
+    (each line's cells add up to zero once the margin is moved to the other side)."""
+    exposed: set[int] = set()
     changed = True
     while changed:
         changed = False
         for line in lines:
-            hidden = [c for c in line if c.masque]
-            if not hidden or not _small(hidden, rules):
-                continue
-            visible = [c for c in line if not c.masque]
-            if not visible:
-                continue
-            # Smallest first; the « ensemble » margin only when no sector cell is left.
-            visible.sort(key=lambda c: (c.secteur == ENSEMBLE, _union([c])[1], c.nombre or 0,
-                                        c.secteur, c.valeur))
-            visible[0].masque = 1
-            changed = True
+            unknown = [c for c in line if c.masque and id(c) not in exposed]
+            if len(unknown) == 1:
+                exposed.add(id(unknown[0]))
+                changed = True
+    return exposed
+
+
+def _violation(line: list[PubCell], exposed: set[int], rules: Rules) -> bool:
+    """The line lets a small group out: its still-unknown hidden cells together are small,
+    or one of its hidden cells is computable although it failed the primary rule."""
+    unknown = [c for c in line if c.masque and id(c) not in exposed]
+    if unknown and _small(unknown, rules):
+        return True
+    return any(c.masque and id(c) in exposed and _small([c], rules) for c in line)
+
+
+def suppress(cells: dict[tuple[str, str, str], PubCell], rules: Rules) -> None:
+    """Primary then complementary suppression (module doc), in place: repeat until no line
+    lets a small group out, hiding the smallest visible cell of an offending line (a margin
+    only when no inner cell is left)."""
+    for cell in cells.values():
+        if _small([cell], rules):
+            cell.masque = 1
+    _line_rules(cells, rules)
+    _close_leaks(cells, rules)
+
+
+def _line_rules(cells: dict[tuple[str, str, str], PubCell], rules: Rules) -> None:
+    lines = _lines(cells)
+    while True:
+        exposed = _exposed(lines)
+        offending = next((line for line in lines if _violation(line, exposed, rules)
+                          and any(not c.masque for c in line)), None)
+        if offending is None:
+            return
+        visible = sorted((c for c in offending if not c.masque),
+                         key=lambda c: (_is_margin(c), _union([c])[1], c.nombre or 0,
+                                        c.secteur, c.dimension, c.valeur))
+        visible[0].masque = 1
+
+
+def recoverable(cells: dict[tuple[str, str, str], PubCell], dimension: str,
+                rules: Rules) -> list[tuple[str, ...]]:
+    """Groups of fewer than ``k_orgs`` organisations (single ones and pairs) whose combined
+    cells of ``dimension`` a linear combination of the published figures gives.
+
+    Unknowns: each organisation's visible cell of each value. Equations: every published
+    cell, and every published total as the sum of its sector's row (conservative: the row
+    is assumed to add up to the total). A combination of some unknowns is computable iff
+    it lies in the row space, i.e. iff the residual projector restricted to them is singular.
+    Groups of up to 2 organisations are searched (``k_orgs`` = 3 by default; with a higher
+    ``k_orgs`` larger groups are covered only by the line rules)."""
+    import numpy as np
+
+    mine = [c for (_, dim, _), c in cells.items() if dim == dimension]
+    unknowns: dict[tuple[str, str], int] = {}
+    for c in mine:
+        for org in c.members:
+            unknowns.setdefault((org, c.valeur), len(unknowns))
+    equations: list[list[int]] = []
+    for c in mine:
+        if not c.masque:
+            equations.append([unknowns[(o, c.valeur)] for o in c.members])
+    if dimension != "total":
+        for (row, dim, _), total in cells.items():
+            if dim == "total" and not total.masque:
+                equations.append([j for (o, v), j in unknowns.items()
+                                  if row == ENSEMBLE or o in _row_orgs(mine, row)])
+    if not unknowns or not equations:
+        return []
+    a = np.zeros((len(equations), len(unknowns)))
+    for i, cols in enumerate(equations):
+        a[i, cols] = 1.0
+    residual = np.eye(len(unknowns)) - np.linalg.pinv(a) @ a
+    by_org: dict[str, list[int]] = defaultdict(list)
+    for (org, _), j in unknowns.items():
+        by_org[org].append(j)
+    orgs = sorted(by_org)
+    groups: list[tuple[str, ...]] = [(o,) for o in orgs]
+    if rules.k_orgs > 2:
+        groups += [(a_, b) for i, a_ in enumerate(orgs) for b in orgs[i + 1:]]
+    return singular_groups(residual, by_org, groups)
+
+
+def singular_groups(residual: Any, by_org: dict[str, list[int]],
+                    groups: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """The groups whose unknowns span a direction the published figures determine: the
+    residual projector restricted to them is singular. Batched: each group's block is padded
+    with the identity (which adds no singular direction) so one eigvalsh call does them all."""
+    import numpy as np
+
+    if not groups:
+        return []
+    size = max(sum(len(by_org[o]) for o in g) for g in groups)
+    batch = np.tile(np.eye(size), (len(groups), 1, 1))
+    for i, group in enumerate(groups):
+        idx = [j for org in group for j in by_org[org]]
+        batch[i, :len(idx), :len(idx)] = residual[np.ix_(idx, idx)]
+    smallest = np.linalg.eigvalsh(batch)[:, 0]
+    return [g for g, v in zip(groups, smallest, strict=True) if v < 1e-8]
+
+
+def _row_orgs(cells: list[PubCell], row: str) -> set[str]:
+    return {o for c in cells if c.secteur == row for o in c.members}
+
+
+def _close_leaks(cells: dict[tuple[str, str, str], PubCell], rules: Rules) -> None:
+    """Run :func:`recoverable` on every dimension; while a small group can be computed,
+    hide the smallest visible inner cell holding one of its organisations (a margin if none)."""
+    dimensions = sorted({dim for (_, dim, _) in cells})
+    for dimension in dimensions:
+        while True:
+            leaks = recoverable(cells, dimension, rules)
+            if not leaks:
+                break
+            orgs = set(leaks[0])
+            candidates = sorted(
+                (c for (_, dim, _), c in cells.items()
+                 if not c.masque and orgs & set(c.members)
+                 and (dim == dimension or (dim == "total" and dimension != "total"))),
+                key=lambda c: (_is_margin(c), _union([c])[1], c.nombre or 0, c.secteur,
+                               c.dimension, c.valeur))
+            if not candidates:
+                break
+            candidates[0].masque = 1
+            _line_rules(cells, rules)
 
 
 def participation(month: str, org_cells: list[OrgCell], profiles: dict[str, dict[str, str]],
