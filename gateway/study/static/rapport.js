@@ -52,7 +52,11 @@ function masques(parent, g) {
 function barres(parent, g, empile) {
   const cats = g.categories, series = g.series;
   const parLigne = empile ? 1 : Math.max(series.length, 1);
-  const h = empile ? 18 : 9, pas = h * parLigne + 8, gauche = 230, largeur = 760;
+  // Wide cards (stacked by sector and month) get a wide drawing; others stay legible at
+  // half the page width.
+  const large = empile && cats.length > 8;
+  const h = empile ? 18 : 12, pas = h * parLigne + 8, gauche = large ? 230 : 170;
+  const largeur = large ? 760 : 560;
   let max = 0;
   cats.forEach((_, i) => {
     if (empile) {
@@ -67,7 +71,7 @@ function barres(parent, g, empile) {
   cats.forEach((c, i) => {
     const y = 5 + i * pas;
     s("text", { x: gauche - 6, y: y + (pas - 8) / 2 + 4, "text-anchor": "end",
-                text: libelle(c).slice(0, 38) }, svg);
+                text: libelle(c).slice(0, large ? 38 : 28) }, svg);
     let x = gauche, tous = true, total = 0;
     series.forEach((se, j) => {
       const v = se.valeurs[i];
@@ -89,10 +93,10 @@ function barres(parent, g, empile) {
 }
 
 function fourchettes(parent, g) {
-  const pts = g.series[0].valeurs, gauche = 90, largeur = 760, pas = 28;
+  const pts = g.series[0].valeurs, gauche = 70, largeur = 560, pas = 28;
   let max = 0;
   for (const p of pts) if (p && fini(p[1])) max = Math.max(max, p[1]);
-  const echelle = max > 0 ? (largeur - gauche - 190) / max : 0;
+  const echelle = max > 0 ? (largeur - gauche - 170) / max : 0;
   const svg = s("svg", { viewBox: `0 0 ${largeur} ${pts.length * pas + 10}`, width: "100%",
                          role: "img", "aria-label": g.titre }, parent);
   g.categories.forEach((c, i) => {
