@@ -78,6 +78,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 await watcher
             if built.usage is not None:
                 await built.usage.aclose()
+            survey = getattr(app.state, "survey_store", None)
+            if survey is not None:
+                await survey.aclose()
             await built.upstream.aclose()
             from gateway.usage import flush_telemetry
 
@@ -131,8 +134,9 @@ class ContentSafeErrors:
 def _mount_routers(app: FastAPI) -> None:
     from gateway.api import admin, chat, health, models, usage
     from gateway.dashboard import routes as dashboard
+    from gateway.survey import routes as survey
 
-    for module in (health, chat, models, admin, usage, dashboard):
+    for module in (health, chat, models, admin, usage, dashboard, survey):
         app.include_router(module.router)
 
 

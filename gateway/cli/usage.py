@@ -103,13 +103,17 @@ def run_export(args: argparse.Namespace) -> int:
             return 2
 
     async def build() -> bytes:
+        from gateway.survey.store import build_survey_store
+
         store = _store(settings)
+        survey = build_survey_store(settings)
         try:
             orgs = args.org or await store.orgs()
-            rows = await research_rows(store, orgs, period, options)
+            rows = await research_rows(store, orgs, period, options, survey=survey)
             return render(rows, args.format, metadata(period, options, rows))
         finally:
             await store.aclose()
+            await survey.aclose()
 
     try:
         body = asyncio.run(build())
@@ -155,7 +159,8 @@ def run_study_simulation(args: argparse.Namespace) -> int:
 
     from gateway.usage.export import metadata, org_month_rows, render
     from gateway.usage.report import Period
-    from gateway.usage.simulate import org_month_aggregates, organisations
+    from gateway.survey.aggregate import survey_rows
+    from gateway.usage.simulate import org_month_aggregates, organisations, survey_answers
 
     if not (args.start and args.end and args.out):
         print("gardefou: --organisations needs --from, --to and --out", file=sys.stderr)
@@ -173,6 +178,8 @@ def run_study_simulation(args: argparse.Namespace) -> int:
         for month in period.months():
             counters, users = org_month_aggregates(sim, month, args.seed)
             rows += org_month_rows(sim.org, month, counters, users)
+            respondents, answers = survey_answers(sim, month, args.seed)
+            rows += survey_rows(sim.org, month, respondents, answers, 11)
         (args.out / f"{sim.org}.csv").write_bytes(render(rows, "csv", metadata(period, _opts(), rows)))
         profiles[sim.org] = {"secteur": sim.sector, "taille": sim.size_band,
                              "region": sim.region, "utilisateurs": sim.workers}

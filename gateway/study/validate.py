@@ -162,7 +162,7 @@ def check(body: bytes, org: str, org_k: int, now: datetime | None = None) -> Che
                             "seuil_trop_bas")
     months: set[str] = set()
     totals: dict[str, int] = {}
-    by_month: dict[str, int] = {}
+    by_month: dict[str, int] = {}  # usage rows (the questionnaire's enquete_* rows aside)
     for n, row in enumerate(rows, start=2):
         month = row.get("mois") or ""
         if not _MONTH.match(month):
@@ -203,16 +203,17 @@ def check(body: bytes, org: str, org_k: int, now: datetime | None = None) -> Che
                     f"Ligne {n} : cellule visible sous le seuil (moins de {k} personnes) ; "
                     "elle aurait dû être masquée.", "cellule_sous_seuil")
         months.add(month)
-        by_month[month] = by_month.get(month, 0) + 1
+        if not dim.startswith("enquete_"):
+            by_month[month] = by_month.get(month, 0) + 1
         if dim == "total":
             if month in totals:
                 raise ExportRefused(f"Ligne {n} : deux lignes « total » pour le même mois.",
                                     "total_duplique")
             totals[month] = masked
     for month in sorted(months):
-        if month not in totals:
+        if month not in totals and by_month.get(month):
             raise ExportRefused(f"Mois {month} sans ligne « total ».", "total_manquant")
-        if totals[month] == 1 and by_month[month] != 1:
+        if totals.get(month) == 1 and by_month[month] != 1:
             raise ExportRefused(
                 f"Mois {month} : organisation-mois sous le seuil, seule sa ligne « total » "
                 "masquée peut figurer.", "mois_sous_seuil")

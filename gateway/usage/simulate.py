@@ -211,3 +211,26 @@ def _impact_per_token(spec: ModelSpec) -> tuple[float, float, float, float] | No
         return None
     return (impact.energy_kwh[0] / 1000, impact.energy_kwh[1] / 1000,
             impact.gwp_kgco2eq[0] / 1000, impact.gwp_kgco2eq[1] / 1000)
+
+
+def survey_answers(sim: SimulatedOrg, month: str, seed: int = 0
+                   ) -> tuple[int, dict[tuple[str, str], int]]:
+    """Simulated questionnaire counters of one organisation-month (what
+    :mod:`gateway.survey.store` would hold): a third to two thirds of workers answer."""
+    from gateway.survey.questions import QUESTIONS
+
+    rng = random.Random(f"enquete|{sim.org}|{month}|{seed}")
+    respondents = int(sim.workers * rng.uniform(0.3, 0.7))
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for _ in range(respondents):
+        for question in QUESTIONS:
+            options = [o for o, _ in question.options]
+            weights = [len(options) - i for i in range(len(options))]  # first options likelier
+            if question.multiple:
+                chosen = {o for o, w in zip(options, weights, strict=True)
+                          if rng.random() < w / (2 * len(options))}
+            else:
+                chosen = {rng.choices(options, weights=weights)[0]}
+            for option in chosen:
+                counts[(question.id, option)] += 1
+    return respondents, dict(counts)

@@ -111,7 +111,8 @@ def _attack(study: Study, dimension: str) -> list[str]:
 
 
 @pytest.mark.parametrize("dimension", ["total", "usages", "blocages", "masquages", "modeles",
-                                       "hebergement", "sensibilite", "frequence_jours_actifs"])
+                                       "hebergement", "sensibilite", "frequence_jours_actifs",
+                                       "enquete_outils", "enquete_frequence"])
 def test_subtraction_across_months_and_organisations_recovers_nothing(
         study: Study, dimension: str) -> None:
     assert _attack(study, dimension) == []
