@@ -24,7 +24,7 @@ from gateway.types import Principal
 from gateway.usage.periods import month_of
 
 router = APIRouter(prefix="/enquete")
-_STATIC = {"enquete.js": "text/javascript; charset=utf-8"}
+_STATIC = {"enquete.js": "text/javascript; charset=utf-8", "enquete.css": "text/css; charset=utf-8"}
 _CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
         "img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 

@@ -170,3 +170,35 @@ def test_a_month_under_k_respondents_is_one_hidden_row() -> None:
     assert rows == [{"mois": "2025-03", "organisation": "asso", "seuil_k": 11,
                      "dp_epsilon": None, "dimension": "enquete_repondants", "valeur": "",
                      "masque": 1}]
+
+
+@pytest.mark.skipif(__import__("shutil").which("chromium") is None,
+                    reason="apt-get install -y chromium")
+def test_questionnaire_page_renders_in_chromium(tmp_path: Path) -> None:
+    import threading
+
+    import uvicorn
+
+    from tests.conftest import free_port, wait_http
+    from tests.dashboard.browser import console_errors, png_stats, run_chromium
+
+    app, minted = _app(tmp_path)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_http(base + "/enquete", timeout_s=30)
+        shot = tmp_path / "enquete.png"
+        result = run_chromium(f"{base}/enquete#cle={minted['bob'][0]}", screenshot=shot,
+                              size="1000,1400")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    assert console_errors(result.console) == []
+    assert 'data-state="ready"' in result.dom
+    assert result.dom.count('type="checkbox"') + result.dom.count('type="radio"') == 26
+    assert minted["bob"][0] not in result.dom  # the key left the URL
+    assert png_stats(shot)[2] > 5
