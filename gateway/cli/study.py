@@ -38,6 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     pub.add_argument("--month", required=True, metavar="YYYY-MM")
     pub.add_argument("--epsilon", type=float, help="OpenDP noise on worker counts (ledger)")
     pub.set_defaults(func=run_publish)
+    purge = sub.add_parser("purge", help="delete organisations' exports older than "
+                           "GARDEFOU_STUDY_RETENTION_MONTHS (publications stay)")
+    purge.set_defaults(func=run_purge)
     rep = sub.add_parser("report", help="write the public report as one self-contained HTML file")
     rep.add_argument("-o", "--output", type=Path, required=True)
     rep.set_defaults(func=run_report)
@@ -143,4 +146,19 @@ def run_report(args: argparse.Namespace) -> int:
     settings = _settings()
     args.output.write_bytes(self_contained(settings.publications_dir))
     print(f"wrote {args.output}")
+    return 0
+
+
+def run_purge(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from gateway.study import store
+    from gateway.usage.periods import month_of, previous
+
+    settings = _settings()
+    cutoff = month_of(datetime.now(UTC))
+    for _ in range(settings.retention_months):
+        cutoff = previous(cutoff)
+    removed = store.purge_before(settings.cells_dir, cutoff)
+    print(f"{removed} organisation-mois antérieurs à {cutoff} supprimés")
     return 0

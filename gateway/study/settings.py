@@ -34,6 +34,9 @@ class StudySettings(BaseSettings):
                            description="Distinct workers a published cell covers at least (≥ 11).")
     epsilon_budget: float = Field(default=3.0, gt=0, description="Total ε per published month "
                                   "over all DP publications (ledger).")
+    retention_months: int = Field(default=36, ge=1, le=240, description="Months the "
+                                  "organisations' exports are kept (`gardefou study purge`); "
+                                  "publications are kept.")
     max_upload_bytes: int = Field(default=5_000_000, ge=10_000,
                                   description="Largest accepted export file.")
 

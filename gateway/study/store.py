@@ -74,3 +74,13 @@ def delete_org(cells_dir: Path, org: str) -> int:
         shutil.rmtree(folder)
         n += 1
     return n
+
+
+def purge_before(cells_dir: Path, month: str) -> int:
+    """Delete every organisation-month before ``month`` (retention); returns the count."""
+    n = 0
+    for folder in cells_dir.glob("mois=*"):
+        if folder.name.split("=", 1)[1] < month:
+            n += sum(1 for _ in folder.glob("organisation=*"))
+            shutil.rmtree(folder)
+    return n

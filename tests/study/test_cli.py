@@ -61,7 +61,11 @@ def test_operator_join_ingest_publish_report_leave(tmp_path: Path, monkeypatch,
     assert "déjà publié" in capsys.readouterr().err
     assert cli(["study", "report", "-o", str(tmp_path / "rapport.html")]) == 0
     assert '<script type="application/json" id="donnees">' in (tmp_path / "rapport.html").read_text()
+    assert cli(["study", "purge"]) == 0
+    assert "organisation-mois antérieurs à" in capsys.readouterr().out
+    assert store.purge_before(tmp_path / "cellules", "2025-03") == 4
+    assert store.months(tmp_path / "cellules") == []
     assert cli(["study", "leave", org]) == 0
-    assert not (store.partition(tmp_path / "cellules", "2025-02", org)).exists()
+    assert cli(["study", "leave", org]) == 2  # already gone
     assert cli(["study", "join", "Asso X", "--secteur", "handicap", "--taille", "50_a_249",
                 "--region", "occitanie"]) == 2
