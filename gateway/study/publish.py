@@ -11,8 +11,9 @@ participation table. Rules:
    distinct workers (default 11, sum of the organisations' distinct counts: organisations
    are disjoint groups of workers).
 2. **Complementary, across organisations.** Each *line* of a dimension's table — a sector's
-   row (whose margin is the sector's total), the « ensemble » row, and each value's column
-   (whose margin is the « ensemble » cell) — either hides nothing or hides cells that
+   row, when it adds up to a published margin (:data:`MARGINS`: the sector's total for
+   uses, models, hosting; « aucun » hosting for blocked rules…), the « ensemble » row, and
+   each value's column (whose margin is the « ensemble » cell) — hides nothing or hides cells that
    together cover ≥ ``k_orgs`` organisations and ≥ ``k_workers`` workers (per
    organisation, the largest of its hidden cells' counts: a lower bound of the union).
    Otherwise the smallest visible cell of the line is hidden too, until every line holds.
@@ -113,25 +114,47 @@ def _small(cells: list[PubCell], rules: Rules) -> bool:
     return orgs < rules.k_orgs or workers < rules.k_workers
 
 
+# Which published figure a sector's row of a dimension adds up to (at an organisation whose
+# cells are all visible): requests by use, model or hosting add up to all requests (the
+# « total » row); active-day buckets to the workers of « total »; blocked requests by rule to
+# the requests that went nowhere (hosting and model « aucun »); single-choice answers to the
+# respondents. Multi-label dimensions (redaction labels, sensitivity classes, the
+# questionnaire's multiple choices) add up to nothing published: one request or person counts
+# in several values.
+MARGINS: dict[str, tuple[tuple[str, str], ...]] = {
+    "usages": (("total", ""),),
+    "modeles": (("total", ""),),
+    "hebergement": (("total", ""),),
+    "frequence_jours_actifs": (("total", ""),),
+    "blocages": (("hebergement", "aucun"), ("modeles", "aucun")),
+    "enquete_frequence": (("enquete_repondants", ""),),
+}
+
+
 def _lines(cells: dict[tuple[str, str, str], PubCell]) -> list[list[PubCell]]:
     """Every group of cells tied by one published relation: a sector's (or « ensemble »'s)
-    row of a dimension with the sector's total (the margin, conservatively assumed to be the
-    sum of the row), and each value's column with its « ensemble » cell (the margin)."""
+    row of a dimension with its margin (:data:`MARGINS`), and each value's column with its
+    « ensemble » cell (the margin: sectors are disjoint)."""
     rows: dict[tuple[str, str], list[PubCell]] = defaultdict(list)
     cols: dict[tuple[str, str], list[PubCell]] = defaultdict(list)
     for (row, dim, value), cell in sorted(cells.items()):
-        if dim != "total":
+        if dim in MARGINS:
             rows[(row, dim)].append(cell)
         cols[(dim, value)].append(cell)
-    for (row, _), line in rows.items():
-        margin = cells.get((row, "total", ""))
-        if margin is not None:
-            line.append(margin)
-    return list(rows.values()) + list(cols.values())
+    lines = list(cols.values())
+    for (row, dim), line in rows.items():
+        for margin_dim, margin_value in MARGINS[dim]:
+            margin = cells.get((row, margin_dim, margin_value))
+            if margin is not None:
+                lines.append([*line, margin])
+    return lines
 
 
-def _is_margin(cell: PubCell) -> bool:
-    return cell.secteur == ENSEMBLE or cell.dimension == "total"
+def _hide_order(cell: PubCell) -> tuple[Any, ...]:
+    """Which visible cell to hide first: inner cells before sector totals before any
+    « ensemble » cell (the figures readers need most), then the smallest."""
+    return (cell.secteur == ENSEMBLE, cell.dimension == "total", _union([cell])[1],
+            cell.nombre or 0, cell.secteur, cell.dimension, cell.valeur)
 
 
 def _exposed(lines: list[list[PubCell]]) -> set[int]:
@@ -177,9 +200,7 @@ def _line_rules(cells: dict[tuple[str, str, str], PubCell], rules: Rules) -> Non
                           and any(not c.masque for c in line)), None)
         if offending is None:
             return
-        visible = sorted((c for c in offending if not c.masque),
-                         key=lambda c: (_is_margin(c), _union([c])[1], c.nombre or 0,
-                                        c.secteur, c.dimension, c.valeur))
+        visible = sorted((c for c in offending if not c.masque), key=_hide_order)
         visible[0].masque = 1
 
 
@@ -189,8 +210,8 @@ def recoverable(cells: dict[tuple[str, str, str], PubCell], dimension: str,
     cells of ``dimension`` a linear combination of the published figures gives.
 
     Unknowns: each organisation's visible cell of each value. Equations: every published
-    cell, and every published total as the sum of its sector's row (conservative: the row
-    is assumed to add up to the total). A combination of some unknowns is computable iff
+    cell, and every published margin (:data:`MARGINS`) as the sum of its sector's row
+    (conservative: as if every organisation showed all its cells). A combination of some unknowns is computable iff
     it lies in the row space, i.e. iff the residual projector restricted to them is singular.
     Groups of up to 2 organisations are searched (``k_orgs`` = 3 by default; with a higher
     ``k_orgs`` larger groups are covered only by the line rules)."""
@@ -205,11 +226,12 @@ def recoverable(cells: dict[tuple[str, str, str], PubCell], dimension: str,
     for c in mine:
         if not c.masque:
             equations.append([unknowns[(o, c.valeur)] for o in c.members])
-    if dimension != "total":
-        for (row, dim, _), total in cells.items():
-            if dim == "total" and not total.masque:
-                equations.append([j for (o, v), j in unknowns.items()
-                                  if row == ENSEMBLE or o in _row_orgs(mine, row)])
+    for margin_dim, margin_value in MARGINS.get(dimension, ()):
+        for (row, dim, value), margin in cells.items():
+            if (dim, value) == (margin_dim, margin_value) and not margin.masque:
+                orgs = _row_orgs(mine, row)
+                equations.append([j for (o, _), j in unknowns.items()
+                                  if row == ENSEMBLE or o in orgs])
     if not unknowns or not equations:
         return []
     a = np.zeros((len(equations), len(unknowns)))
@@ -262,8 +284,7 @@ def _close_leaks(cells: dict[tuple[str, str, str], PubCell], rules: Rules) -> No
                 (c for (_, dim, _), c in cells.items()
                  if not c.masque and orgs & set(c.members)
                  and (dim == dimension or (dim == "total" and dimension != "total"))),
-                key=lambda c: (_is_margin(c), _union([c])[1], c.nombre or 0, c.secteur,
-                               c.dimension, c.valeur))
+                key=_hide_order)
             if not candidates:
                 break
             candidates[0].masque = 1

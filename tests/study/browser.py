@@ -25,10 +25,10 @@ def main() -> None:
         for study in simulate_and_push(Path(tmp)):
             offline = Path(tmp) / "rapport.html"
             offline.write_bytes(self_contained(study.settings.publications_dir))
-            shots = {"rapport.png": (study.base + "/rapport", "1400,5200"),
+            shots = {"rapport.png": (study.base + "/rapport", "1400,4000"),
                      "rapport-haut.png": (study.base + "/rapport", "1400,1800"),
                      "codebook.png": (study.base + "/rapport/codebook", "1280,1800"),
-                     "rapport-hors-ligne.png": (offline.as_uri(), "1400,5200")}
+                     "rapport-hors-ligne.png": (offline.as_uri(), "1400,4000")}
             for name, (url, size) in shots.items():
                 result = run_chromium(url, screenshot=args.out / name, size=size)
                 print(args.out / name, png_stats(args.out / name), "errors:",

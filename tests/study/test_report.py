@@ -75,7 +75,7 @@ def _check_page(dom: str, console: str) -> None:
 @pytestmark_browser
 def test_report_page_renders_in_chromium(study: Study, tmp_path: Path) -> None:
     shot = tmp_path / "rapport.png"
-    result = run_chromium(study.base + "/rapport", screenshot=shot, size="1400,3000")
+    result = run_chromium(study.base + "/rapport", screenshot=shot, size="1200,1200")
     _check_page(result.dom, result.console)
     assert png_stats(shot)[2] > 20  # a blank page has 1–3 colours
 
