@@ -12,7 +12,8 @@ A separate FastAPI app in the same package, with its own settings (prefix
     query      DuckDB over the Parquet store (embedded)
     publish    cross-organisation rules: ≥ k organisations and ≥ k' workers per cell,
                complementary suppression, frozen months, optional OpenDP noise with a ledger
-    report     charts' JSON from a publication; app: the HTTP routes and the report page
+    ingest     one export in (checked, refused if its month is published), publish a month
+    report     charts' JSON from the publications; app: the HTTP routes and the report page
 
 Needs the ``research`` extra (pyarrow, duckdb, opendp): :func:`require_extra` says so.
 """
