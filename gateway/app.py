@@ -86,6 +86,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 await watcher
             if built.usage is not None:
                 await built.usage.aclose()
+            survey = getattr(app.state, "survey_store", None)
+            if survey is not None:
+                await survey.aclose()
             await built.upstream.aclose()
             from gateway.usage import flush_telemetry
 
@@ -142,7 +145,9 @@ def _mount_routers(app: FastAPI) -> None:
     from gateway.dashboard import routes as dashboard
     from gateway.guide import routes as guide
 
-    for module in (health, chat, models, admin, usage, dashboard, guide, sso):
+    from gateway.survey import routes as survey
+
+    for module in (health, chat, models, admin, usage, dashboard, guide, sso, survey):
         app.include_router(module.router)
 
 

@@ -116,6 +116,11 @@ class Settings(BaseSettings):
         description="Signs the sign-in session cookie (32+ characters); required with SSO.",
     )
     session_hours: float = Field(default=8.0, gt=0, le=24 * 7, description="Session lifetime.")
+    research_push_token: str | None = Field(
+        default=None,
+        description="The organisation's token for the study collector, used by `gardefou "
+        "export --push URL` (from `gardefou study join` at the collector); unset = no push.",
+    )
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="Log verbosity; logs never contain prompt or answer text."
     )

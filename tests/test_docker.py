@@ -66,3 +66,14 @@ def test_dockerfile_runs_as_non_root_and_is_multi_stage() -> None:
     dockerfile = (ROOT / "docker/Dockerfile").read_text()
     assert dockerfile.count("FROM ") >= 2
     assert "\nUSER " in dockerfile and "USER root" not in dockerfile
+
+
+def test_study_collector_service_is_opt_in_with_the_research_extra() -> None:
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    study = services["study"]
+    assert study["profiles"] == ["etude"]  # not started with the organisation's stack
+    assert study["build"]["args"]["EXTRAS"] == "research"
+    assert study["command"] == ["gardefou", "study", "serve"]
+    assert study["environment"]["GARDEFOU_STUDY_DATA_DIR"] in study["volumes"][0]
+    assert "8090/healthz" in " ".join(study["healthcheck"]["test"])
+    assert 'ARG EXTRAS=""' in (ROOT / "docker/Dockerfile").read_text()

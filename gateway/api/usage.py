@@ -56,6 +56,7 @@ def prometheus_metrics(
 
 @router.get("/v1/usage/export")
 async def research_export(
+    request: Request,
     principal: Annotated[Principal, Depends(require_role(Role.RESEARCHER))],
     services: Annotated[Services, Depends(get_services)],
     start: Annotated[str, Query(alias="from", pattern=r"^\d{4}-\d{2}$")],
@@ -63,7 +64,9 @@ async def research_export(
     fmt: Annotated[str, Query(alias="format", pattern="^(csv|jsonl|parquet)$")] = "csv",
     epsilon: Annotated[float | None, Query(gt=0, le=10)] = None,
 ) -> Response:
-    """Aggregates of the caller's organisation, closed months ``from``…``to``, k ≥ 11."""
+    """Aggregates of the caller's organisation, closed months ``from``…``to``, k ≥ 11
+    (with the questionnaire's ``enquete_*`` rows, except in DP exports)."""
+    from gateway.survey.routes import survey_store
     from gateway.usage.dp import BudgetExhausted
     from gateway.usage.export import ExportOptions, metadata, render, research_rows
     from gateway.usage.suppress import policy_thresholds
@@ -73,7 +76,8 @@ async def research_export(
     _, research_k = policy_thresholds(services, principal.org)
     options = ExportOptions(k=research_k, epsilon=epsilon)
     try:
-        rows = await research_rows(store, [principal.org], period, options)
+        rows = await research_rows(store, [principal.org], period, options,
+                                   survey=survey_store(request))
         body = render(rows, fmt, metadata(period, options, rows))
     except BudgetExhausted as exc:
         raise InvalidRequest(str(exc), code="dp_budget_exhausted") from exc

@@ -16,6 +16,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gateway.cli.policy",
     "gateway.cli.usage",
     "gateway.cli.compliance",
+    "gateway.cli.study",
 )
 
 

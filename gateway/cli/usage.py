@@ -28,6 +28,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                         help="publish OpenDP-noised distinct-worker counts instead of exact "
                         "ones; ε per org-month, charged to a budget of 3 per org-month")
     export.add_argument("-o", "--output", type=Path, help="file to write (default stdout)")
+    export.add_argument("--push", metavar="URL",
+                        help="send the export to the study collector (https://…; token from "
+                        "GARDEFOU_RESEARCH_PUSH_TOKEN or --token-file)")
+    export.add_argument("--token-file", type=Path,
+                        help="file holding the organisation's collector token")
     export.set_defaults(func=run_export)
 
     usage = subparsers.add_parser("usage", help="usage data tools")
@@ -39,8 +44,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "scratch directory. Needs --yes; refused if the organisation already has events "
         "that month.",
     )
-    sim.add_argument("--month", required=True, metavar="YYYY-MM")
+    sim.add_argument("--month", metavar="YYYY-MM", help="one month into the usage store")
     sim.add_argument("--org", default="asso-demo")
+    sim.add_argument("--organisations", type=int, metavar="N",
+                     help="study mode: N organisations of different sizes, sectors and regions, "
+                     "written straight as research exports (one CSV per organisation) into "
+                     "--out, with organisations.json (profiles); the usage store is untouched")
+    sim.add_argument("--from", dest="start", metavar="YYYY-MM", help="study mode: first month")
+    sim.add_argument("--to", dest="end", metavar="YYYY-MM", help="study mode: last month")
+    sim.add_argument("--out", type=Path, help="study mode: directory for the exports")
     sim.add_argument("--seed", type=int, default=7)
     sim.add_argument("--yes", action="store_true",
                      help="confirm writing simulated events into the configured store")
@@ -57,6 +69,12 @@ def _store(settings: Any) -> Any:
     return SQLiteUsageStore(settings.usage_path)
 
 
+def _push_token(args: argparse.Namespace, settings: Any) -> str | None:
+    if args.token_file:
+        return args.token_file.read_text("utf-8").strip() or None
+    return settings.research_push_token
+
+
 def run_export(args: argparse.Namespace) -> int:
     from gateway.errors import ConfigError
     from gateway.settings import load_settings
@@ -68,21 +86,42 @@ def run_export(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise ConfigError(f"invalid period: {exc}") from exc
     options = ExportOptions(k=args.k, epsilon=args.epsilon)
+    settings = load_settings()
+    token = None
+    if args.push:
+        from gateway.usage.push import check_url
+
+        token = _push_token(args, settings)
+        if not token:
+            print("gardefou: --push needs the organisation's token (GARDEFOU_RESEARCH_PUSH_"
+                  "TOKEN or --token-file)", file=sys.stderr)
+            return 2
+        try:
+            check_url(args.push)
+        except ValueError as exc:
+            print(f"gardefou: {exc}", file=sys.stderr)
+            return 2
 
     async def build() -> bytes:
-        store = _store(load_settings())
+        from gateway.survey.store import build_survey_store
+
+        store = _store(settings)
+        survey = build_survey_store(settings)
         try:
             orgs = args.org or await store.orgs()
-            rows = await research_rows(store, orgs, period, options)
+            rows = await research_rows(store, orgs, period, options, survey=survey)
             return render(rows, args.format, metadata(period, options, rows))
         finally:
             await store.aclose()
+            await survey.aclose()
 
     try:
         body = asyncio.run(build())
     except RuntimeError as exc:  # optional extra missing (pyarrow, opendp)
         print(f"gardefou: {exc}", file=sys.stderr)
         return 2
+    if args.push:
+        return _send(args.push, token or "", body, args.format)
     if args.output:
         args.output.write_bytes(body)
         print(f"wrote {args.output} ({len(body)} bytes)", file=sys.stderr)
@@ -91,11 +130,78 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _send(url: str, token: str, body: bytes, fmt: str) -> int:
+    """Push one export; print the collector's answer (French, counts only)."""
+    from gateway.usage.push import push
+
+    try:
+        result = push(url, token, body, fmt)
+    except OSError as exc:
+        print(f"gardefou: collecteur injoignable ({type(exc).__name__})", file=sys.stderr)
+        return 1
+    if result.status == 201:
+        print(f"export accepté : {result.body.get('organisation')} "
+              f"{', '.join(result.body.get('mois') or [])} ({result.body.get('lignes')} lignes)")
+        return 0
+    error = result.body.get("erreur") or {}
+    message = error.get("message") if isinstance(error, dict) else None
+    print(f"gardefou: export refusé (HTTP {result.status}) : {message}", file=sys.stderr)
+    return 1
+
+
 def _target(settings: Any) -> str:
     return "Redis (GARDEFOU_REDIS_URL)" if settings.redis_url else str(settings.usage_path)
 
 
+def run_study_simulation(args: argparse.Namespace) -> int:
+    """Study mode of ``usage simulate``: N organisations' exports as files (no store)."""
+    import json
+
+    from gateway.usage.export import metadata, org_month_rows, render
+    from gateway.usage.report import Period
+    from gateway.survey.aggregate import survey_rows
+    from gateway.usage.simulate import org_month_aggregates, organisations, survey_answers
+
+    if not (args.start and args.end and args.out):
+        print("gardefou: --organisations needs --from, --to and --out", file=sys.stderr)
+        return 2
+    try:
+        period = Period.parse(args.start, args.end)
+    except ValueError:
+        print("gardefou: --from/--to must be YYYY-MM", file=sys.stderr)
+        return 2
+    args.out.mkdir(parents=True, exist_ok=True)
+    orgs = organisations(args.organisations, seed=args.seed)
+    profiles = {}
+    for sim in orgs:
+        rows = []
+        for month in period.months():
+            counters, users = org_month_aggregates(sim, month, args.seed)
+            rows += org_month_rows(sim.org, month, counters, users)
+            respondents, answers = survey_answers(sim, month, args.seed)
+            rows += survey_rows(sim.org, month, respondents, answers, 11)
+        (args.out / f"{sim.org}.csv").write_bytes(render(rows, "csv", metadata(period, _opts(), rows)))
+        profiles[sim.org] = {"secteur": sim.sector, "taille": sim.size_band,
+                             "region": sim.region, "utilisateurs": sim.workers}
+    (args.out / "organisations.json").write_text(json.dumps(profiles, indent=1), "utf-8")
+    print(f"wrote {len(orgs)} organisations × {len(period.months())} months of exports "
+          f"into {args.out}")
+    return 0
+
+
+def _opts() -> Any:
+    from gateway.usage.export import ExportOptions
+
+    return ExportOptions()
+
+
 def run_simulate(args: argparse.Namespace) -> int:
+    if args.organisations:
+        return run_study_simulation(args)
+    if not args.month:
+        print("gardefou: --month is required (or --organisations for the study mode)",
+              file=sys.stderr)
+        return 2
     from gateway.settings import load_settings
     from gateway.usage.pseudonym import EphemeralSecrets
     from gateway.usage.recorder import UsageRecorder, impact_for

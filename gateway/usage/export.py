@@ -67,12 +67,15 @@ class _Release:
 
 async def research_rows(
     store: UsageStore, orgs: Iterable[str], requested: Period, options: ExportOptions,
-    now: datetime | None = None,
+    now: datetime | None = None, survey: Any = None,
 ) -> list[dict[str, Any]]:
     """Every export row for ``orgs`` over the closed months of ``requested`` (at ``now``).
 
     With ``options.epsilon``, every released organisation-month is charged ``ε`` in the
     store's ledger first; :class:`BudgetExhausted` if one would exceed ``options.budget``.
+    With ``survey`` (a :class:`gateway.survey.store.SurveyStore`), the questionnaire's
+    ``enquete_*`` rows follow each organisation-month, same threshold — left out of DP
+    exports, whose guarantee does not cover them.
     """
     period = requested.closed(now)
     if period is None:
@@ -97,6 +100,11 @@ async def research_rows(
                 rows += month_rows
                 if release is not None:
                     releases[org].append((month, release))
+            if survey is not None and options.epsilon is None:
+                from gateway.survey.aggregate import survey_rows
+
+                respondents, answers = await survey.counts(org, month)
+                rows += survey_rows(org, month, respondents, answers, k)
     if options.epsilon is not None:
         await _charge(store, releases, options)
         for released in releases.values():
@@ -121,6 +129,17 @@ async def _charge(
         months = [month for month, _ in released]
         if not await store.charge_epsilon(org, months, eps, budget):
             raise BudgetExhausted(org, months[0], budget, eps, budget)
+
+
+def org_month_rows(
+    org: str, month: str, counters: list[CounterRow], users: list[UserRow],
+    options: ExportOptions = ExportOptions(),
+) -> list[dict[str, Any]]:
+    """The export rows of one organisation-month from its store rows, without DP (used by
+    the study simulation, which builds aggregates without going through a store)."""
+    rows, _ = _org_month(org, month, counters, users, effective_k(options.k, RESEARCH_K),
+                         ExportOptions(k=options.k, max_cells=options.max_cells))
+    return rows
 
 
 def _org_month(
