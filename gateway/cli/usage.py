@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from gateway.cli import announce_state
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``export`` and ``usage`` commands."""
@@ -69,8 +71,11 @@ def run_export(args: argparse.Namespace) -> int:
         raise ConfigError(f"invalid period: {exc}") from exc
     options = ExportOptions(k=args.k, epsilon=args.epsilon)
 
+    settings = load_settings()
+    announce_state(settings)
+
     async def build() -> bytes:
-        store = _store(load_settings())
+        store = _store(settings)
         try:
             orgs = args.org or await store.orgs()
             rows = await research_rows(store, orgs, period, options)
@@ -103,6 +108,7 @@ def run_simulate(args: argparse.Namespace) -> int:
     from gateway.usage.simulate import MODELS, month_of_traffic
 
     settings = load_settings()
+    announce_state(settings)
     target = _target(settings)
     if not args.yes:
         print(f"gardefou: simulate writes simulated events into the usage store {target}; "
