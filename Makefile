@@ -7,22 +7,30 @@ BIN    := $(VENV)/bin
 
 .PHONY: run test install install-test system-deps lint clean
 
+# Progress lines (in French, like the gateway's messages): pip runs --quiet, and a first
+# install downloads a few hundred MB without a word otherwise.
 $(BIN)/python:
+	@echo "» [1/3] Création de l'environnement Python dans $(VENV)…"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
+	@echo "» [2/3] Installation de Garde-fou et de ses dépendances (première fois : quelques minutes, dont le modèle de langue français)…"
 	$(BIN)/pip install --quiet -e .
+	@echo "» Installation terminée."
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml plugins/gardefou-intl-ids/pyproject.toml | $(BIN)/python
+	@echo "» Installation de Garde-fou et des dépendances de test (première fois : quelques minutes)…"
 	$(BIN)/pip install --quiet -e '.[test,research]' -e plugins/gardefou-intl-ids
+	@echo "» Installation terminée."
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 run: install
+	@echo "» [3/3] Démarrage de la passerelle (10 à 20 s ; la clé et les exemples s'affichent quand elle est prête)…"
 	$(BIN)/gardefou serve --demo
 
 # Tools some tests drive: Debian's chromium (dashboard browser test) and docker-compose

@@ -110,6 +110,8 @@ def test_a_restart_keeps_the_demo_key(demo) -> None:
     banner = _banner(server.log)
     assert _key(banner) == first_key
     assert "la même à chaque démarrage" in banner
+    log = server.log.read_text(errors="replace")
+    assert f"Dossier d'état : {state}" in log and "Démarrage : chargement" in log
     records = json.loads((state / "keys.json").read_text())["keys"]
     assert len(records) == 1 and records[0]["revoked_at"] is None
 
