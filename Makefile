@@ -47,8 +47,13 @@ system-deps:
 test: install-test system-deps
 	$(BIN)/pytest
 
-lint:
-	$(BIN)/python -m ruff check gateway tests
+$(VENV)/.installed-lint: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[lint]'
+	touch $@
+
+# The same command as .pre-commit-config.yaml's hook.
+lint: $(VENV)/.installed-lint
+	$(BIN)/ruff check gateway tests
 
 clean:
 	rm -rf $(VENV) .pytest_cache
