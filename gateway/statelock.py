@@ -50,11 +50,13 @@ class StateLock:
 
 def acquire(state_dir: Path) -> StateLock:
     """Lock ``state_dir`` for this process, or raise :class:`StateDirBusy`."""
-    import fcntl  # Unix only, like uvloop; the gateway is served from Linux or macOS
-
     state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / LOCK_NAME
     handle = path.open("a+", encoding="utf-8")
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; the gateway is served from Linux or macOS
+        return StateLock(path, handle)
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

@@ -25,7 +25,7 @@ const moisFr = (m) => (/^\d{4}-\d{2}$/.test(m || "") ? `${MOIS[Number(m.slice(5,
 const moisCourt = (m) => (/^\d{4}-\d{2}$/.test(m || "") ? `${MOIS_COURTS[Number(m.slice(5, 7)) - 1]} ${m.slice(2, 4)}` : "—");
 const dateFr = (d) => (/^\d{4}-\d{2}-\d{2}$/.test(d || "")
   ? `${Number(d.slice(8, 10))} ${MOIS[Number(d.slice(5, 7)) - 1]} ${d.slice(0, 4)}` : "—");
-const semaineFr = (d) => `sem. du ${Number(d.slice(8, 10))} ${MOIS_COURTS[Number(d.slice(5, 7)) - 1]}`;
+const semaineFr = (d) => `${Number(d.slice(8, 10))} ${MOIS_COURTS[Number(d.slice(5, 7)) - 1]}`;
 
 /* The month pickers: the last 36 months, in French, newest first. */
 function remplirMois() {
@@ -101,12 +101,16 @@ async function api(chemin) {
 /* Horizontal bars: [{cle, valeur}] */
 function barres(cible, valeurs) {
   if (!valeurs.length) return el("p", { class: "vide", text: "Aucune valeur publiable." }, cible);
-  const ligne = 22, marge = 190, largeur = 500, h = valeurs.length * ligne + 8;
+  // Room for the French labels (longer than identifiers); a longer one is cut, whole in its tooltip.
+  const ligne = 22, marge = 300, largeur = 620, h = valeurs.length * ligne + 8;
   const max = Math.max(...valeurs.map((v) => v.valeur), 1);
   const svg = s("svg", { viewBox: `0 0 ${largeur + 60} ${h}`, role: "img", width: "100%" }, cible);
   valeurs.forEach((v, i) => {
     const y = 4 + i * ligne, w = Math.max(1, (v.valeur / max) * (largeur - marge));
-    s("text", { x: marge - 6, y: y + 14, "text-anchor": "end" }, svg).textContent = libelle(v.cle);
+    const texte = libelle(v.cle), court = texte.length > 46 ? texte.slice(0, 45) + "…" : texte;
+    const etiquette = s("text", { x: marge - 6, y: y + 14, "text-anchor": "end" }, svg);
+    etiquette.textContent = court;
+    if (court !== texte) s("title", {}, etiquette).textContent = texte;
     s("rect", { class: "barre", x: marge, y: y + 3, width: w, height: ligne - 7 }, svg);
     s("text", { x: marge + w + 4, y: y + 14 }, svg).textContent = nombre(v.valeur);
   });
@@ -171,6 +175,7 @@ function dessiner(nom, g, cible) {
       { cle: "utilisateurs", libelle: "Personnes distinctes" }, { cle: "requetes", libelle: "Requêtes" }]);
   }
   if (nom === "activite_hebdo") {
+    el("p", { class: "sous-titre", text: "Semaines du lundi indiqué (ou du 1er du mois)" }, cible);
     return colonnes(cible, g.points.map((p) => ({ ...p, etiquette: semaineFr(p.semaine) })), [
       { cle: "utilisateurs", libelle: "Personnes (somme des unités)" }, { cle: "requetes", libelle: "Requêtes" }]);
   }
