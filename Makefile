@@ -7,25 +7,33 @@ BIN    := $(VENV)/bin
 
 .PHONY: run test install install-test system-deps lint clean
 
+# Progress lines (in French, like the gateway's messages): pip runs --quiet, and a first
+# install downloads a few hundred MB without a word otherwise.
 $(BIN)/python:
+	@echo "» [1/3] Création de l'environnement Python dans $(VENV)…"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
+	@echo "» [2/3] Installation de Garde-fou et de ses dépendances (première fois : quelques minutes, dont le modèle de langue français)…"
 	$(BIN)/pip install --quiet -e .
+	@echo "» Installation terminée."
 	touch $@
 
 # The sign-in tests run a real OpenID provider (tests/oidc, npm's oidc-provider) on node:
 # its locked dependencies are installed here when node is present (else those tests skip).
 $(VENV)/.installed-test: pyproject.toml plugins/gardefou-intl-ids/pyproject.toml tests/oidc/package-lock.json | $(BIN)/python
+	@echo "» Installation de Garde-fou et des dépendances de test (première fois : quelques minutes)…"
 	$(BIN)/pip install --quiet -e '.[test,research]' -e plugins/gardefou-intl-ids
 	if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/oidc --no-audit --no-fund --silent; fi
+	@echo "» Installation terminée."
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 run: install
+	@echo "» [3/3] Démarrage de la passerelle (10 à 20 s ; la clé et les exemples s'affichent quand elle est prête)…"
 	$(BIN)/gardefou serve --demo
 
 # Tools some tests drive: Debian's chromium (dashboard browser tests), docker-compose
@@ -43,8 +51,13 @@ system-deps:
 test: system-deps install-test
 	$(BIN)/pytest
 
-lint:
-	$(BIN)/python -m ruff check gateway tests
+$(VENV)/.installed-lint: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[lint]'
+	touch $@
+
+# The same command as .pre-commit-config.yaml's hook.
+lint: $(VENV)/.installed-lint
+	$(BIN)/ruff check gateway tests
 
 clean:
 	rm -rf $(VENV) .pytest_cache

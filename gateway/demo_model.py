@@ -1,7 +1,9 @@
-"""The built-in ``demo`` model: a litellm custom provider that answers, in French, by showing
-exactly the messages it received — what a real provider would see after redaction.
+"""The built-in ``demo`` model: answers, in French, by showing exactly the messages it
+received — what a real provider would see after redaction.
 
-It is routed by the same pipeline as any model (see :mod:`gateway.upstream`). Placeholders in
+It is routed by the same pipeline as any model (see :mod:`gateway.upstream`), in process and
+without litellm: a gateway that only serves the demo never imports litellm (about 4 s and
+100 MiB per worker, bench/startup.py). Placeholders in
 its echo are quoted with an invisible word joiner (U+2060) after ``<`` so that the gateway's
 re-identification leaves them as the provider saw them: the point of the demo is to show them.
 """
@@ -59,58 +61,46 @@ def _tokens(text: str) -> int:
     return max(1, len(text) // 4)
 
 
-def build_demo_llm() -> Any:
-    """Instantiate the litellm ``CustomLLM`` for the demo (imports litellm lazily)."""
-    from litellm import CustomLLM
-    from litellm.types.utils import Choices, Message, ModelResponse, Usage
+def serves(litellm_model: str) -> bool:
+    """Whether a model declaration names the demo (``gardefou-demo/…``)."""
+    return litellm_model.startswith(PROVIDER + "/")
 
-    class DemoLLM(CustomLLM):  # type: ignore[misc]
-        async def acompletion(self, model: str, messages: list, *args: Any, **kwargs: Any) -> Any:
-            text = demo_answer(messages)
-            prompt_tokens = _tokens(_text_of_all(messages))
-            completion_tokens = _tokens(text)
-            return ModelResponse(
-                id=f"chatcmpl-demo-{uuid.uuid4().hex[:12]}",
-                created=int(time.time()),
-                model=model,
-                choices=[Choices(index=0, finish_reason="stop", message=Message(content=text))],
-                usage=Usage(
-                    prompt_tokens=prompt_tokens,
-                    completion_tokens=completion_tokens,
-                    total_tokens=prompt_tokens + completion_tokens,
-                ),
-            )
 
-        async def astreaming(  # type: ignore[override]
-            self, model: str, messages: list, *args: Any, **kwargs: Any
-        ) -> AsyncIterator[dict[str, Any]]:
-            text = demo_answer(messages)
-            step = 24
-            for start in range(0, len(text), step):
-                yield {
-                    "text": text[start : start + step],
-                    "is_finished": False,
-                    "finish_reason": "",
-                    "usage": None,
-                    "index": 0,
-                    "tool_use": None,
-                }
-            prompt_tokens = _tokens(_text_of_all(messages))
-            completion_tokens = _tokens(text)
-            yield {
-                "text": "",
-                "is_finished": True,
-                "finish_reason": "stop",
-                "usage": {
-                    "prompt_tokens": prompt_tokens,
-                    "completion_tokens": completion_tokens,
-                    "total_tokens": prompt_tokens + completion_tokens,
-                },
-                "index": 0,
-                "tool_use": None,
-            }
+def _usage(messages: list[dict[str, Any]], text: str) -> dict[str, int]:
+    prompt_tokens, completion_tokens = _tokens(_text_of_all(messages)), _tokens(text)
+    return {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens}
 
-    return DemoLLM()
+
+def completion(model: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """The demo's answer as an OpenAI ``chat.completion`` dict."""
+    text = demo_answer(messages)
+    return {
+        "id": f"chatcmpl-demo-{uuid.uuid4().hex[:12]}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "finish_reason": "stop",
+                     "message": {"role": "assistant", "content": text}}],
+        "usage": _usage(messages, text),
+    }
+
+
+async def stream(model: str, messages: list[dict[str, Any]], include_usage: bool
+                 ) -> AsyncIterator[dict[str, Any]]:
+    """The demo's answer as OpenAI ``chat.completion.chunk`` dicts, a few words at a time."""
+    text = demo_answer(messages)
+    base = {"id": f"chatcmpl-demo-{uuid.uuid4().hex[:12]}", "object": "chat.completion.chunk",
+            "created": int(time.time()), "model": model}
+    step = 24
+    for start in range(0, len(text), step):
+        delta = {"content": text[start:start + step]}
+        if start == 0:
+            delta["role"] = "assistant"
+        yield {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
+    yield {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+    if include_usage:
+        yield {**base, "choices": [], "usage": _usage(messages, text)}
 
 
 def _text_of_all(messages: list[dict[str, Any]]) -> str:

@@ -1,7 +1,9 @@
 """All runtime settings, read once from the environment (prefix ``GARDEFOU_``) and ``.env``.
 
 This is the only module that reads the environment. Defaults give the embedded mode: no
-Redis, no provider key, the built-in ``demo`` model, state under ``./var``.
+Redis, no provider key, the built-in ``demo`` model, state in the user's data directory
+(``$XDG_DATA_HOME/gardefou``, else ``~/.local/share/gardefou``): an absolute place, so that
+``gardefou keys list`` finds the same keys from any current directory.
 """
 
 from __future__ import annotations
@@ -17,6 +19,18 @@ from gateway.errors import ConfigError
 from gateway.types import Role
 
 
+def default_state_dir() -> Path:
+    """The XDG data directory of Garde-fou: ``$XDG_DATA_HOME/gardefou``, else
+    ``~/.local/share/gardefou`` (the XDG default)."""
+    base = os.environ.get("XDG_DATA_HOME") or ""
+    root = Path(base) if Path(base).is_absolute() else Path.home() / ".local" / "share"
+    return root / "gardefou"
+
+
+# Defaults that depend on the machine, as the documentation shows them.
+_DOC_DEFAULTS = {"state_dir": "`$XDG_DATA_HOME/gardefou`, else `~/.local/share/gardefou`"}
+
+
 class Settings(BaseSettings):
     """Gateway settings; each field is documented in ``docs/configuration.md``."""
 
@@ -27,7 +41,11 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address the HTTP server binds to.")
     port: int = Field(default=8080, ge=1, le=65535, description="HTTP port.")
     workers: int = Field(default=1, ge=1, le=64, description="Worker processes for `serve`.")
-    state_dir: Path = Field(default=Path("var"), description="Where embedded state lives.")
+    state_dir: Path = Field(
+        default_factory=default_state_dir,
+        description="Where embedded state lives (keys, usage store, demo key, instance lock); "
+        "a relative value is taken from the current directory and made absolute.",
+    )
     models_file: Path | None = Field(
         default=None, description="Models YAML file; unset = the built-in demo model only."
     )
@@ -50,7 +68,8 @@ class Settings(BaseSettings):
     )
     demo: bool = Field(
         default=False,
-        description="Mint an in-memory demo key at start-up and print ready-to-paste examples.",
+        description="Create the demo organisation's key on first start, keep it in "
+        "<state_dir>/demo-key (the same key at every restart) and print ready-to-paste examples.",
     )
     metrics_token: str | None = Field(
         default=None,
@@ -132,6 +151,13 @@ class Settings(BaseSettings):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value or None
 
+    @field_validator("state_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        # Absolute once and for all: the path is printed, and worker processes may not share
+        # the current directory of the command that started them.
+        return value.expanduser().absolute()
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -176,6 +202,7 @@ def settings_table() -> str:
     for name, field in Settings.model_fields.items():
         default = field.get_default(call_default_factory=True)
         shown = "unset" if default is None else f"`{default}`"
+        shown = _DOC_DEFAULTS.get(name, shown)
         rows.append(f"| `GARDEFOU_{name.upper()}` | {shown} | {field.description or ''} |")
     return "\n".join(rows)
 

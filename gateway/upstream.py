@@ -1,6 +1,8 @@
 """Calls to model providers. The only module that imports litellm, and the one place where
 its exceptions are mapped to the gateway's (as httpx maps httpcore's). OpenAI-compatible
-servers are called directly (``upstream_direct``); everything else goes through litellm.
+servers are called directly (``upstream_direct``), the built-in demo in process
+(``demo_model``); everything else goes through litellm, imported at start-up only when a
+declared model needs it (its import costs about 4 s and 100 MiB per worker: bench/startup.py).
 
 Error messages never quote the provider's response body: a provider may echo the prompt.
 """
@@ -8,25 +10,22 @@ Error messages never quote the provider's response body: a provider may echo the
 from __future__ import annotations
 
 import asyncio
+import importlib
+import importlib.util
+import json
 import logging
 import os
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-# Before importing litellm: use its bundled model-cost map instead of fetching one at import.
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-
-import litellm  # noqa: E402
-from litellm import exceptions as llm_errors  # noqa: E402
-
-from gateway import upstream_direct  # noqa: E402
-from gateway.catalog import Catalog, ModelSpec  # noqa: E402
-from gateway.demo_model import PROVIDER as DEMO_PROVIDER  # noqa: E402
-from gateway.demo_model import build_demo_llm  # noqa: E402
-from gateway.errors import (  # noqa: E402
+from gateway import demo_model, upstream_direct
+from gateway.catalog import Catalog, ModelSpec
+from gateway.errors import (
     GatewayError,
     InvalidRequest,
     UpstreamError,
@@ -37,8 +36,24 @@ _MESSAGE_KEYS = ("role", "content", "tool_calls", "function_call", "refusal")
 _DELTA_KEYS = ("role", "content", "tool_calls", "function_call", "refusal")
 
 
-def configure_litellm() -> None:
-    """Process-wide litellm switches: no telemetry, no content in its logs, demo provider."""
+def needs_litellm(spec: ModelSpec) -> bool:
+    """Whether calls to ``spec`` go through litellm (neither the demo nor the direct path)."""
+    return not demo_model.serves(spec.litellm_model) and not upstream_direct.serves(spec)
+
+
+@lru_cache(maxsize=1)
+def _litellm() -> Any:
+    """litellm, imported and configured on first use."""
+    # Before importing litellm: use its bundled model-cost map instead of fetching one at import.
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    import litellm
+
+    configure_litellm(litellm)
+    return litellm
+
+
+def configure_litellm(litellm: Any) -> None:
+    """Process-wide litellm switches: no telemetry, no content in its logs."""
     litellm.telemetry = False
     litellm.turn_off_message_logging = True
     litellm.suppress_debug_info = True
@@ -48,22 +63,24 @@ def configure_litellm() -> None:
         quiet = logging.getLogger(name)
         quiet.setLevel(logging.CRITICAL)
         quiet.propagate = False
-    if not any(p.get("provider") == DEMO_PROVIDER for p in litellm.custom_provider_map):
-        litellm.custom_provider_map = [
-            *litellm.custom_provider_map,
-            {"provider": DEMO_PROVIDER, "custom_handler": build_demo_llm()},
-        ]
 
 
 def _map_error(exc: Exception, spec: ModelSpec) -> GatewayError:
     """One place to turn litellm/openai errors into gateway errors (no provider text)."""
     name = spec.name
+    if "litellm" not in sys.modules:  # never imported: the error cannot be one of litellm's
+        return _provider_error(exc, name)
+    llm_errors = importlib.import_module("litellm.exceptions")
     if isinstance(exc, llm_errors.Timeout):
         return UpstreamTimeout(f"Le modèle « {name} » n'a pas répondu à temps.")
     if isinstance(exc, llm_errors.ContextWindowExceededError):
         return InvalidRequest(f"La conversation est trop longue pour le modèle « {name} ».")
     if isinstance(exc, llm_errors.BadRequestError | llm_errors.UnprocessableEntityError):
         return InvalidRequest(f"Le modèle « {name} » a refusé la requête comme invalide.")
+    return _provider_error(exc, name)
+
+
+def _provider_error(exc: Exception, name: str) -> GatewayError:
     status = getattr(exc, "status_code", None)
     detail = f" (HTTP {status})" if isinstance(status, int) else ""
     return UpstreamError(
@@ -82,11 +99,38 @@ def _listed_usd_per_token(litellm_model: str) -> tuple[float, float]:
     not listed. Looked up once per model: the lookup walks the price list on every miss.
     Priced on 1,000 tokens, below any long-context price tier."""
     try:
-        cost_in, cost_out = litellm.cost_per_token(model=litellm_model, prompt_tokens=1000,
-                                                   completion_tokens=1000)
+        cost_in, cost_out = _litellm().cost_per_token(model=litellm_model, prompt_tokens=1000,
+                                                      completion_tokens=1000)
     except Exception:  # noqa: BLE001 - a model absent from the price list costs nothing known
         return 0.0, 0.0
     return float(cost_in) / 1000, float(cost_out) / 1000
+
+
+@lru_cache(maxsize=256)
+def _direct_usd_per_token(litellm_model: str) -> tuple[float, float]:
+    """The same price list for a direct-path model (``openai/<name>``), read from litellm's
+    bundled JSON file without importing litellm: an OpenAI model's price is its plain entry
+    (tests/test_upstream_lazy.py checks this against litellm's own lookup)."""
+    spec = importlib.util.find_spec("litellm")  # finds the package without importing it
+    if spec is None or not spec.submodule_search_locations:
+        return 0.0, 0.0
+    path = Path(next(iter(spec.submodule_search_locations))) / _PRICE_FILE
+    try:
+        entry = _price_list(path).get(litellm_model.removeprefix(upstream_direct.PREFIX))
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    if not isinstance(entry, dict) or entry.get("litellm_provider") != "openai":
+        return 0.0, 0.0
+    return (float(entry.get("input_cost_per_token") or 0.0),
+            float(entry.get("output_cost_per_token") or 0.0))
+
+
+_PRICE_FILE = "model_prices_and_context_window_backup.json"
+
+
+@lru_cache(maxsize=1)
+def _price_list(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
 class Upstream:
@@ -96,7 +140,8 @@ class Upstream:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.direct = upstream_direct.DirectTransport()
-        configure_litellm()
+        if any(needs_litellm(m) for m in catalog.models):
+            _litellm()  # at start-up, not during the first request
 
     async def aclose(self) -> None:
         """Close pooled provider connections (at shutdown)."""
@@ -110,7 +155,10 @@ class Upstream:
         if spec.price_eur_per_mtok is not None:
             price_in, price_out = spec.price_eur_per_mtok
             return (prompt_tokens * price_in + completion_tokens * price_out) / 1_000_000
-        price_in, price_out = _listed_usd_per_token(spec.litellm_model)
+        if demo_model.serves(spec.litellm_model):
+            return 0.0
+        listed = _listed_usd_per_token if needs_litellm(spec) else _direct_usd_per_token
+        price_in, price_out = listed(spec.litellm_model)
         return (prompt_tokens * price_in + completion_tokens * price_out) * usd_to_eur
 
     def _kwargs(self, spec: ModelSpec, messages: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any]:
@@ -142,10 +190,12 @@ class Upstream:
         error: GatewayError | None = None
         for candidate in chain:
             try:
-                if upstream_direct.serves(candidate):
-                    response: Any = await self.direct.complete(candidate, messages, params)
+                if demo_model.serves(candidate.litellm_model):
+                    response: Any = demo_model.completion(candidate.name, messages)
+                elif upstream_direct.serves(candidate):
+                    response = await self.direct.complete(candidate, messages, params)
                 else:
-                    response = await litellm.acompletion(
+                    response = await _litellm().acompletion(
                         **self._kwargs(candidate, messages, params))
                 # inside the try: a provider's odd JSON is a provider error, and may fall back
                 return candidate, _completion_dict(response, candidate.name)
@@ -177,6 +227,9 @@ class Upstream:
             extra["stream_options"] = {"include_usage": True}
         error: GatewayError | None = None
         for candidate in chain:
+            if demo_model.serves(candidate.litellm_model):
+                demo = demo_model.stream(candidate.name, messages, include_usage)
+                return candidate, _relay_direct(candidate, demo, await demo.__anext__())
             if upstream_direct.serves(candidate):
                 chunks: AsyncIterator[dict[str, Any]] | None = None
                 try:
@@ -199,7 +252,7 @@ class Upstream:
                 return candidate, _relay_direct(candidate, chunks, first)
             response: Any = None
             try:
-                response = await litellm.acompletion(
+                response = await _litellm().acompletion(
                     **self._kwargs(candidate, messages, params), **extra
                 )
                 iterator = response.__aiter__()

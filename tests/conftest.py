@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -16,6 +18,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("GARDEFOU_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The suite never touches the developer's real state directory (by default
+    ~/.local/share/gardefou): every test and every server it starts inherits a scratch one,
+    unless it sets its own."""
+    scratch = tempfile.mkdtemp(prefix="gf-test-state-")
+    os.environ["GARDEFOU_STATE_DIR"] = scratch
+    config.add_cleanup(lambda: shutil.rmtree(scratch, ignore_errors=True))
 
 
 def free_port() -> int:

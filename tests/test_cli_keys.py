@@ -66,3 +66,16 @@ def test_create_a_front_end_key_naming_its_secret_by_variable(tmp_path) -> None:
     clear = gardefou("keys", "create", "--org", "asso-demo", "--team", "accueil", "--role",
                      "staff", "--frontend", "--jwt-secret-env", "s3cr3t value!", state=tmp_path)
     assert clear.returncode != 0 and "s3cr3t" not in clear.stdout + clear.stderr
+def test_every_key_command_names_its_state_directory_from_any_directory(tmp_path) -> None:
+    # The default state directory (no GARDEFOU_STATE_DIR): the user's XDG data directory.
+    env = {k: v for k, v in os.environ.items() if k != "GARDEFOU_STATE_DIR"}
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")
+    expected = f"dossier d'état : {tmp_path / 'data' / 'gardefou'}"
+    outputs = []
+    for cwd, args in [(ROOT, ["create", "--org", "ase-93", "--team", "aemo", "--role", "manager"]),
+                      (tmp_path, ["list"])]:
+        outputs.append(subprocess.run([sys.executable, "-m", "gateway.cli", "keys", *args],
+                                      env=env, cwd=cwd, capture_output=True, text=True,
+                                      timeout=60, check=True))
+        assert expected in outputs[-1].stderr
+    assert "ase-93" in outputs[1].stdout  # the same keys, whatever the current directory

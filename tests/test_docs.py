@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from gateway.settings import settings_table
 from tests.conftest import ROOT
 
@@ -17,3 +19,20 @@ def test_readme_has_the_two_setup_commands_and_ci_runs_the_second() -> None:
     readme = (ROOT / "README.md").read_text()
     assert "make run" in readme and "make test" in readme
     assert "make test" in (ROOT / ".ci/run").read_text()
+
+
+def test_make_run_announces_each_long_step(tmp_path) -> None:
+    import shutil
+    import subprocess
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    plan = subprocess.run(["make", "-n", "run", f"VENV={tmp_path / 'venv'}"], cwd=ROOT,
+                          capture_output=True, text=True, check=True).stdout.splitlines()
+    long_steps = [i for i, line in enumerate(plan)
+                  if " -m venv " in line or "pip install --quiet -e" in line
+                  or "serve --demo" in line]
+    assert len(long_steps) == 3, plan
+    for i in long_steps:
+        said = [line for line in plan[:i] if line.startswith('echo "»')]
+        assert said and plan.index(said[-1]) >= i - 2, (plan[i], plan)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.errors import ConfigError
-from gateway.settings import load_settings
+from gateway.settings import Settings, load_settings
 
 
 def test_defaults_are_embedded_mode(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
@@ -33,3 +33,15 @@ def test_dotenv_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_text("GARDEFOU_PORT=9123\n")
     assert load_settings().port == 9123
+
+
+def test_the_state_directory_is_absolute_and_xdg_by_default(monkeypatch, tmp_path) -> None:
+    monkeypatch.delenv("GARDEFOU_STATE_DIR", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert Settings(_env_file=None).state_dir == tmp_path / "data" / "gardefou"
+    monkeypatch.delenv("XDG_DATA_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert Settings(_env_file=None).state_dir == tmp_path / "home/.local/share/gardefou"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GARDEFOU_STATE_DIR", "var")  # an explicit relative value still wins
+    assert Settings(_env_file=None).state_dir == tmp_path / "var"

@@ -7,6 +7,10 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gateway.settings import Settings
 
 # Imported lazily by name so that `gardefou keys list` does not pay for spaCy or litellm.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -18,6 +22,16 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gateway.cli.compliance",
     "gateway.cli.study",
 )
+
+
+def announce_state(settings: Settings) -> None:
+    """Say on stderr which state the command reads or writes (stdout stays for its output):
+    a command run with another state directory than the gateway's would otherwise show,
+    say, an empty key list without a word."""
+    where = f"dossier d'état : {settings.state_dir}"
+    if settings.redis_url:
+        where += " ; clés et usage dans Redis (GARDEFOU_REDIS_URL)"
+    print(f"# {where}", file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:

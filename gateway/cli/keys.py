@@ -7,6 +7,8 @@ import sys
 
 from gateway.app import build_keys
 from gateway.auth import import_key, mint_key, revoke, rotate
+from gateway.auth import KeyStore
+from gateway.cli import announce_state
 from gateway.settings import load_settings
 from gateway.types import Role
 
@@ -78,8 +80,14 @@ def _frontend(args: argparse.Namespace) -> str:
     return config.check().to_json()
 
 
+def _store() -> KeyStore:
+    settings = load_settings()
+    announce_state(settings)
+    return build_keys(settings)
+
+
 def _create(args: argparse.Namespace) -> int:
-    store = build_keys(load_settings())
+    store = _store()
     key, record = mint_key(args.org, args.team, Role(args.role), frontend=_frontend(args))
     store.put(record)
     print(key)
@@ -92,13 +100,13 @@ def _create(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     key = sys.stdin.readline().strip()
     record = import_key(key, args.org, args.team, Role(args.role))
-    build_keys(load_settings()).put(record)
+    _store().put(record)
     print(f"imported as key id {record.key_id} ({record.org}/{record.team}, {record.role.value})")
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    records = sorted(build_keys(load_settings()).all(), key=lambda r: r.created_at)
+    records = sorted(_store().all(), key=lambda r: r.created_at)
     print(f"{'KEY ID':<14}{'ORG':<16}{'TEAM':<16}{'ROLE':<12}{'KIND':<10}{'CREATED':<27}"
           "REVOKED")
     for r in records:
@@ -111,7 +119,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _rotate(args: argparse.Namespace) -> int:
-    key, record = rotate(build_keys(load_settings()), args.key_id)
+    key, record = rotate(_store(), args.key_id)
     print(key)
     print(f"# new key id {record.key_id} replaces {args.key_id} (revoked); "
           "store it now: it cannot be shown again")
@@ -119,6 +127,6 @@ def _rotate(args: argparse.Namespace) -> int:
 
 
 def _revoke(args: argparse.Namespace) -> int:
-    record = revoke(build_keys(load_settings()), args.key_id)
+    record = revoke(_store(), args.key_id)
     print(f"revoked {record.key_id} ({record.org}/{record.team})")
     return 0

@@ -50,8 +50,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     classify.add_argument("--out", dest="output", required=True, type=Path)
     classify.add_argument("--org", default="default")
     classify.add_argument("--policies", type=Path, help="policies directory")
-    classify.add_argument("--redact", action="store_true",
-                          help="redact prompts first, as the gateway does (loads spaCy)")
+    # Redacted by default: the gateway classifies the redacted text, and a raw name or date
+    # can change the decision (« le bailleur de M. Martin » is not « <PERSONNE_1> »).
+    classify.add_argument("--redact", action=argparse.BooleanOptionalAction, default=True,
+                          help="redact prompts first, as the gateway does (default; loads "
+                          "spaCy); --no-redact classifies the raw text (faster, for corpora "
+                          "already redacted)")
     classify.set_defaults(func=run_classify)
 
 

@@ -1,21 +1,32 @@
-"""``gardefou serve``: run the gateway under uvicorn. ``--demo`` mints a demo key and prints
-ready-to-paste examples once the gateway answers."""
+"""``gardefou serve``: run the gateway under uvicorn. ``--demo`` creates the demo key once
+(and keeps it) and prints ready-to-paste examples once the gateway answers.
+
+Start-up order matters: the state directory is locked first (one instance per directory,
+:mod:`gateway.statelock`), then the port is checked, and only then are keys touched, so a
+second ``make run`` changes nothing and says why it stops.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import socket
+import sys
+import tempfile
 import threading
 import time
 import urllib.request
-from dataclasses import asdict
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from pathlib import Path
 
-from gateway.auth import FileKeyStore, mint_key
 from gateway.settings import Settings, load_settings
-from gateway.types import Role
 
 DEMO_ORG, DEMO_TEAM = "demo", "demo"
+# The demo key's clear text, kept (mode 0600) so that a restart shows the same key and the
+# clients configured with it keep working. Only this one key is kept in clear: it belongs to
+# the demo organisation, which has no access to any other organisation's data.
+DEMO_KEY_FILE = "demo-key"
+DEMO_PROMPT = "Reformule : Mme Fatou Diallo (06 12 34 56 78) est passée ce matin."
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -26,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--models", help="models YAML file (GARDEFOU_MODELS_FILE)")
     parser.add_argument("--policies", help="policies directory (GARDEFOU_POLICIES_DIR)")
     parser.add_argument(
-        "--demo", action="store_true", help="mint a demo key and print usage examples"
+        "--demo", action="store_true",
+        help="create the demo key once (kept in <state dir>/demo-key) and print usage examples",
     )
     parser.set_defaults(func=run)
 
@@ -43,44 +55,90 @@ def _overrides(args: argparse.Namespace) -> dict[str, str]:
     return {f"GARDEFOU_{k}": str(v) for k, v in pairs.items() if v is not None}
 
 
-def mint_demo_key(settings: Settings) -> str:
-    """A fresh staff key for the demo org; earlier demo keys are revoked so they don't pile up."""
-    store = FileKeyStore(settings.keys_path)
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    for record in store.all():
-        if record.org == DEMO_ORG and record.team == DEMO_TEAM and record.revoked_at is None:
-            store.put(type(record)(**{**asdict(record), "revoked_at": now}))
+@dataclass(frozen=True, slots=True)
+class DemoKey:
+    """The demo key and what happened to it at this start-up."""
+
+    key: str
+    key_id: str
+    status: str  # "created" (first start), "kept" (restart), "reissued" (it had been revoked)
+    path: Path
+
+
+def ensure_demo_key(settings: Settings) -> DemoKey:
+    """The demo organisation's staff key: created on first start, then the same key at every
+    restart. Re-issued only when that key no longer works (revoked, or the keys store was
+    emptied). Never revokes anything: keys the user created, in the demo organisation or
+    elsewhere, are left alone."""
+    from gateway.app import build_keys
+    from gateway.auth import authenticate, mint_key
+    from gateway.errors import AuthError
+    from gateway.types import Role
+
+    store = build_keys(settings)
+    path = settings.state_dir / DEMO_KEY_FILE
+    status = "created"
+    if path.exists():
+        key = path.read_text(encoding="utf-8").strip()
+        try:
+            principal = authenticate(f"Bearer {key}", store)
+        except AuthError:
+            status = "reissued"
+        else:
+            if principal.org == DEMO_ORG and principal.role is Role.STAFF:
+                return DemoKey(key, principal.key_id, "kept", path)
+            status = "reissued"
     key, record = mint_key(DEMO_ORG, DEMO_TEAM, Role.STAFF)
     store.put(record)
-    return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".demo-key-")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(key + "\n")
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+    return DemoKey(key, record.key_id, status, path)
 
 
-def demo_banner(settings: Settings, key: str) -> str:
+_KEY_STATUS = {
+    "created": "créée au premier démarrage et conservée",
+    "kept": "la même à chaque démarrage",
+    "reissued": "nouvelle clé : la précédente avait été révoquée ou n'existait plus",
+}
+
+
+def demo_banner(settings: Settings, demo: DemoKey) -> str:
+    """What ``make run`` prints once the gateway answers. The examples start at column 0 so
+    that they paste as they are (tests/test_serve_demo.py runs them)."""
     base = f"http://{settings.host}:{settings.port}"
+    key = demo.key
     return f"""
 Garde-fou est prêt sur {base}  (modèle de démonstration « demo », aucune clé de fournisseur)
 
-Clé de démonstration (affichée une seule fois) :
-  {key}
+Clé de démonstration ({_KEY_STATUS[demo.status]}, id {demo.key_id}, fichier {demo.path}) :
+{key}
 
 Essai avec curl :
-  curl -s {base}/v1/chat/completions \\
-    -H "Authorization: Bearer {key}" -H "Content-Type: application/json" \\
-    -d '{{"model": "demo", "messages": [{{"role": "user", "content": "Reformule : Mme Fatou Diallo (06 12 34 56 78) est passée ce matin."}}]}}'
 
-Essai avec le SDK Python openai :
-  from openai import OpenAI
-  client = OpenAI(base_url="{base}/v1", api_key="{key}")
-  reply = client.chat.completions.create(model="demo", messages=[
-      {{"role": "user", "content": "Reformule : Mme Fatou Diallo (06 12 34 56 78) est passée ce matin."}}])
-  print(reply.choices[0].message.content)
+curl -s {base}/v1/chat/completions \\
+  -H "Authorization: Bearer {key}" -H "Content-Type: application/json" \\
+  -d '{{"model": "demo", "messages": [{{"role": "user", "content": "{DEMO_PROMPT}"}}]}}'
+
+Essai avec le SDK Python openai (pip install openai) :
+
+from openai import OpenAI
+client = OpenAI(base_url="{base}/v1", api_key="{key}")
+reply = client.chat.completions.create(model="demo", messages=[{{"role": "user", "content": "{DEMO_PROMPT}"}}])
+print(reply.choices[0].message.content)
+
+Tableau de bord : {base}/dashboard (clé du rôle « manager », voir README)
 """
 
 
 def _print_when_ready(settings: Settings, text: str, timeout_s: float = 300) -> None:
     url = f"http://{settings.host}:{settings.port}/readyz"
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+    started = time.monotonic()
+    next_note = started + 5
+    while time.monotonic() - started < timeout_s:
         try:
             with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
                 if response.status == 200:
@@ -88,18 +146,47 @@ def _print_when_ready(settings: Settings, text: str, timeout_s: float = 300) -> 
                     return
         except OSError:
             pass
+        if time.monotonic() >= next_note:
+            print(f"… chargement en cours ({time.monotonic() - started:.0f} s)", flush=True)
+            next_note += 5
         time.sleep(0.5)
+
+
+def _port_taken(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        # As uvicorn binds: a port left in TIME_WAIT by a stopped gateway is free to use.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return True
+    return False
 
 
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from gateway.statelock import StateDirBusy, acquire
+
     os.environ.update(_overrides(args))
     settings = load_settings()  # fails here, naming the bad setting
+    print(f"Dossier d'état : {settings.state_dir}", flush=True)
+    try:
+        lock = acquire(settings.state_dir)  # noqa: F841 - held until the process exits
+    except StateDirBusy as busy:
+        print(f"gardefou : {busy.message()}", file=sys.stderr)
+        return 1
+    if _port_taken(settings.host, settings.port):
+        print(f"gardefou : le port {settings.port} de {settings.host} est déjà utilisé par un "
+              "autre programme. Arrêtez-le, ou choisissez un autre port avec --port ou "
+              "GARDEFOU_PORT.", file=sys.stderr)
+        return 1
     if settings.demo:
-        key = mint_demo_key(settings)
-        banner = demo_banner(settings, key)
+        demo = ensure_demo_key(settings)
+        banner = demo_banner(settings, demo)
         threading.Thread(target=_print_when_ready, args=(settings, banner), daemon=True).start()
+    print("Démarrage : chargement du modèle de langue français et des politiques "
+          "(10 à 20 s)…", flush=True)
     uvicorn.run(
         "gateway.app:create_app_from_env",
         factory=True,

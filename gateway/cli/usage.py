@@ -8,6 +8,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from gateway.cli import announce_state
+
+# The research export's floor (DOMAIN.md): below it a cell could single out a worker.
+RESEARCH_K_FLOOR = 11
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``export`` and ``usage`` commands."""
@@ -21,9 +26,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     export.add_argument("--to", dest="end", required=True, metavar="YYYY-MM",
                         help="last month, inclusive (YYYY-MM or a date in it)")
     export.add_argument("--format", choices=("csv", "jsonl", "parquet"), default="csv",
-                        help="parquet needs the optional extra gardefou[research]")
+                        help="parquet needs the optional extra: pip install -e '.[research]' "
+                        "in a checkout, pip install 'gardefou[research]' otherwise")
     export.add_argument("--org", action="append", help="organisation (repeatable; default all)")
-    export.add_argument("--k", type=int, default=11, help="threshold, never below 11")
+    export.add_argument("--k", type=int, default=RESEARCH_K_FLOOR,
+                        help=f"threshold (distinct workers per cell); at least {RESEARCH_K_FLOOR}, "
+                        "a lower value is refused")
     export.add_argument("--epsilon", type=float, default=None,
                         help="publish OpenDP-noised distinct-worker counts instead of exact "
                         "ones; ε per org-month, charged to a budget of 3 per org-month")
@@ -81,6 +89,13 @@ def run_export(args: argparse.Namespace) -> int:
     from gateway.usage.export import ExportOptions, metadata, render, research_rows
     from gateway.usage.report import Period
 
+    if args.k < RESEARCH_K_FLOOR:
+        # Said and refused, not silently raised: the user must know which threshold applies.
+        print(f"gardefou : --k {args.k} est refusé : un export de recherche ne montre que des "
+              f"cellules d'au moins {RESEARCH_K_FLOOR} personnes distinctes (seuil minimal, "
+              "non abaissable). Relancez sans --k, ou avec une valeur plus haute.",
+              file=sys.stderr)
+        return 2
     try:
         period = Period.parse(args.start[:7], args.end[:7])
     except ValueError as exc:
@@ -101,6 +116,9 @@ def run_export(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"gardefou: {exc}", file=sys.stderr)
             return 2
+
+    settings = load_settings()
+    announce_state(settings)
 
     async def build() -> bytes:
         from gateway.survey.store import build_survey_store
@@ -209,6 +227,7 @@ def run_simulate(args: argparse.Namespace) -> int:
     from gateway.usage.simulate import MODELS, month_of_traffic
 
     settings = load_settings()
+    announce_state(settings)
     target = _target(settings)
     if not args.yes:
         print(f"gardefou: simulate writes simulated events into the usage store {target}; "

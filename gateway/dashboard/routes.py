@@ -7,7 +7,8 @@ server) and fetches ``/dashboard/api/data.json`` with ``Authorization: Bearer``.
 inline SVG drawn by ``static/dashboard.js``: no CDN, nothing fetched from elsewhere.
 Every figure comes from :func:`gateway.usage.report.dashboard`, k-anonymised and for closed
 months only (« Les chiffres du mois en cours apparaissent à sa clôture. »); a manager only
-sees their own organisation.
+sees their own organisation. The demo organisation of ``gardefou serve --demo`` sees a
+simulated month instead, labelled as such (:mod:`gateway.dashboard.demo`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from gateway.api.deps import get_services, month_period, require_role, usage_store
 from gateway.errors import NotFoundError
@@ -74,15 +75,50 @@ def _filters(
 Filters = Annotated[_Filters, Depends(_filters)]
 
 
-async def _data(principal: Principal, services: Services, filters: _Filters) -> dict[str, Any]:
+def _policy(services: Services, org: str) -> Any:
+    try:
+        return services.policies.get(org).policy
+    except Exception:  # noqa: BLE001 - no policy store or none in force: generic labels only
+        return None
+
+
+def _publication(k: int) -> dict[str, Any]:
+    """When the next month is published, and why not earlier: for a fresh install, whose
+    dashboard is otherwise a page of zeros without a clue."""
+    from gateway.usage import periods
+
+    month = periods.open_months()[0]
+    return {
+        "prochain_mois": month,
+        "publie_le": periods.closes_at(month).date().isoformat(),
+        "explication": (
+            "Un mois est publié trois jours après sa fin, une fois clos : ses chiffres ne "
+            "bougent plus, si bien qu'on ne peut pas voir arriver la requête d'une personne "
+            f"précise. Une valeur n'apparaît que si elle concerne au moins {k} personnes "
+            "distinctes (k-anonymat) : une petite équipe, ou un usage rare, reste masqué."
+        ),
+    }
+
+
+async def _data(principal: Principal, services: Services, filters: _Filters,
+                request: Request) -> dict[str, Any]:
+    from gateway.dashboard.demo import shows_simulation, simulated_store
+    from gateway.dashboard.labels import dashboard_labels
     from gateway.usage.report import dashboard
     from gateway.usage.suppress import policy_thresholds
 
-    store = usage_store(services)
+    simulated = shows_simulation(services.settings, principal.org)
+    if simulated:
+        store = await simulated_store(request.app.state, principal.org)
+    else:
+        store = usage_store(services)
     period = month_period(filters.start, filters.end)
     team = filters.team
     k, _ = policy_thresholds(services, principal.org)
     data = await dashboard(store, principal.org, period, team, k)
+    data["simulation"] = simulated
+    data["publication"] = _publication(k)
+    data["libelles"] = dashboard_labels(_policy(services, principal.org))
     if team is not None and team not in data["equipes"]:
         # Same answer for an unknown team and a team too small to show.
         raise NotFoundError(
@@ -94,10 +130,11 @@ async def _data(principal: Principal, services: Services, filters: _Filters) -> 
 
 @router.get("/api/data.json")
 async def all_charts(
-    principal: Manager, services: Annotated[Services, Depends(get_services)], filters: Filters
+    principal: Manager, services: Annotated[Services, Depends(get_services)], filters: Filters,
+    request: Request,
 ) -> dict[str, Any]:
     """Every chart of the dashboard, k-anonymised (the page renders exactly this)."""
-    return await _data(principal, services, filters)
+    return await _data(principal, services, filters, request)
 
 
 @router.get("/api/charts/{chart}.json")
@@ -106,9 +143,10 @@ async def one_chart(
     principal: Manager,
     services: Annotated[Services, Depends(get_services)],
     filters: Filters,
+    request: Request,
 ) -> dict[str, Any]:
     """The JSON twin of one chart."""
-    data = await _data(principal, services, filters)
+    data = await _data(principal, services, filters, request)
     charts = data.pop("graphiques")
     if chart not in charts:
         raise NotFoundError("Graphique inconnu.", code="not_found")

@@ -9,6 +9,7 @@ only the redacted text and label counts are returned — never the placeholder v
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ from gateway.policy.evaluate import allowed_models, evaluate, redaction_settings
 from gateway.policy.schema import PolicyTest
 from gateway.policy.sensitivity import detect_sensitivity
 from gateway.policy.store import LoadedPolicy
-from gateway.types import Action, Decision, Principal, Role
+from gateway.types import Action, Decision, Evidence, Principal, Role
 
 
 def redact_prompt(loaded: LoadedPolicy, prompt: str, redactor: Any) -> tuple[str, dict[str, int]]:
@@ -69,8 +70,7 @@ async def explain(
             "use": classification.use,
             "forbidden": classification.forbidden,
             "ambiguous": classification.ambiguous,
-            "evidence": [{"rule": e.rule_id, "matched": list(e.matched)}
-                         for e in classification.evidence],
+            "evidence": _evidence(classification.evidence),
         },
         "model": name,
         "models_allowed_for_role": list(candidates),
@@ -79,10 +79,17 @@ async def explain(
             "action": decision.action.value,
             "message": decision.message,
             "notice": decision.notice,
-            "evidence": [{"rule": e.rule_id, "matched": list(e.matched)}
-                         for e in decision.evidence],
+            # What the decision adds to the classification's evidence (a role or routing
+            # rule): each piece of evidence is listed once in the report.
+            "evidence": _evidence(e for e in decision.evidence
+                                  if e not in classification.evidence),
         },
     }
+
+
+def _evidence(evidence: Iterable[Evidence]) -> list[dict[str, Any]]:
+    """Evidence as JSON, each matched term once (in order of first match)."""
+    return [{"rule": e.rule_id, "matched": list(dict.fromkeys(e.matched))} for e in evidence]
 
 
 def offline_action(loaded: LoadedPolicy, c: Classification) -> Action:

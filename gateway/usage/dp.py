@@ -27,6 +27,10 @@ from collections.abc import Mapping, Sequence
 EPSILON_BUDGET = 3.0
 
 
+_MISSING = ("OpenDP n'est pas installé : pip install -e '.[research]' depuis le dépôt, ou "
+            "pip install 'gardefou[research]'")
+
+
 class DPUnavailable(RuntimeError):
     """OpenDP is not installed (it is an optional extra: ``gardefou[research]``)."""
 
@@ -65,7 +69,7 @@ def ensure_available() -> None:
     try:
         import opendp.prelude  # noqa: F401
     except ImportError as exc:
-        raise DPUnavailable("OpenDP n'est pas installé : pip install 'gardefou[research]'") from exc
+        raise DPUnavailable(_MISSING) from exc
 
 
 def laplace(values: Sequence[float], sensitivity: float, epsilon: float) -> list[float]:
@@ -73,7 +77,7 @@ def laplace(values: Sequence[float], sensitivity: float, epsilon: float) -> list
     try:
         import opendp.prelude as dp
     except ImportError as exc:
-        raise DPUnavailable("OpenDP n'est pas installé : pip install 'gardefou[research]'") from exc
+        raise DPUnavailable(_MISSING) from exc
     dp.enable_features("contrib")
     domain = dp.vector_domain(dp.atom_domain(T=float, nan=False))
     meas = dp.m.make_laplace(domain, dp.l1_distance(T=float), scale=sensitivity / epsilon)

@@ -277,7 +277,8 @@ def _parquet(rows: list[dict[str, Any]], meta: dict[str, Any]) -> bytes:
         import pyarrow.parquet as pq
     except ImportError as exc:
         raise RuntimeError(
-            "Parquet demande pyarrow (extra optionnel) : pip install 'gardefou[research]'"
+            "Parquet demande pyarrow (extra optionnel) : pip install -e '.[research]' depuis "
+            "le dépôt, ou pip install 'gardefou[research]'"
         ) from exc
     table = pa.Table.from_pylist(rows).replace_schema_metadata(
         {"gardefou": json.dumps(meta, ensure_ascii=False)}

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
+import re
 import shutil
 import struct
 import subprocess
@@ -67,6 +69,15 @@ def run_chromium(url: str, *, screenshot: Path | None = None, size: str = "1280,
             subprocess.run([*base, f"--screenshot={screenshot}", url], capture_output=True,
                            timeout=120, check=True)
     return BrowserResult(dom.stdout, dom.stderr)
+
+
+def page_text(dom: str) -> str:
+    """What a reader sees of the page: the DOM without hidden elements, scripts, styles,
+    tags, nor the « Données JSON » panels (closed by default, they show the raw twin on
+    purpose)."""
+    dom = re.sub(r"<(\w+)\b[^>]*\shidden\b[^>]*>.*?</\1>", " ", dom, flags=re.DOTALL)
+    dom = re.sub(r"<(script|style|details)\b.*?</\1>", " ", dom, flags=re.DOTALL)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", dom)))
 
 
 def console_errors(log: str) -> list[str]:
@@ -136,30 +147,36 @@ async def seed(store: SQLiteUsageStore, month: str) -> int:
     return n
 
 
-def demo_app(state: Path, month: str,
+def demo_app(state: Path, month: str | None,
              settings: Settings | None = None) -> tuple[FastAPI, DemoServer]:
+    """The dashboard's routes over a store seeded with ``month`` (None: a fresh install,
+    started with ``--demo``: no usage at all, and the demo organisation's simulated month)."""
     from gateway import sso
     from gateway.api import usage as usage_api
     from gateway.app import _install_error_handlers
     from gateway.dashboard import routes
     from gateway.guide import routes as guide
+    from gateway.policy import PolicyStore
 
     store = SQLiteUsageStore(state / "usage.sqlite3")
-    asyncio.run(seed(store, month))
+    if month is not None:
+        asyncio.run(seed(store, month))
     keys = MemoryKeyStore()
     minted = {}
-    for name, org, role in [("manager", "asso-demo", Role.MANAGER),
-                            ("staff", "asso-demo", Role.STAFF),
-                            ("other", "autre-asso", Role.MANAGER)]:
+    orgs = ("asso-demo", "autre-asso") if month is not None else ("demo", "nouvelle-asso")
+    for name, org, role in [("manager", orgs[0], Role.MANAGER),
+                            ("staff", orgs[0], Role.STAFF),
+                            ("other", orgs[1], Role.MANAGER)]:
         key, record = mint_key(org, "direction", role)
         keys.put(record)
         minted[name] = key
-    settings = settings or Settings(state_dir=state)
+    settings = settings or Settings(state_dir=state, demo=month is None)
     services = Services(
-        settings=settings, catalog=demo_catalog(), keys=keys,
-        policies=None, redactor=None, upstream=None,  # type: ignore[arg-type]
-        usage=UsageRecorder(store, b"test-salt", housekeeping_s=None),
+        settings=settings, catalog=demo_catalog(),
+        keys=keys, policies=PolicyStore(None),  # the default policy: its labels are shown
+        redactor=None, upstream=None,  # type: ignore[arg-type]
         sso=sso.OidcClient(settings) if settings.sso_issuer else None,
+        usage=UsageRecorder(store, b"test-salt", housekeeping_s=None),
     )
     app = FastAPI()
     app.state.services = services
@@ -172,7 +189,7 @@ def demo_app(state: Path, month: str,
 
 
 @contextmanager
-def serve(state: Path, month: str, settings: Settings | None = None,
+def serve(state: Path, month: str | None, settings: Settings | None = None,
           port: int | None = None) -> Iterator[DemoServer]:
     """The dashboard on 127.0.0.1 (uvicorn in a thread), seeded with a simulated month."""
     app, demo = demo_app(state, month, settings)

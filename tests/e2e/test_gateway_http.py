@@ -8,7 +8,7 @@ import httpx
 import openai
 import pytest
 
-from tests.e2e.conftest import Gateway, upstream_requests, upstream_state
+from tests.e2e.conftest import Gateway, upstream_state
 
 NOTE = "Bonjour, peux-tu reformuler : la famille est venue ce matin pour le dossier."
 

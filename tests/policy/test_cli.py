@@ -78,7 +78,7 @@ def test_classify_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
         {"id": "b", "text": "Faut-il placer Léo ?"},
     ]) + "\n")
     out = tmp_path / "out.jsonl"
-    assert main(["classify", "--in", str(src), "--out", str(out)]) == 0
+    assert main(["classify", "--in", str(src), "--out", str(out), "--no-redact"]) == 0
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert rows == [
         {"id": "a", "use": "traduction", "forbidden": None, "action": "allow"},
@@ -90,3 +90,19 @@ def test_classify_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 def test_schema_command(tmp_path: Path) -> None:
     assert main(["policy", "schema", "--out", str(tmp_path / "s.json")]) == 0
     assert (tmp_path / "s.json").read_text() == schema_text()
+
+
+async def test_classify_decides_as_the_gateway_by_default(default_policy, catalog,
+                                                          redactor) -> None:
+    """The gateway classifies the redacted text of this prompt and allows it (its raw text,
+    « M. Martin », was read as an eligibility decision when `gardefou classify` did not redact
+    by default). The CLI's default gives the same answer: tests/test_readme_commands.py runs
+    it as the README shows it."""
+    from gateway.policy.classify import classify
+    from gateway.policy.explain import explain, redact_prompt
+    from tests.test_readme_commands import MAIL
+
+    report = await explain(default_policy, MAIL, catalog, redactor=redactor)
+    assert report["decision"]["action"] == "allow"
+    redacted, _ = redact_prompt(default_policy, MAIL, redactor)
+    assert classify(default_policy.policy, [{"role": "user", "content": redacted}]).forbidden is None

@@ -13,9 +13,9 @@ import pytest
 
 from gateway.errors import PolicyUnavailable
 from gateway.policy import PolicyStore
+from tests.policy.conftest import write_policy
 
 ROOT_EXAMPLES = Path(__file__).resolve().parents[2] / "policies" / "examples"
-from tests.policy.conftest import write_policy
 
 
 def _org(raw: dict[str, Any], org: str, k: int = 5) -> dict[str, Any]:
