@@ -24,8 +24,9 @@ from gateway.redaction.lexicons import (
     load_english_words,
     load_inflections,
 )
-from gateway.redaction.language import english_ranges, inside
+from gateway.redaction.language import beside, english_ranges, foreign_script_runs, inside
 from gateway.redaction.tokens import split_cells
+from gateway.redaction.vetoes import never_personal
 from gateway.redaction.names import NameTokens, collect_name_tokens, propagate
 from gateway.redaction.normalize import normalize
 from gateway.redaction.recurrence import recurrences, recurring_values
@@ -159,6 +160,8 @@ class Redactor:
             )
             english = english_ranges(chunk)
             for r in results:
+                if never_personal(chunk, r.start, r.end, r.entity_type):
+                    continue
                 r_start, r_end = r.start, r.end
                 if r.entity_type == "PERSON" and english and inside(english, r_start, r_end):
                     trimmed = english_person_span(chunk, r_start, r_end, self.lexicons)
@@ -174,6 +177,8 @@ class Redactor:
             spans + _keep_outside(text, propagate(text, spans, tokens, self.lexicons), settings)
         )
         spans = [s for s in spans if s.label in settings.labels or s.label in self.extra_labels]
+        if "PERSON" in settings.labels:
+            spans = merge_spans(spans + _foreign_script_names(text, spans))
         again = recurrences(text, spans, recurring_values([(text, spans)]))
         return merge_spans(spans + again) if again else spans
 
@@ -195,8 +200,10 @@ def english_person_span(
     task prompt stay readable; « Hi Sandra, I met » keeps only « Sandra »."""
     if _TITLE_BEFORE.search(text[max(0, start - 8):start]):
         return start, end
-    before = text[:start].rstrip(" \"'«“(")
-    sentence_start = not before or before[-1] in ".!?:\n-#*"
+    # After a quote or a bracket a capitalised word is a label or a title (« ["General"] »),
+    # as at a sentence start: being a first name is no evidence there.
+    before = text[:start].rstrip(" ")
+    sentence_start = not before or before[-1] in ".!?:\n-#*\"'«“([{"
     words: list[tuple[int, int, bool]] = []  # (start, end, is a name word)
     all_ordinary = True
     all_first_names = True
@@ -211,7 +218,7 @@ def english_person_span(
         all_ordinary = all_ordinary and ordinary
         all_first_names = all_first_names and first_name
         # Edge words trimmed off: English words that are not a first name (« Hi », « met »).
-        words.append((*match.span(), first_name or not english))
+        words.append((*match.span(), lexicons.is_first_name(word) or not english))
     # Dictionary words only (« Stock Trends », « the chat history ») are not a person,
     # unless every word is a first name (« Rose Martin »).
     if not words or (all_ordinary and not all_first_names):
@@ -220,6 +227,20 @@ def english_person_span(
     if not kept:
         return None
     return kept[0][0], kept[-1][1]
+
+
+def _foreign_script_names(text: str, spans: list[Span]) -> list[Span]:
+    """A name written in its own script next to its transliteration (« Maksym (Максим) »)
+    is the same person's name: the French rules cannot read it, its neighbour tells."""
+    people = [(s.start, s.end) for s in spans if s.label == "PERSON"]
+    if not people:
+        return []
+    found: list[Span] = []
+    for run in foreign_script_runs(text):
+        if beside(text, run, people):
+            found.append(Span(run[0], run[1], "PERSON", 0.8))
+            people.append(run)
+    return found
 
 
 def _keep_outside(text: str, spans: list[Span], settings: RedactionSettings) -> list[Span]:

@@ -42,7 +42,8 @@ def english_ranges(text: str) -> list[tuple[int, int]]:
         if len(words) >= MIN_WORDS:
             en = sum(w in _EN for w in words)
             fr = sum(w in _FR for w in words)
-            lang = "en" if en > fr and en >= 0.12 * len(words) else "fr"
+            if en or fr:  # a line with no function word at all (a heading, a title) follows
+                lang = "en" if en > fr else "fr"
         lines.append((pos, pos + len(line), lang))
         pos += len(line)
     ranges: list[tuple[int, int]] = []
@@ -63,3 +64,33 @@ def english_ranges(text: str) -> list[tuple[int, int]]:
 def inside(ranges: list[tuple[int, int]], start: int, end: int) -> bool:
     """True if ``[start, end)`` lies in one of ``ranges``."""
     return any(a <= start and end <= b for a, b in ranges)
+
+
+_LETTERS = re.compile(r"[^\W\d_]+(?:[ '’-][^\W\d_]+)*")
+
+
+def _latin(word: str) -> bool:
+    import unicodedata
+
+    return all(unicodedata.name(c, "LATIN").startswith("LATIN") for c in word if c.isalpha())
+
+
+def foreign_script_runs(text: str) -> list[tuple[int, int]]:
+    """Runs of letters in a non-Latin script (Arabic, Cyrillic, Georgian, Tamil, Dari…)."""
+    runs: list[tuple[int, int]] = []
+    for m in _LETTERS.finditer(text):
+        if len(m.group()) >= 2 and not _latin(m.group()):
+            runs.append(m.span())
+    return runs
+
+
+def beside(text: str, run: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    """True if ``run`` is written right next to one of ``spans`` (« Maksym (Максим) »,
+    « فاطمة بن علي (Fatima Benali) », « Benali – آدم »): only brackets, dashes, colons or
+    spaces between them."""
+    start, end = run
+    for a, b in spans:
+        gap = text[b:start] if b <= start else text[end:a] if end <= a else None
+        if gap is not None and len(gap) <= 4 and all(c in " ()[]:–-—,/" for c in gap):
+            return True
+    return False

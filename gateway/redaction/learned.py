@@ -20,6 +20,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from gateway.redaction.lexicons import CIVILITIES, ROLES, Lexicons
+from gateway.redaction.vetoes import vetoed
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 PIPE_NAME = "gardefou_ner"
@@ -94,6 +95,8 @@ class LearnedRecognizer(EntityRecognizer):
             for ent in doc.ents
             if ent.label_ in wanted
             and (ent.label_ != "PERSON" or plausible_name(ent.text, self._lexicons))
+            and not vetoed(text, tokens[ent.start].idx,
+                           tokens[ent.end - 1].idx + len(tokens[ent.end - 1].text), ent.label_)
         ]
 
 
@@ -112,6 +115,8 @@ def plausible_name(text: str, lexicons: Lexicons) -> bool:
         return False
     for word in words:
         folded = word.casefold()
+        if len(word) == 1 and word.islower():
+            continue  # « e.g », « l' »: letters, not initials
         if len(word) <= 3 and word.isupper():
             return True  # initials, « JB »
         if lexicons.is_first_name(word):

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from gateway.redaction.spoken import Spoken, find_spoken
+from gateway.redaction.spoken import Spoken, find_all
 
 _DROP = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
 _SPACES = frozenset("\u00a0\u202f\u2007\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u2008\u3000\t")
@@ -59,13 +59,36 @@ def normalize(original: str) -> NormalizedText:
             chars.append(piece)
             origin.append(index)
     ends = [i + 1 for i in origin]
+    chars, origin, ends = _join_hyphenation(chars, origin, ends)
     folded_text = "".join(chars)
-    spoken = find_spoken(folded_text)
+    spoken = find_all(folded_text)
     if spoken:
         chars, origin, ends = _write_digits(folded_text, origin, ends, spoken)
         folded_text = "".join(chars)
     text = _fix_lookalikes(folded_text)
     return NormalizedText(text=text, origin=tuple(origin), origin_end=tuple(ends))
+
+
+_HYPHENATION = re.compile(r"(?<=[^\W\d_])-[ \t]*\n[ \t]*(?=[^\W\d_])")
+
+
+def _join_hyphenation(
+    chars: list[str], origin: list[int], ends: list[int]
+) -> tuple[list[str], list[int], list[int]]:
+    """A word cut at the end of a line (« Gonçal-⏎ves », OCR and PDF copies) is read whole:
+    the hyphen and the line break leave the view, and a span on the word covers both."""
+    text = "".join(chars)
+    if "-\n" not in text and not re.search(r"-[ \t]+\n", text):
+        return chars, origin, ends
+    cuts = [m.span() for m in _HYPHENATION.finditer(text)]
+    if not cuts:
+        return chars, origin, ends
+    keep = [True] * len(chars)
+    for a, b in cuts:
+        for i in range(a, b):
+            keep[i] = False
+    return ([c for c, k in zip(chars, keep) if k], [o for o, k in zip(origin, keep) if k],
+            [e for e, k in zip(ends, keep) if k])
 
 
 def _write_digits(
@@ -81,9 +104,9 @@ def _write_digits(
         chars.extend(text[last:run.start])
         new_origin.extend(origin[last:run.start])
         new_ends.extend(ends[last:run.start])
-        chars.extend(run.digits)
-        new_origin.extend([origin[run.start]] * len(run.digits))
-        new_ends.extend([ends[run.end - 1]] * len(run.digits))
+        chars.extend(run.written)
+        new_origin.extend([origin[run.start]] * len(run.written))
+        new_ends.extend([ends[run.end - 1]] * len(run.written))
         last = run.end
     chars.extend(text[last:])
     new_origin.extend(origin[last:])

@@ -29,11 +29,11 @@ _GAP = re.compile(r"[\s,.;:…–—-]*")
 
 @dataclass(frozen=True)
 class Spoken:
-    """A run of words ``[start, end)`` of the text and the digits it stands for."""
+    """A run of words ``[start, end)`` of the text and how it is written (digits, letters, an address)."""
 
     start: int
     end: int
-    digits: str
+    written: str
 
 
 def _parse(groups: list[list[str]]) -> list[list[int]]:
@@ -43,11 +43,13 @@ def _parse(groups: list[list[str]]) -> list[list[int]]:
     numbers: list[list[int]] = []
     current: list[int] = []
     for group in groups:
-        values = [_UNITS.get(w, _TENS.get(w, 100 if w.startswith("cent") else 1000))
+        values = [int(w) if w.isdigit() else
+                  _UNITS.get(w, _TENS.get(w, 100 if w.startswith("cent") else 1000))
                   for w in group if w != "et"]
         if not values:
             continue
-        if current and (values[0] == 0 or current == [0] or not _combines(current, values[0])):
+        if current and (values[0] == 0 or current == [0] or len(group) == 1 and group[0].isdigit()
+                        or not _combines(current, values[0])):
             numbers.append(current)
             current = []
         current.extend(values)
@@ -89,9 +91,14 @@ def find_spoken(text: str) -> list[Spoken]:
     """Dictated numbers in ``text`` (see module docstring)."""
     tokens = [(m.start(), m.end(), m.group().casefold()) for m in _TOKEN.finditer(text)]
 
-    def is_number(k: int) -> bool:
+    def is_word(k: int) -> bool:
         parts = tokens[k][2].split("-")
         return all(p in _WORDS for p in parts) and parts != ["et"]
+
+    def is_number(k: int) -> bool:
+        # Digits said between words (« 1, quatre-vingt-huit, zéro cinq… ») belong to the run.
+        return is_word(k) or (tokens[k][2].isdigit() and len(tokens[k][2]) <= 4 and (
+            (k + 2 < len(tokens) and is_word(k + 2)) or (k + 1 < len(tokens) and is_word(k + 1))))
 
     found: list[Spoken] = []
     i = 0
@@ -125,6 +132,59 @@ def find_spoken(text: str) -> list[Spoken]:
                 found.append(Spoken(start, end, str(value)))
         i = max(j, i + 1)
     return found
+
+
+_SPELLED = re.compile(
+    r"(?<![\w'])[A-Z](?: comme [A-ZÀ-Ý][a-zà-ÿ]+)?(?:(?:, ?| - |-| )[A-Z](?: comme [A-ZÀ-Ý][a-zà-ÿ]+)?"
+    r"(?![\w'])){2,}")
+_LETTER = re.compile(r"(?<![\w'])[A-Z](?![\w'])")
+_NUMBER_WORD = "(?:{0})(?:-(?:{0}))*".format("|".join(sorted(_WORDS - {"et"}, key=len, reverse=True)))
+_EMAIL = re.compile(
+    rf"(?P<user>[\w-]+(?: (?:point|tiret|underscore) [\w-]+)*(?: {_NUMBER_WORD})?) arobase "
+    r"(?P<domain>[\w-]+(?: point [\w-]+)+)", re.IGNORECASE)
+
+
+def find_spelled(text: str) -> list[Spoken]:
+    """Names spelled letter by letter (« G, A, S, H, I », « T-R-A-N, D comme Denis »): the
+    letters, written as one word."""
+    found = []
+    for m in _SPELLED.finditer(text):
+        letters = _LETTER.findall(re.sub(r" comme [A-ZÀ-Ý][a-zà-ÿ]+", "", m.group()))
+        found.append(Spoken(m.start(), m.end(), "".join(letters)))
+    return found
+
+
+def find_spoken_emails(text: str) -> list[Spoken]:
+    """E-mail addresses dictated (« sahar point rahimi quatre-vingt-cinq arobase gmail point
+    com »), written as an address."""
+    found = []
+    for m in _EMAIL.finditer(text):
+        def join(part: str) -> str:
+            words = part.split()
+            out = []
+            for w in words:
+                low = w.casefold()
+                out.append({"point": ".", "tiret": "-", "underscore": "_"}.get(low, w))
+            tail = words[-1].casefold().split("-") if len(words) > 1 else []
+            if tail and all(p in _WORDS for p in tail):  # « rahimi quatre-vingt-cinq » -> rahimi85
+                out[-1] = str(_value(_parse([tail])[0]))
+            return "".join(out)
+        found.append(Spoken(m.start(), m.end(), f"{join(m.group('user'))}@{join(m.group('domain'))}"))
+    return found
+
+
+def find_all(text: str) -> list[Spoken]:
+    """Dictated numbers, spelled names and dictated e-mails, without overlaps, in order."""
+    runs = sorted(find_spoken_emails(text) + find_spelled(text), key=lambda r: r.start)
+    taken = [(r.start, r.end) for r in runs]
+    runs += [r for r in find_spoken(text)
+             if not any(a < r.end and r.start < b for a, b in taken)]
+    runs.sort(key=lambda r: r.start)
+    out: list[Spoken] = []
+    for r in runs:
+        if not out or r.start >= out[-1].end:
+            out.append(r)
+    return out
 
 
 def _digits(numbers: list[list[int]]) -> str:

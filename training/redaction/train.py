@@ -22,6 +22,7 @@ from pathlib import Path
 import spacy
 from spacy.tokens import DocBin
 
+from gateway.redaction.normalize import normalize
 from gateway.redaction.tokens import split_cells
 from training.redaction import augment, synth
 from training.redaction.markup import parse_dir
@@ -38,14 +39,20 @@ def to_docbin(nlp: spacy.Language, docs: list[dict]) -> tuple[DocBin, int]:
     db = DocBin()
     lost = 0
     for item in docs:
-        doc = nlp.make_doc(item["text"])
+        # The model reads the gateway's normalised view (spaces folded, dictated numbers in
+        # digits, hyphenated line ends joined): train on the same view.
+        view = normalize(item["text"])
+        doc = nlp.make_doc(view.text)
         ents = []
         taken = set()
         for ent in item["entities"]:
             if ent["label"] not in MASKED:
                 continue
-            span = doc.char_span(ent["start"], ent["end"], label=ent["label"],
-                                 alignment_mode="expand")
+            start, end = _to_view(view.origin, view.origin_end, ent["start"], ent["end"])
+            if start >= end:
+                lost += 1
+                continue
+            span = doc.char_span(start, end, label=ent["label"], alignment_mode="expand")
             if span is not None:  # the parser cannot learn spans that start or end on a blank
                 start, end = span.start, span.end
                 while start < end and (doc[start].is_space or doc[start].is_punct):
@@ -63,6 +70,13 @@ def to_docbin(nlp: spacy.Language, docs: list[dict]) -> tuple[DocBin, int]:
         doc.ents = ents
         db.add(doc)
     return db, lost
+
+
+def _to_view(origin: tuple[int, ...], ends: tuple[int, ...], start: int, end: int
+             ) -> tuple[int, int]:
+    """Original offsets -> the view's (the characters that came from ``[start, end)``)."""
+    inside = [i for i, (a, b) in enumerate(zip(origin, ends)) if a < end and start < b]
+    return (inside[0], inside[-1] + 1) if inside else (0, 0)
 
 
 def build_corpus(hand_dirs: list[Path], n_synth: int, copies: int, seed: int) -> list[dict]:

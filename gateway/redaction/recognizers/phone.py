@@ -20,8 +20,8 @@ _FOREIGN = rf"(?:\+|00){_S}[1-9][0-9]{{0,2}}(?:{_S}\(?[0-9]{{1,4}}\)?){{2,6}}"
 # Not a group inside a longer number (an IBAN, a SIRET).
 _NOT_IN_NUMBER = r"(?<!\d )(?<!\d\.)(?<!\d-)"
 
-# Words that name a public help line shortly before a number.
-_HELPLINE = re.compile(
+# Words that name a public help line shortly before a number (also read by ..vetoes).
+HELPLINE = re.compile(
     r"(?:\bSOS\b|\b[ée]coute\b|info\s*service|num[ée]ro\s+(?:vert|gratuit|national)|"
     r"ligne\s+(?:d'[ée]coute|nationale)|fil\s+sant[ée]|\bAll[oô]\b|enfance\s+en\s+danger|"
     r"violences?\s+femmes\s+info|pr[ée]vention\s+suicide)",
@@ -51,7 +51,7 @@ class FrPhoneRecognizer(FrenchPatternRecognizer):
             if value.startswith(("+", "00")) and not 8 <= len(digits) <= 15:
                 continue
             before = text[max(0, result.start - 45) : result.start]
-            if _HELPLINE.search(before) and not re.search(
+            if HELPLINE.search(before) and not re.search(
                 r"\b(?:t[ée]l|portable|joindre|joignable|mobile)\b", before, re.IGNORECASE
             ):
                 continue
