@@ -67,6 +67,6 @@ def vetoed(text: str, start: int, end: int, label: str) -> bool:
     if label == "IBAN":
         return not iban_ok(re.sub(r"\s", "", value)) and not re.search(r"\b(?:iban|rib)\b", before, re.IGNORECASE)
     if label == "DATE_OF_BIRTH":
-        around = text[max(0, start - 30):start] + " " + text[end:end + 15]
+        around = text[max(0, start - 30):start] + "\x00" + text[end:end + 15]
         return not _BIRTH_CONTEXT.search(around)
     return bool(digits) and bool(_NOT_PERSONAL_BEFORE.search(text[max(0, start - 30):start]))
