@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.auth import FileKeyStore, KeyStore, RedisKeyStore
@@ -136,17 +137,60 @@ def _mount_routers(app: FastAPI) -> None:
         app.include_router(module.router)
 
 
+# Framework errors (no route, wrong method, unreadable request…) in the OpenAI shape, with a
+# fixed message per status: Starlette's ``detail`` is never passed on.
+_FRAMEWORK_MESSAGES = {
+    400: ("Requête illisible.", "invalid_request"),
+    401: ("Authentification requise.", "invalid_api_key"),
+    403: ("Accès refusé.", "forbidden"),
+    404: ("Ressource introuvable.", "not_found"),
+    405: ("Méthode non autorisée pour cette ressource.", "method_not_allowed"),
+    413: ("Requête trop volumineuse.", "payload_too_large"),
+    415: ("Type de contenu non accepté.", "unsupported_media_type"),
+    422: ("Requête invalide.", "invalid_request"),
+}
+
+
+def framework_error(status: int) -> GatewayError:
+    """The gateway error standing for a framework-raised HTTP status."""
+    message, code = _FRAMEWORK_MESSAGES.get(status, ("Erreur de la requête.", "http_error"))
+    error = GatewayError(message, code=code)
+    error.status = status
+    error.type = "server_error" if status >= 500 else "invalid_request_error"
+    return error
+
+
+def validation_fields(errors: list[dict[str, object]]) -> str:
+    """The fields of a FastAPI validation error by schema name. A key the client added (an
+    ``extra_forbidden`` error) shows as ``*``: the message must not quote client input."""
+    fields = set()
+    for error in errors:
+        loc = list(error.get("loc") or ())  # type: ignore[call-overload]
+        if error.get("type") == "extra_forbidden" and loc:
+            loc[-1] = "*"
+        fields.add(".".join(str(p) for p in loc))
+    return ", ".join(sorted(fields)[:10])
+
+
 def _install_error_handlers(app: FastAPI) -> None:
+    """One OpenAI-shaped error body for every status, framework errors included."""
+
     @app.exception_handler(GatewayError)
     async def gateway_error(_: Request, exc: GatewayError) -> JSONResponse:
         retry = exc.extra.get("retry_after")
         headers = {"Retry-After": str(retry)} if retry is not None else None
         return JSONResponse(exc.to_body(), status_code=exc.status, headers=headers)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        error = framework_error(exc.status_code)
+        headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() == "allow"}
+        return JSONResponse(error.to_body(), status_code=exc.status_code, headers=headers or None)
+
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()})
-        error = InvalidRequest(f"Requête invalide, champs en cause : {', '.join(fields)}.")
+        fields = validation_fields(list(exc.errors()))
+        error = InvalidRequest(f"Requête invalide, champs en cause : {fields}.")
         return JSONResponse(error.to_body(), status_code=error.status)
 
     @app.exception_handler(Exception)
