@@ -144,8 +144,10 @@ def test_malformed_streamed_answer_never_crashes_and_is_recorded(
     assert _usage_rows(gateway, "error", model) + _usage_rows(gateway, "allow", model) == before + 1
 
 
-def every_field_request(model: str) -> dict:
+def every_field_request(model: str, NAME: str = NAME, PHONE: str = PHONE,  # noqa: N803
+                        NIR: str = NIR) -> dict:  # noqa: N803
     """A request with the canaries in every field the SDK lets a client fill."""
+    NOTE = f"Peux-tu mettre au propre cette note : entretien avec Mme {NAME}, tél. {PHONE}, NIR {NIR}."  # noqa: N806
     schema = {"type": "object", "description": f"Fiche de {NAME}",
               "properties": {NAME: {"type": "string", "description": f"tél. {PHONE}",
                                     "enum": [NAME, PHONE, NIR]}},
