@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -24,13 +25,16 @@ from gateway.errors import GatewayError, InvalidRequest
 from gateway.services import Services
 from gateway.settings import Settings, load_settings
 
+if TYPE_CHECKING:
+    from gateway.redis_client import CircuitBreaker
+
 log = logging.getLogger("gardefou")
 
 
-def build_keys(settings: Settings) -> KeyStore:
+def build_keys(settings: Settings, breaker: CircuitBreaker | None = None) -> KeyStore:
     """Hashed keys in Redis when configured (shared by replicas), else in the keys file."""
     if settings.redis_url:
-        return RedisKeyStore(settings.redis_url)
+        return RedisKeyStore(settings.redis_url, breaker=breaker)
     return FileKeyStore(settings.keys_path)
 
 
@@ -48,17 +52,22 @@ def build_services(settings: Settings) -> Services:
     combining_marks()  # built now rather than during the first request
     plugins = plugin_manager(settings.plugins)
     catalog = load_catalog(settings.models_file)
-    cache = redis_cache(settings.redis_url) if settings.redis_url else memory_cache()
+    from gateway.redis_client import CircuitBreaker
+
+    # One breaker for every Redis client: a hung Redis costs one short timeout, then every
+    # client degrades at once as if Redis were absent.
+    breaker = CircuitBreaker()
+    cache = redis_cache(settings.redis_url, breaker=breaker) if settings.redis_url else memory_cache()
     policies = PolicyStore(settings.policies_dir)
     return Services(
         settings=settings,
         catalog=catalog,
-        keys=build_keys(settings),
+        keys=build_keys(settings, breaker),
         policies=policies,
         redactor=build_redactor(cache=cache, extra_recognizers=extra_recognizers(plugins)),
         upstream=Upstream(catalog),
-        usage=build_usage(settings, retention=policy_retention(policies)),
-        limits=build_limiter(settings.redis_url, settings.timezone),
+        usage=build_usage(settings, retention=policy_retention(policies), breaker=breaker),
+        limits=build_limiter(settings.redis_url, settings.timezone, breaker),
     )
 
 

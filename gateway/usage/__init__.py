@@ -21,7 +21,8 @@ __all__ = [
 ]
 
 
-def build_usage(settings: Any, retention: RetentionFn | None = None) -> UsageRecorder:
+def build_usage(settings: Any, retention: RetentionFn | None = None,
+                breaker: Any = None) -> UsageRecorder:
     """The process's recorder: Redis when ``settings.redis_url`` is set, else SQLite at
     ``settings.usage_path``. Impact estimates use ``settings.electricity_zone`` (default FRA).
 
@@ -29,7 +30,8 @@ def build_usage(settings: Any, retention: RetentionFn | None = None) -> UsageRec
     random secret per month shared through Redis or kept in ``<state_dir>/usage-secrets``
     and destroyed when the month closes (see :mod:`gateway.usage.pseudonym`).
     ``retention(org)`` gives an organisation's usage retention in days (its policy's
-    ``retention.usage_days``, see :func:`policy_retention`); default 365.
+    ``retention.usage_days``, see :func:`policy_retention`); default 365. ``breaker``: the
+    process's Redis circuit breaker (:mod:`gateway.redis_client`).
     """
     from gateway.catalog import load_catalog
     from gateway.usage.impact import DEFAULT_ZONE
@@ -40,7 +42,7 @@ def build_usage(settings: Any, retention: RetentionFn | None = None) -> UsageRec
     if settings.redis_url:
         from gateway.usage.store_redis import RedisUsageStore
 
-        store = RedisUsageStore(settings.redis_url, retention=retention)
+        store = RedisUsageStore(settings.redis_url, retention=retention, breaker=breaker)
     else:
         from gateway.usage.store_sqlite import SQLiteUsageStore
 
