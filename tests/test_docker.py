@@ -55,3 +55,14 @@ def test_dockerfile_runs_as_non_root_and_is_multi_stage() -> None:
     dockerfile = (ROOT / "docker/Dockerfile").read_text()
     assert dockerfile.count("FROM ") >= 2
     assert "\nUSER " in dockerfile and "USER root" not in dockerfile
+
+
+def test_nginx_bounds_slow_clients() -> None:
+    """The reverse proxy in front of the replicas times out slow headers and bodies (the
+    gateway does too, see tests/test_http_timeouts.py)."""
+    import re
+
+    conf = (ROOT / "docker/nginx.conf").read_text(encoding="utf-8")
+    for directive in ("client_header_timeout", "client_body_timeout", "keepalive_timeout"):
+        match = re.search(rf"^\s*{directive}\s+(\d+)s;", conf, re.MULTILINE)
+        assert match and int(match.group(1)) <= 30, directive

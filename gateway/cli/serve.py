@@ -10,6 +10,7 @@ import time
 import urllib.request
 from dataclasses import asdict
 from datetime import UTC, datetime
+from typing import Any
 
 from gateway.auth import FileKeyStore, mint_key
 from gateway.settings import Settings, load_settings
@@ -91,6 +92,16 @@ def _print_when_ready(settings: Settings, text: str, timeout_s: float = 300) -> 
         time.sleep(0.5)
 
 
+def server_limits() -> dict[str, Any]:
+    """uvicorn options bounding what a slow or idle client can hold: a deadline on request
+    headers (:mod:`gateway.http_timeouts`), idle keep-alive connections closed after 5 s,
+    and h11's incomplete-event buffer kept small (headers only; bodies are streamed)."""
+    from gateway.http_timeouts import protocol_class
+
+    return {"http": protocol_class(), "timeout_keep_alive": 5,
+            "h11_max_incomplete_event_size": 64 * 1024}
+
+
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -108,5 +119,6 @@ def run(args: argparse.Namespace) -> int:
         workers=settings.workers,
         log_level=settings.log_level,
         access_log=False,
+        **server_limits(),
     )
     return 0
