@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import threading
 import time
 import urllib.request
@@ -106,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     os.environ.update(_overrides(args))
+    # The embedded mode's pseudonym seed: in this process's memory and its workers' only.
+    os.environ.setdefault("GARDEFOU_USAGE_SEED", secrets.token_hex(32))
     settings = load_settings()  # fails here, naming the bad setting
     if settings.demo:
         key = mint_demo_key(settings)
