@@ -26,6 +26,7 @@ from gateway.services import Services
 from gateway.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    from gateway.redaction import Redactor
     from gateway.redis_client import CircuitBreaker
 
 log = logging.getLogger("gardefou")
@@ -38,8 +39,9 @@ def build_keys(settings: Settings, breaker: CircuitBreaker | None = None) -> Key
     return FileKeyStore(settings.keys_path)
 
 
-def build_services(settings: Settings) -> Services:
-    """Everything a request needs, built once (spaCy, litellm and policies load here)."""
+def build_services(settings: Settings, redactor: Redactor | None = None) -> Services:
+    """Everything a request needs, built once (spaCy, litellm and policies load here).
+    ``redactor``: one already built (tests share one: spaCy takes seconds to load)."""
     from gateway.limits import build_limiter
     from gateway.plugins import extra_recognizers, plugin_manager
     from gateway.policy import PolicyStore
@@ -64,7 +66,8 @@ def build_services(settings: Settings) -> Services:
         catalog=catalog,
         keys=build_keys(settings, breaker),
         policies=policies,
-        redactor=build_redactor(cache=cache, extra_recognizers=extra_recognizers(plugins)),
+        redactor=redactor or build_redactor(cache=cache,
+                                            extra_recognizers=extra_recognizers(plugins)),
         upstream=Upstream(catalog),
         usage=build_usage(settings, retention=policy_retention(policies), breaker=breaker),
         limits=build_limiter(settings.redis_url, settings.timezone, breaker),

@@ -193,8 +193,9 @@ _FIELD_NAMES = frozenset(
 
 
 def load_json(raw: bytes) -> Any:
-    """The parsed body: 422 when it is not JSON, holds ``NaN``/``Infinity`` or nests deeper
-    than :data:`MAX_DEPTH` (checked before any model is built)."""
+    """The parsed body: 422 when it is not JSON, holds ``NaN``/``Infinity``, nests deeper
+    than :data:`MAX_DEPTH` or holds a lone surrogate (``"\\ud800"``: not text, and not
+    analysable) — all checked before any model is built."""
 
     def reject_constant(_: str) -> Any:
         raise ValueError("non-finite number")
@@ -206,26 +207,46 @@ def load_json(raw: bytes) -> Any:
             "Le corps de la requête n'est pas un JSON valide (les nombres NaN et Infinity "
             "ne sont pas acceptés)."
         ) from None
-    if _depth_exceeds(data, MAX_DEPTH):
+    problem = _tree_problem(data, MAX_DEPTH)
+    if problem == "depth":
         raise InvalidRequest(f"Le corps de la requête est trop imbriqué (maximum {MAX_DEPTH} niveaux).")
+    if problem == "surrogate":
+        raise InvalidRequest("Le corps de la requête contient un caractère Unicode invalide.")
     return data
 
 
-def _depth_exceeds(data: Any, limit: int) -> bool:
-    """Whether containers nest deeper than ``limit`` (iterative: no recursion to exhaust)."""
+def _tree_problem(data: Any, limit: int) -> str | None:
+    """``"depth"`` if containers nest deeper than ``limit``, ``"surrogate"`` if a string or
+    key is not valid Unicode text; iterative, so no recursion to exhaust."""
     stack: list[tuple[Any, int]] = [(data, 1)]
     while stack:
         node, depth = stack.pop()
+        if isinstance(node, str):
+            if not _is_text(node):
+                return "surrogate"
+            continue
         if isinstance(node, dict):
+            if not all(_is_text(k) for k in node):
+                return "surrogate"
             children: Any = node.values()
         elif isinstance(node, list):
             children = node
         else:
             continue
         if depth > limit:
-            return True
+            return "depth"
         stack.extend((child, depth + 1) for child in children)
-    return False
+    return None
+
+
+def _is_text(value: str) -> bool:
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def field_list(exc: ValidationError) -> str:
