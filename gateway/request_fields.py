@@ -13,6 +13,7 @@ field added to the parsing without a treatment cannot leave unredacted.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -159,8 +160,6 @@ def redact_call(
     """The whole outgoing request redacted with one mapping: messages (as
     :func:`redact_conversation` does) and every free text of ``params``; then every leaf of
     the result checked to have a treatment (fail closed otherwise)."""
-    import copy
-
     out_params = copy.deepcopy(params)
     slots = list(_texts(out_params))
     arg_keys = [(where, _json_keys(raw)) for where, raw in _arguments(messages)]

@@ -129,3 +129,17 @@ def test_tool_call_ids_are_replaced_consistently() -> None:
     ids = [c["id"] for c in call.messages[0]["tool_calls"]]
     assert ids == ["gf0000001", "gf0000002"]
     assert [m["tool_call_id"] for m in call.messages[1:]] == ["gf0000002", "gf0000001"]
+
+
+@pytest.mark.parametrize("arguments", ["[" * 5000 + "]" * 5000, "[" * 70 + "]" * 70,
+                                       '{"a": "\\ud800"}'])
+def test_tool_arguments_too_deep_or_not_text_are_422(arguments: str) -> None:
+    with pytest.raises(InvalidRequest):
+        validate_body({"model": "m", "messages": [{"role": "assistant", "tool_calls": [
+            {"id": "c", "type": "function", "function": {"name": "f", "arguments": arguments}}]}]})
+
+
+@pytest.mark.parametrize("arguments", ["null", "{}", "not json", '{"note": "x"}'])
+def test_ordinary_tool_arguments_pass(arguments: str) -> None:
+    validate_body({"model": "m", "messages": [{"role": "assistant", "tool_calls": [
+        {"id": "c", "type": "function", "function": {"name": "f", "arguments": arguments}}]}]})

@@ -286,6 +286,7 @@ def validate_body(data: Any) -> ChatCall:
         body = ChatBody.model_validate(data)
     except ValidationError as exc:
         raise InvalidRequest(f"Requête invalide, champs en cause : {field_list(exc)}.") from None
+    _check_arguments(body.messages)
     ids = _CallIds()
     messages = [_message_out(m, ids) for m in body.messages]
     params = body.model_dump(
@@ -299,6 +300,29 @@ def validate_body(data: Any) -> ChatCall:
         include_usage=bool(body.stream_options and body.stream_options.include_usage),
         params=params,
     )
+
+
+_TOO_DEEP = object()
+
+
+def _check_arguments(messages: list[Any]) -> None:
+    """Tool-call arguments are JSON inside a string: the same depth limit applies to them
+    (they are parsed to be redacted value by value)."""
+    for message in messages:
+        if not isinstance(message, AssistantMessage):
+            continue
+        calls = [c.function for c in message.tool_calls or []]
+        if message.function_call is not None:
+            calls.append(message.function_call)
+        for function in calls:
+            try:
+                doc = json.loads(function.arguments)
+            except ValueError:
+                continue  # not JSON: redacted as plain text
+            except RecursionError:
+                doc = _TOO_DEEP
+            if doc is _TOO_DEEP or _tree_problem(doc, MAX_DEPTH) is not None:
+                raise InvalidRequest("Les arguments d'un appel d'outil sont trop imbriqués ou invalides.")
 
 
 class _CallIds:
