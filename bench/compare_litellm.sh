@@ -38,7 +38,9 @@ trap 'rm -rf "$STATE"' EXIT
 # The harness's masking check authenticates with its own master key: import it.
 echo "sk-bench-master-key-0000" | GARDEFOU_STATE_DIR=$STATE "$ROOT/.venv/bin/gardefou" keys import \
   --org bench --team bench --role staff >/dev/null
-KEY=$(GARDEFOU_STATE_DIR=$STATE "$ROOT/.venv/bin/gardefou" keys create --org bench --team bench --role staff | head -1)
+# The key is the first line of the output; read without a pipe (no SIGPIPE under pipefail).
+CREATED=$(GARDEFOU_STATE_DIR=$STATE "$ROOT/.venv/bin/gardefou" keys create --org bench --team bench --role staff)
+KEY=${CREATED%%$'\n'*}
 
 # Started by the harness (inside its network namespace) once FAKE_UPSTREAM_BASE* are exported.
 # The fake upstream runs on this machine: it is declared self-hosted, so the note (which holds

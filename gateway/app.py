@@ -11,10 +11,12 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.auth import FileKeyStore, KeyStore, RedisKeyStore
@@ -23,18 +25,23 @@ from gateway.errors import GatewayError, InvalidRequest
 from gateway.services import Services
 from gateway.settings import Settings, load_settings
 
+if TYPE_CHECKING:
+    from gateway.redaction import Redactor
+    from gateway.redis_client import CircuitBreaker
+
 log = logging.getLogger("gardefou")
 
 
-def build_keys(settings: Settings) -> KeyStore:
+def build_keys(settings: Settings, breaker: CircuitBreaker | None = None) -> KeyStore:
     """Hashed keys in Redis when configured (shared by replicas), else in the keys file."""
     if settings.redis_url:
-        return RedisKeyStore(settings.redis_url)
+        return RedisKeyStore(settings.redis_url, breaker=breaker)
     return FileKeyStore(settings.keys_path)
 
 
-def build_services(settings: Settings) -> Services:
-    """Everything a request needs, built once (spaCy, litellm and policies load here)."""
+def build_services(settings: Settings, redactor: Redactor | None = None) -> Services:
+    """Everything a request needs, built once (spaCy, litellm and policies load here).
+    ``redactor``: one already built (tests share one: spaCy takes seconds to load)."""
     from gateway.directory import Directory
     from gateway.frontend import SigningKeys
     from gateway.limits import build_limiter
@@ -51,17 +58,23 @@ def build_services(settings: Settings) -> Services:
     combining_marks()  # built now rather than during the first request
     plugins = plugin_manager(settings.plugins)
     catalog = load_catalog(settings.models_file)
-    cache = redis_cache(settings.redis_url) if settings.redis_url else memory_cache()
+    from gateway.redis_client import CircuitBreaker
+
+    # One breaker for every Redis client: a hung Redis costs one short timeout, then every
+    # client degrades at once as if Redis were absent.
+    breaker = CircuitBreaker()
+    cache = redis_cache(settings.redis_url, breaker=breaker) if settings.redis_url else memory_cache()
     policies = PolicyStore(settings.policies_dir)
     return Services(
         settings=settings,
         catalog=catalog,
-        keys=build_keys(settings),
+        keys=build_keys(settings, breaker),
         policies=policies,
-        redactor=build_redactor(cache=cache, extra_recognizers=extra_recognizers(plugins)),
+        redactor=redactor or build_redactor(cache=cache,
+                                            extra_recognizers=extra_recognizers(plugins)),
         upstream=Upstream(catalog),
-        usage=build_usage(settings, retention=policy_retention(policies)),
-        limits=build_limiter(settings.redis_url, settings.timezone),
+        usage=build_usage(settings, retention=policy_retention(policies), breaker=breaker),
+        limits=build_limiter(settings.redis_url, settings.timezone, breaker),
         staff=build_staff_store(settings.state_dir, settings.redis_url),
         directory=Directory(settings.directory_file),
         signing_keys=SigningKeys(),
@@ -151,17 +164,60 @@ def _mount_routers(app: FastAPI) -> None:
         app.include_router(module.router)
 
 
+# Framework errors (no route, wrong method, unreadable request…) in the OpenAI shape, with a
+# fixed message per status: Starlette's ``detail`` is never passed on.
+_FRAMEWORK_MESSAGES = {
+    400: ("Requête illisible.", "invalid_request"),
+    401: ("Authentification requise.", "invalid_api_key"),
+    403: ("Accès refusé.", "forbidden"),
+    404: ("Ressource introuvable.", "not_found"),
+    405: ("Méthode non autorisée pour cette ressource.", "method_not_allowed"),
+    413: ("Requête trop volumineuse.", "payload_too_large"),
+    415: ("Type de contenu non accepté.", "unsupported_media_type"),
+    422: ("Requête invalide.", "invalid_request"),
+}
+
+
+def framework_error(status: int) -> GatewayError:
+    """The gateway error standing for a framework-raised HTTP status."""
+    message, code = _FRAMEWORK_MESSAGES.get(status, ("Erreur de la requête.", "http_error"))
+    error = GatewayError(message, code=code)
+    error.status = status
+    error.type = "server_error" if status >= 500 else "invalid_request_error"
+    return error
+
+
+def validation_fields(errors: list[dict[str, object]]) -> str:
+    """The fields of a FastAPI validation error by schema name. A key the client added (an
+    ``extra_forbidden`` error) shows as ``*``: the message must not quote client input."""
+    fields = set()
+    for error in errors:
+        loc = list(error.get("loc") or ())  # type: ignore[call-overload]
+        if error.get("type") == "extra_forbidden" and loc:
+            loc[-1] = "*"
+        fields.add(".".join(str(p) for p in loc))
+    return ", ".join(sorted(fields)[:10])
+
+
 def _install_error_handlers(app: FastAPI) -> None:
+    """One OpenAI-shaped error body for every status, framework errors included."""
+
     @app.exception_handler(GatewayError)
     async def gateway_error(_: Request, exc: GatewayError) -> JSONResponse:
         retry = exc.extra.get("retry_after")
         headers = {"Retry-After": str(retry)} if retry is not None else None
         return JSONResponse(exc.to_body(), status_code=exc.status, headers=headers)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        error = framework_error(exc.status_code)
+        headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() == "allow"}
+        return JSONResponse(error.to_body(), status_code=exc.status_code, headers=headers or None)
+
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()})
-        error = InvalidRequest(f"Requête invalide, champs en cause : {', '.join(fields)}.")
+        fields = validation_fields(list(exc.errors()))
+        error = InvalidRequest(f"Requête invalide, champs en cause : {fields}.")
         return JSONResponse(error.to_body(), status_code=error.status)
 
     @app.exception_handler(Exception)

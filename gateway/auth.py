@@ -19,10 +19,13 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from gateway.errors import AuthError, ConfigError, KeysUnavailable
 from gateway.types import Principal, Role
+
+if TYPE_CHECKING:
+    from gateway.redis_client import CircuitBreaker
 
 _KEY_RE = re.compile(r"^gf_([0-9a-f]{12})_([A-Za-z0-9_-]{20,})$")
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
@@ -232,12 +235,11 @@ class RedisKeyStore:
 
     PREFIX = "gardefou:key:"
 
-    def __init__(self, url: str, ttl_s: float = 30.0) -> None:
-        import redis
+    def __init__(self, url: str, ttl_s: float = 30.0, breaker: CircuitBreaker | None = None) -> None:
+        from gateway.redis_client import CircuitBreaker, sync_client
 
-        self._redis = redis.Redis.from_url(
-            url, decode_responses=True, socket_timeout=1, socket_connect_timeout=1
-        )
+        # short timeouts, no retries, fail fast while Redis is known to be down
+        self._redis = sync_client(url, breaker or CircuitBreaker(), decode_responses=True)
         self._ttl_s = ttl_s
         self._cache: dict[str, tuple[float, KeyRecord | None]] = {}
 

@@ -127,6 +127,15 @@ class Catalog(BaseModel):
     def names(self) -> tuple[str, ...]:
         return tuple(m.name for m in self.models)
 
+    def for_org(self, org: str) -> Catalog:
+        """The catalog as ``org`` sees it: models restricted to other organisations are
+        absent, and so are fallbacks to them."""
+        visible = [m for m in self.models if m.visible_to(org)]
+        names = {m.name for m in visible}
+        return Catalog(models=tuple(
+            m.model_copy(update={"fallbacks": tuple(f for f in m.fallbacks if f in names)})
+            for m in visible))
+
 
 def demo_catalog() -> Catalog:
     """The embedded default: only the built-in ``demo`` model, which runs in-process."""

@@ -186,12 +186,13 @@ return {-1, 0}
 class RedisLimiter:
     """Counters shared by every replica, updated by one Lua script per request."""
 
-    def __init__(self, url: str, tz: ZoneInfo, prefix: str = "gardefou:limit:") -> None:
-        import redis.asyncio as aioredis
+    def __init__(self, url: str, tz: ZoneInfo, prefix: str = "gardefou:limit:",
+                 breaker: Any = None) -> None:
+        from gateway.redis_client import CircuitBreaker, async_client
 
         self.tz = tz
         self.prefix = prefix
-        self._redis = aioredis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        self._redis = async_client(url, breaker or CircuitBreaker())
         self._script = self._redis.register_script(_CHECK_LUA)
         self._fallback = MemoryLimiter(tz, prefix)
         self._degraded = False
@@ -242,7 +243,8 @@ class RedisLimiter:
         return not self._degraded
 
 
-def build_limiter(redis_url: str | None, timezone: str) -> Limiter:
-    """Redis-backed when a URL is configured, in memory otherwise."""
+def build_limiter(redis_url: str | None, timezone: str, breaker: Any = None) -> Limiter:
+    """Redis-backed when a URL is configured, in memory otherwise. ``breaker``: the
+    process's Redis circuit breaker (:mod:`gateway.redis_client`)."""
     tz = ZoneInfo(timezone)
-    return RedisLimiter(redis_url, tz) if redis_url else MemoryLimiter(tz)
+    return RedisLimiter(redis_url, tz, breaker=breaker) if redis_url else MemoryLimiter(tz)

@@ -28,7 +28,8 @@ from gateway.errors import (
 from gateway.literacy import explanation, first_redaction
 from gateway.policy import LoadedPolicy, allowed_models, evaluate, redaction_settings
 from gateway.policy.evaluate import routing_violation
-from gateway.redaction import RedactionSettings, redact_conversation, reidentify_message
+from gateway.redaction import RedactionSettings, reidentify_message
+from gateway.request_fields import redact_call
 from gateway.services import Services
 from gateway.streaming import ChunkRewriter, StreamOutcome, sse_stream
 from gateway.types import Action, ChatCall, Decision, Principal, Redaction
@@ -51,15 +52,17 @@ def resolve_model(call: ChatCall, principal: Principal, services: Services) -> M
     """The declared model the call names, if this org may see it (404 otherwise)."""
     spec = services.catalog.get(call.model)
     if spec is None or not spec.visible_to(principal.org):
-        raise NotFoundError(f"Le modèle « {call.model} » n'existe pas ou ne vous est pas ouvert.")
+        # never quotes the name sent: a client may put any text there
+        raise NotFoundError("Ce modèle n'existe pas ou ne vous est pas ouvert.")
     return spec
 
 
 async def redact(call: ChatCall, settings: RedactionSettings, services: Services) -> Redaction:
-    """Stage 2, off the event loop (CPU-bound). Any failure refuses the request."""
+    """Stage 2, off the event loop (CPU-bound): the whole outgoing request, messages and
+    parameters (:mod:`gateway.request_fields`). Any failure refuses the request."""
     try:
         return await asyncio.to_thread(
-            redact_conversation, call.messages, services.redactor, settings
+            redact_call, call.messages, call.params, services.redactor, settings
         )
     except RedactionFailed:
         raise
@@ -182,7 +185,7 @@ async def complete(
         with stage("upstream"):
             served, body = await services.upstream.complete(
                 serving_chain(prepared, principal, services), prepared.redaction.messages,
-                call.params,
+                prepared.redaction.params,
             )
     except (GatewayError, asyncio.CancelledError):
         await record(prepared, principal, services, action="error")
@@ -218,7 +221,7 @@ async def stream(
         # Waits for the first chunk, so connection errors and timeouts get a real status.
         served, chunks = await services.upstream.open_stream(
             serving_chain(prepared, principal, services), prepared.redaction.messages,
-            call.params, include_usage=True,
+            prepared.redaction.params, include_usage=True,
         )
     except (GatewayError, asyncio.CancelledError):
         await record(prepared, principal, services, action="error")
@@ -229,15 +232,20 @@ async def stream(
             async for event in sse_stream(chunks, rewriter, outcome, call.include_usage):
                 yield event
         finally:
-            await chunks.aclose()  # type: ignore[attr-defined]
-            action = prepared.decision.action.value if outcome.completed else "error"
-            prompt_chars = sum(len(json.dumps(m, ensure_ascii=False)) for m in prepared.redaction.messages)
-            prompt_tokens, completion_tokens = outcome.tokens_or_estimate(prompt_chars)
-            await record(
-                prepared, principal, services, action=action,
-                prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
-                ttft_s=outcome.ttft_s, served=served,
-            )
+            # Shielded: a client that hangs up on an error event cancels this generator,
+            # and the usage event must still be written.
+            await asyncio.shield(asyncio.ensure_future(finish()))
+
+    async def finish() -> None:
+        await chunks.aclose()  # type: ignore[attr-defined]
+        action = prepared.decision.action.value if outcome.completed else "error"
+        prompt_chars = sum(len(json.dumps(m, ensure_ascii=False)) for m in prepared.redaction.messages)
+        prompt_tokens, completion_tokens = outcome.tokens_or_estimate(prompt_chars)
+        await record(
+            prepared, principal, services, action=action,
+            prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
+            ttft_s=outcome.ttft_s, served=served,
+        )
 
     return events(), prepared
 

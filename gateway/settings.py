@@ -83,7 +83,13 @@ class Settings(BaseSettings):
         description="Optional. If set, monthly worker-pseudonym secrets are HMAC(salt, month): "
         "counts stay stable across restarts, but closed months stay reversible for whoever "
         "holds the salt; never store it with the usage data. Unset (recommended) = a random "
-        "secret per month in Redis or <state_dir>/usage-secrets, destroyed when the month closes.",
+        "secret per month in Redis or in process memory, destroyed when the month closes.",
+    )
+    usage_seed: str | None = Field(
+        default=None,
+        description="Internal: set by `gardefou serve` for its worker processes (the seed of "
+        "the embedded mode's monthly pseudonym secrets, held in memory only). Never set it by "
+        "hand or in a file: a seed on disk would let whoever reads it link usage to keys.",
     )
     timezone: str = Field(
         default="Europe/Paris", description="Time zone of daily and monthly quota windows."

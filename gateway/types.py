@@ -82,12 +82,15 @@ class Redaction:
 
     ``messages`` is a redacted deep copy of the request's messages. ``mapping`` goes from
     placeholder (``<PERSONNE_1>``) to the original value; it lives for the request only.
-    ``counts`` is the number of redacted occurrences per label (no values).
+    ``counts`` is the number of redacted occurrences per label (no values). ``params`` are
+    the request's other forwarded parameters, their free text redacted with the same mapping
+    (see :mod:`gateway.request_fields`).
     """
 
     messages: list[dict[str, Any]]
     mapping: dict[str, str]
     counts: dict[str, int]
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 class Action(StrEnum):

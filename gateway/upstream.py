@@ -319,64 +319,154 @@ def _dump(obj: Any) -> dict[str, Any]:
     return obj.model_dump()  # type: ignore[no-any-return]
 
 
-def _usage(raw: Any) -> dict[str, int] | None:
+def _usage(raw: Any, model_name: str = "") -> dict[str, int] | None:
     if not raw:
         return None
     usage = _dump(raw)
-    return {
-        "prompt_tokens": int(usage.get("prompt_tokens") or 0),
-        "completion_tokens": int(usage.get("completion_tokens") or 0),
-        "total_tokens": int(usage.get("total_tokens") or 0),
-    }
+    try:
+        return {
+            "prompt_tokens": int(usage.get("prompt_tokens") or 0),
+            "completion_tokens": int(usage.get("completion_tokens") or 0),
+            "total_tokens": int(usage.get("total_tokens") or 0),
+        }
+    except (AttributeError, TypeError, ValueError, OverflowError):
+        raise _malformed(model_name) from None
+
+
+def _malformed(model_name: str) -> UpstreamError:
+    return UpstreamError(
+        f"Le fournisseur du modèle « {model_name} » a renvoyé une réponse illisible.",
+        code="upstream_error",
+    )
+
+
+def _is_str(value: Any, optional: bool = True) -> bool:
+    return isinstance(value, str) or (optional and value is None)
+
+
+def _valid_function(function: Any, partial: bool) -> bool:
+    """``{"name": str, "arguments": str}``; a streamed delta (``partial``) may omit either."""
+    if not isinstance(function, dict):
+        return False
+    if not partial and not isinstance(function.get("name"), str):
+        return False
+    return _is_str(function.get("name")) and _is_str(function.get("arguments"))
+
+
+def _valid_tool_calls(calls: Any, partial: bool) -> bool:
+    if calls is None:
+        return True
+    if not isinstance(calls, list):
+        return False
+    for call in calls:
+        if not isinstance(call, dict) or not _is_str(call.get("id")) or not _is_str(call.get("type")):
+            return False
+        if partial and not isinstance(call.get("index", 0), int):
+            return False
+        if (not partial or "function" in call) and not _valid_function(call.get("function"), partial):
+            return False
+    return True
+
+
+def _valid_message(message: dict[str, Any], partial: bool) -> bool:
+    """Whether an answer message (or a streamed delta, ``partial``) has the types the rest
+    of the gateway relies on; anything else is the provider's malformed answer (502)."""
+    content = message.get("content")
+    if isinstance(content, list):
+        if not all(isinstance(p, dict) and _is_str(p.get("text")) for p in content):
+            return False
+    elif not _is_str(content):
+        return False
+    legacy = message.get("function_call")
+    return (
+        _is_str(message.get("refusal"))
+        and _is_str(message.get("role"))
+        and _valid_tool_calls(message.get("tool_calls"), partial)
+        and (legacy is None or _valid_function(legacy, partial))
+    )
+
+
+def _choices(raw: dict[str, Any], model_name: str) -> list[dict[str, Any]]:
+    choices = raw.get("choices") or []
+    if not isinstance(choices, list) or not all(isinstance(c, dict) for c in choices):
+        raise _malformed(model_name)
+    return choices
 
 
 def _completion_dict(response: Any, model_name: str) -> dict[str, Any]:
+    """The provider's answer as a clean ``chat.completion`` dict; :class:`UpstreamError`
+    (502) when its shape is not one the gateway can re-identify."""
     raw = _dump(response)
+    if not isinstance(raw, dict):
+        raise _malformed(model_name)
     choices = []
-    for index, choice in enumerate(raw.get("choices") or []):
-        message = {k: v for k, v in (choice.get("message") or {}).items() if k in _MESSAGE_KEYS}
+    for index, choice in enumerate(_choices(raw, model_name)):
+        message = choice.get("message") or {}
+        if not isinstance(message, dict) or not _valid_message(message, partial=False):
+            raise _malformed(model_name)
+        message = {k: v for k, v in message.items() if k in _MESSAGE_KEYS}
         message.setdefault("role", "assistant")
         choices.append(
             {
-                "index": choice.get("index", index),
+                "index": _index(choice, index),
                 "message": {k: v for k, v in message.items() if v is not None or k == "content"},
-                "finish_reason": choice.get("finish_reason") or "stop",
+                "finish_reason": _finish(choice) or "stop",
             }
         )
     body: dict[str, Any] = {
-        "id": raw.get("id") or f"chatcmpl-{uuid.uuid4().hex}",
+        "id": raw.get("id") if isinstance(raw.get("id"), str) else f"chatcmpl-{uuid.uuid4().hex}",
         "object": "chat.completion",
-        "created": int(raw.get("created") or time.time()),
+        "created": _created(raw),
         "model": model_name,
         "choices": choices,
     }
-    usage = _usage(raw.get("usage"))
+    usage = _usage(raw.get("usage"), model_name)
     if usage:
         body["usage"] = usage
     return body
 
 
+def _index(choice: dict[str, Any], default: int) -> int:
+    index = choice.get("index", default)
+    return index if isinstance(index, int) and not isinstance(index, bool) else default
+
+
+def _finish(choice: dict[str, Any]) -> str | None:
+    reason = choice.get("finish_reason")
+    return reason if isinstance(reason, str) else None
+
+
+def _created(raw: dict[str, Any]) -> int:
+    created = raw.get("created")
+    return int(created) if isinstance(created, int | float) and created == created else int(time.time())
+
+
 def _chunk_dict(chunk: Any, model_name: str) -> dict[str, Any]:
+    """A provider's stream chunk as a clean ``chat.completion.chunk`` dict; malformed →
+    :class:`UpstreamError`."""
     raw = _dump(chunk)
+    if not isinstance(raw, dict):
+        raise _malformed(model_name)
     choices = []
-    for index, choice in enumerate(raw.get("choices") or []):
-        delta = {
-            k: v for k, v in (choice.get("delta") or {}).items() if k in _DELTA_KEYS and v is not None
-        }
+    for index, choice in enumerate(_choices(raw, model_name)):
+        delta = choice.get("delta") or {}
+        if not isinstance(delta, dict) or not _valid_message(delta, partial=True):
+            raise _malformed(model_name)
+        delta = {k: v for k, v in delta.items() if k in _DELTA_KEYS and v is not None}
         choices.append(
             {
-                "index": choice.get("index", index),
+                "index": _index(choice, index),
                 "delta": delta,
-                "finish_reason": choice.get("finish_reason"),
+                "finish_reason": _finish(choice),
             }
         )
-    usage = _usage(raw.get("usage"))
+    usage = _usage(raw.get("usage"), model_name)
     if usage and all(not c["delta"] and not c["finish_reason"] for c in choices):
         choices = []  # OpenAI's usage-only chunk carries no choices
     body: dict[str, Any] = {
-        "id": raw.get("id") or "chatcmpl-stream",
+        "id": raw.get("id") if isinstance(raw.get("id"), str) else "chatcmpl-stream",
         "object": "chat.completion.chunk",
-        "created": int(raw.get("created") or time.time()),
+        "created": _created(raw),
         "model": model_name,
         "choices": choices,
     }

@@ -81,6 +81,16 @@ def start_server(args: list[str], env: dict[str, str], log: Path, ready_path: st
 
 
 @pytest.fixture(scope="session")
+def base_redactor():  # type: ignore[no-untyped-def]
+    """The real redactor, built once per session (spaCy takes seconds to load); fixtures
+    that need their own cache take a copy sharing its engine (``dataclasses.replace``)."""
+    from gateway.redaction import build_redactor
+    from gateway.redaction.cache import MemoryCache
+
+    return build_redactor(cache=MemoryCache(64))
+
+
+@pytest.fixture(scope="session")
 def fake_upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     port = free_port()
     log = tmp_path_factory.mktemp("upstream") / "upstream.log"

@@ -79,3 +79,23 @@ def test_every_key_command_names_its_state_directory_from_any_directory(tmp_path
                                       timeout=60, check=True))
         assert expected in outputs[-1].stderr
     assert "ase-93" in outputs[1].stdout  # the same keys, whatever the current directory
+
+
+def test_a_closed_stdout_is_not_an_error(tmp_path) -> None:
+    """`gardefou … | head -1` under `set -o pipefail` (bench/compare_litellm.sh did this with
+    `keys create`): the reader closes the pipe after one line and the command still exits 0.
+    A listing far longer than a pipe buffer makes the write hit the closed pipe for sure."""
+    from dataclasses import asdict
+
+    from gateway.auth import mint_key
+    from gateway.types import Role
+
+    records = [asdict(mint_key(f"org-{i}", "equipe", Role.STAFF)[1]) for i in range(2000)]
+    (tmp_path / "keys.json").write_text(json.dumps({"keys": records}))
+    env = {**os.environ, "GARDEFOU_STATE_DIR": str(tmp_path)}
+    for command in ("keys list", "keys create --org o --team t --role staff"):
+        result = subprocess.run(
+            ["bash", "-c", f"set -o pipefail; {sys.executable} -m gateway.cli {command} | head -1"],
+            env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr

@@ -77,3 +77,14 @@ def test_study_collector_service_is_opt_in_with_the_research_extra() -> None:
     assert study["environment"]["GARDEFOU_STUDY_DATA_DIR"] in study["volumes"][0]
     assert "8090/healthz" in " ".join(study["healthcheck"]["test"])
     assert 'ARG EXTRAS=""' in (ROOT / "docker/Dockerfile").read_text()
+
+
+def test_nginx_bounds_slow_clients() -> None:
+    """The reverse proxy in front of the replicas times out slow headers and bodies (the
+    gateway does too, see tests/test_http_timeouts.py)."""
+    import re
+
+    conf = (ROOT / "docker/nginx.conf").read_text(encoding="utf-8")
+    for directive in ("client_header_timeout", "client_body_timeout", "keepalive_timeout"):
+        match = re.search(rf"^\s*{directive}\s+(\d+)s;", conf, re.MULTILINE)
+        assert match and int(match.group(1)) <= 30, directive

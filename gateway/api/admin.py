@@ -80,7 +80,10 @@ async def explain_prompt(
 ) -> dict[str, Any]:
     """How a prompt would be handled under ``org``'s policy (redacted first)."""
     _own_org(principal, org)
-    if body.model is not None and services.catalog.get(body.model) is None:
-        raise NotFoundError(f"Modèle inconnu : {body.model}")
-    return await explain(services.policies.get(org), body.prompt, services.catalog,
+    # Only the models this organisation sees: others are neither listed nor accepted.
+    catalog = services.catalog.for_org(principal.org)
+    if not catalog.models or (body.model is not None and catalog.get(body.model) is None):
+        # never quotes the name sent
+        raise NotFoundError("Ce modèle n'existe pas ou ne vous est pas ouvert.")
+    return await explain(services.policies.get(org), body.prompt, catalog,
                          redactor=services.redactor, role=body.role, model=body.model)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import socket
 import sys
 import tempfile
@@ -18,6 +19,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from gateway.settings import Settings, load_settings
 
@@ -163,12 +165,24 @@ def _port_taken(host: str, port: int) -> bool:
     return False
 
 
+def server_limits() -> dict[str, Any]:
+    """uvicorn options bounding what a slow or idle client can hold: a deadline on request
+    headers (:mod:`gateway.http_timeouts`), idle keep-alive connections closed after 5 s,
+    and h11's incomplete-event buffer kept small (headers only; bodies are streamed)."""
+    from gateway.http_timeouts import protocol_class
+
+    return {"http": protocol_class(), "timeout_keep_alive": 5,
+            "h11_max_incomplete_event_size": 64 * 1024}
+
+
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from gateway.statelock import StateDirBusy, acquire
 
     os.environ.update(_overrides(args))
+    # The embedded mode's pseudonym seed: in this process's memory and its workers' only.
+    os.environ.setdefault("GARDEFOU_USAGE_SEED", secrets.token_hex(32))
     settings = load_settings()  # fails here, naming the bad setting
     print(f"Dossier d'état : {settings.state_dir}", flush=True)
     try:
@@ -195,5 +209,6 @@ def run(args: argparse.Namespace) -> int:
         workers=settings.workers,
         log_level=settings.log_level,
         access_log=False,
+        **server_limits(),
     )
     return 0

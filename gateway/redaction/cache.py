@@ -105,10 +105,11 @@ def memory_cache(max_entries: int = 10_000) -> AnalysisCache:
     return MemoryCache(max_entries)
 
 
-def redis_cache(url: str, ttl_s: int = 3600) -> AnalysisCache:
-    """A Redis analysis cache at ``url`` (``redis://host:port/db``)."""
-    import redis
+def redis_cache(url: str, ttl_s: int = 3600, breaker: object = None) -> AnalysisCache:
+    """A Redis analysis cache at ``url`` (``redis://host:port/db``); ``breaker`` is the
+    process's Redis circuit breaker (:mod:`gateway.redis_client`)."""
+    from gateway.redis_client import CircuitBreaker, sync_client
 
     # Short timeouts: the cache is an optimisation, a hung Redis must not hang redaction.
-    client = redis.Redis.from_url(url, socket_timeout=0.25, socket_connect_timeout=0.25)
+    client = sync_client(url, breaker or CircuitBreaker(), timeout_s=0.25)  # type: ignore[arg-type]
     return RedisCache(client, ttl_s)

@@ -125,7 +125,8 @@ def reidentify_message(message: dict[str, Any], mapping: dict[str, str]) -> dict
 
 
 def reidentify_arguments(raw: str, mapping: dict[str, str]) -> str:
-    """Tool-call arguments: values restored inside JSON strings with proper escaping."""
+    """Tool-call arguments: values (and keys) restored inside JSON strings with proper
+    escaping."""
     try:
         doc = json.loads(raw)
     except ValueError:
@@ -135,7 +136,8 @@ def reidentify_arguments(raw: str, mapping: dict[str, str]) -> str:
         if isinstance(node, str):
             return reidentify_text(node, mapping)
         if isinstance(node, dict):
-            return {k: walk(v) for k, v in node.items()}
+            # keys too: a tool's parameter names are redacted like its descriptions
+            return {reidentify_text(k, mapping): walk(v) for k, v in node.items()}
         if isinstance(node, list):
             return [walk(v) for v in node]
         return node

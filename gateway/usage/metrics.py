@@ -30,6 +30,7 @@ from opentelemetry import metrics, trace
 from prometheus_client import CollectorRegistry
 
 from gateway.usage.events import dimension
+from gateway.usage.scrub import ScrubbingSpanExporter, metric_views
 
 log = logging.getLogger(__name__)
 
@@ -171,9 +172,15 @@ def setup_telemetry(settings: Any) -> None:
     endpoint = getattr(settings, "otlp_endpoint", None)
     if endpoint:
         readers.append(_otlp_metric_reader(endpoint))
-    metrics.set_meter_provider(MeterProvider(resource=resource, metric_readers=readers))
+    metrics.set_meter_provider(MeterProvider(
+        resource=resource, metric_readers=readers, views=metric_views(allowed_keys())))
     if endpoint:
         _setup_tracing(endpoint, resource)
+
+
+def allowed_keys() -> frozenset[str]:
+    """Every attribute key our instruments and spans may carry."""
+    return frozenset({"gardefou.stage"}).union(*(i.attributes for i in INSTRUMENTS.values()))
 
 
 def flush_telemetry(timeout_ms: int = 5_000) -> None:
@@ -199,9 +206,10 @@ def _setup_tracing(endpoint: str, resource: Any) -> None:
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
     provider = TracerProvider(resource=resource)
-    provider.add_span_processor(
-        BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint.rstrip("/") + "/v1/traces"))
-    )
+    exporter = OTLPSpanExporter(endpoint=endpoint.rstrip("/") + "/v1/traces")
+    # whatever instruments the app (ours, or an instrumentor added by the deployment),
+    # URLs and client details are stripped before export
+    provider.add_span_processor(BatchSpanProcessor(ScrubbingSpanExporter(exporter, allowed_keys())))
     trace.set_tracer_provider(provider)
 
 

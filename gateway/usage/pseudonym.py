@@ -10,12 +10,20 @@ The same worker gets unrelated pseudonyms in January and February, so usage data
 follow a person across months (distinct counts over several months use the largest monthly
 count, see :mod:`gateway.usage.cells`).
 
-Where the current month's secret lives (:class:`MonthSecrets` implementations):
+Where the current month's secret lives (:class:`MonthSecrets` implementations). It never
+touches the state directory: whoever holds that directory and the keys file must not be able
+to recompute this month's pseudonyms either (see ``docs/usage-privacy.md``, threat model):
 
-- :class:`FileSecrets` (embedded): ``<state_dir>/usage-secrets/YYYY-MM`` (mode 0600),
-  deleted when the month closes;
+- :class:`MemorySecrets` (embedded): ``HMAC(seed, month)`` where the seed lives in process
+  memory only (``gardefou serve`` hands one to its worker processes through their
+  environment). A restart draws a new seed: the open month's worker marks written under the
+  old secret are then discarded (only its distinct-worker counts are lost, never a worker
+  counted twice), detected through a one-way fingerprint kept in
+  ``<state_dir>/usage-epochs/YYYY-MM``;
 - :class:`RedisSecrets` (replicas): ``gardefou:usage:secret:YYYY-MM``, created with
   ``SET NX`` and an expiry at closing time, so replicas share it and Redis destroys it;
+- :class:`FileSecrets`: the former embedded store, on disk; kept for reading old state
+  only (``build_usage`` no longer uses it and deletes its files);
 - :class:`DerivedSecrets`: ``HMAC(GARDEFOU_WORKER_SALT, month)`` when an operator sets that
   salt. Closed months then stay reversible for whoever holds the salt: it buys stable counts
   across restarts without Redis, and the salt must never be stored with the usage data;
@@ -31,6 +39,7 @@ import os
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from gateway.usage.periods import closes_at, is_closed, month_of, open_months
@@ -186,6 +195,82 @@ class RedisSecrets:
     async def forget_closed(self, now: datetime | None = None) -> None:
         for month in [m for m in self._cache if is_closed(m, now)]:
             del self._cache[month]
+
+
+class MemorySecrets:
+    """Embedded mode: month secrets derived from a seed held in memory only.
+
+    ``forget_marks(month)`` discards the open month's worker marks; it is called before the
+    first use of a month whose stored fingerprint is absent or differs from this seed's (a
+    restart, or the upgrade from :class:`FileSecrets`), so marks under two secrets are never
+    mixed: mixing would count a worker twice and make small cells look big enough to show.
+    """
+
+    def __init__(self, seed: bytes, epochs: Path,
+                 forget_marks: Callable[[str], Awaitable[None]] | None = None) -> None:
+        self._seed = seed
+        self.epochs = epochs
+        self._forget_marks = forget_marks
+        self._checked: set[str] = set()
+
+    def _secret(self, month: str) -> bytes:
+        return hmac.new(self._seed, f"month|{month}".encode(), hashlib.sha256).digest()
+
+    @staticmethod
+    def fingerprint(secret: bytes) -> str:
+        """A one-way public tag of a secret (no pseudonym can be computed from it)."""
+        return hashlib.sha256(b"gardefou-epoch|" + secret).hexdigest()[:32]
+
+    async def get(self, month: str, now: datetime | None = None) -> bytes | None:
+        if is_closed(month, now):
+            await self.forget_closed(now)
+            return None
+        secret = self._secret(month)
+        if month not in self._checked:
+            await self._adopt(month, self.fingerprint(secret))
+            self._checked.add(month)
+        return secret
+
+    async def _adopt(self, month: str, tag: str) -> None:
+        path = self.epochs / month
+        stored = path.read_text(encoding="ascii").strip() if path.exists() else None
+        if stored == tag:
+            return
+        if self._forget_marks is not None:
+            await self._forget_marks(month)
+        if stored is not None:
+            log.warning("usage: new pseudonym secret for %s, its earlier worker marks "
+                        "discarded (distinct-worker counts restart)", month)
+        _write_private(path, tag)
+
+    async def forget_closed(self, now: datetime | None = None) -> None:
+        self._checked = {m for m in self._checked if not is_closed(m, now)}
+        if not self.epochs.is_dir():
+            return
+        for path in self.epochs.iterdir():
+            if _is_month(path.name) and is_closed(path.name, now):
+                path.unlink(missing_ok=True)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Replace ``path`` atomically with a 0600 file holding ``text``."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def delete_disk_secrets(state_dir: Path) -> None:
+    """Delete what earlier versions kept on disk and linked pseudonyms to keys: the
+    per-month secret files and the single long-term salt."""
+    directory = state_dir / "usage-secrets"
+    if directory.is_dir():
+        for path in directory.iterdir():
+            path.unlink(missing_ok=True)
+        directory.rmdir()
+    (state_dir / "worker_salt").unlink(missing_ok=True)
 
 
 def _is_month(name: str) -> bool:

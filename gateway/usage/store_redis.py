@@ -88,14 +88,15 @@ class RedisUsageStore:
     def __init__(
         self, url: str, prefix: str = "gardefou:usage",
         retention: Callable[[str], int | None] | None = None,
+        breaker: Any = None,
     ) -> None:
-        import redis.asyncio as aioredis
+        from gateway.redis_client import CircuitBreaker, async_client
 
         self.prefix = prefix
         self._retention = retention
-        self._redis: Any = aioredis.Redis.from_url(
-            url, decode_responses=True, socket_timeout=2, socket_connect_timeout=2
-        )
+        # short timeouts, no retries; while Redis is down the recorder buffers events
+        self._redis: Any = async_client(url, breaker or CircuitBreaker(), timeout_s=1.0,
+                                        decode_responses=True)
         self._apply = self._redis.register_script(_APPLY)
         self._charge = self._redis.register_script(_CHARGE)
 

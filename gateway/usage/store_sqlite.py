@@ -8,6 +8,7 @@ mode, busy timeout). One event is one transaction.
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -46,6 +47,11 @@ class SQLiteUsageStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Created 0600 before SQLite opens it (its -wal and -shm files take the same mode).
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        for existing in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if existing.exists():
+                os.chmod(existing, 0o600)  # a file created world-readable by an older version
         self._lock = threading.Lock()
         self._db = sqlite3.connect(
             path, timeout=10, isolation_level=None, check_same_thread=False
@@ -53,6 +59,16 @@ class SQLiteUsageStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+
+    async def forget_marks(self, month: str) -> None:
+        """Delete the worker marks of ``month`` (``YYYY-MM``): they were written under a
+        pseudonym secret that is gone (see :class:`gateway.usage.pseudonym.MemorySecrets`)."""
+
+        def run() -> None:
+            with self._lock:
+                self._db.execute("DELETE FROM user_marks WHERE substr(day, 1, 7) = ?", (month,))
+
+        await asyncio.to_thread(run)
 
     async def add(self, event: UsageEvent, pseudonym: str) -> None:
         await asyncio.to_thread(self._add, event, pseudonym)

@@ -15,7 +15,7 @@ from gateway.auth import FileKeyStore, mint_key
 from gateway.types import Role
 from tests.conftest import Server, free_port, start_server
 
-FAKE_MODELS = ("echo", "tools", "fail500", "malformed", "endless")
+FAKE_MODELS = ("echo", "tools", "fail500", "malformed", "endless", "badtools")
 
 
 @dataclass
@@ -48,7 +48,7 @@ def write_models(path: Path, upstream_base: str) -> None:
     models += [{**m, "name": f"{m['name']}-litellm", "transport": "litellm"}
                for m in list(models)
                if m["name"] in ("echo", "tools", "fail500", "malformed", "endless", "slow",
-                                "toolong")]
+                                "toolong", "badtools")]
     models.append({**models[0], "name": "only-org-b", "orgs": ["org-b"]})
     models.append(
         {"name": "demo", "litellm_model": "gardefou-demo/echo", "hosting": "self_hosted",
@@ -70,6 +70,8 @@ def gateway(fake_upstream: Server, tmp_path_factory: pytest.TempPathFactory) -> 
         # policy's per-key quota (20 requests a minute)
         ("staff_litellm", "org-a", Role.STAFF),
         ("staff_b", "org-b", Role.STAFF),
+        # for the request-field and malformed-answer tests (tests/e2e/test_request_fields.py)
+        ("staff_fields", "org-a", Role.STAFF),
         ("manager", "org-a", Role.MANAGER),
         ("admin", "org-a", Role.ADMIN),
     ]:

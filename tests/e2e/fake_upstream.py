@@ -17,6 +17,8 @@ Behaviour is chosen by the model name the gateway forwards:
   slow       waits 5 s before answering (the gateway's model timeout is shorter)
   malformed  streams one good chunk, then a line that is not JSON
   endless    streams a chunk every 50 ms for 30 s; notes whether the client went away
+  badtools   a malformed answer: ``message.tool_calls`` is a number; streamed, a good first
+             chunk then a delta whose ``tool_calls`` is a list of strings
 GET /_requests lists the bodies received; GET /_state tells about the endless stream.
 It also stands for an OTLP/HTTP collector: POST /otlp/v1/{traces,metrics} are kept raw and
 GET /_otlp returns them (hex), so tests can search exported telemetry for canary values.
@@ -102,6 +104,8 @@ async def chat(request: Request) -> Response:
             }],
         }
         finish = "tool_calls"
+    if model == "badtools":
+        message = {"role": "assistant", "content": None, "tool_calls": 5}
     return JSONResponse({
         "id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()),
         "model": model,
@@ -126,6 +130,12 @@ async def _stream(model: str, answer: str, body: dict[str, Any]):
     if model == "eventerror":
         yield _chunk({"content": "Début"})
         yield b'event: error\ndata: {"message": "slot unavailable"}\n\n'
+        return
+    if model == "badtools":
+        yield _chunk({"content": "Début"})
+        yield _chunk({"tool_calls": ["save_note"]})
+        yield _chunk({}, finish="stop")
+        yield b"data: [DONE]\n\n"
         return
     if model == "malformed":
         yield _chunk({"content": "Début"})

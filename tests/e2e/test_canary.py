@@ -1,5 +1,6 @@
 """Canary test: traffic full of known names and identifiers goes through a real gateway
-(allowed, streamed, blocked, failing upstream, malformed bodies); then every log line,
+(allowed, streamed, blocked, failing upstream, malformed bodies, every request field, URL
+paths and query strings); then every body the provider received, every log line,
 exported trace and metric, /metrics line, SQLite byte, Redis key and value, and the keys file
 are searched for those values. None may appear."""
 
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +21,8 @@ import redis
 from gateway.auth import FileKeyStore, mint_key
 from gateway.types import Role
 from tests.conftest import REDIS_URL, Server, free_port, start_server
-from tests.e2e.conftest import write_models
+from tests.e2e.conftest import upstream_requests, write_models
+from tests.e2e.test_request_fields import every_field_request
 
 CANARIES = {
     "name": "Eulalie Vandercruysse",
@@ -49,6 +52,8 @@ def canary_gateway(request, fake_upstream: Server, tmp_path_factory) -> Iterator
     state = tmp_path_factory.mktemp(f"canary-{request.param}")
     write_models(state / "models.yaml", fake_upstream.base)
     key, record = mint_key("org-canary", "equipe", Role.STAFF)
+    # a second key for the every-field requests, so the per-key quota never hides them
+    fields_key, fields_record = mint_key("org-canary", "equipe", Role.STAFF)
     redis_url = REDIS_URL.rsplit("/", 1)[0] + "/12"
     env = {
         "GARDEFOU_STATE_DIR": str(state), "GARDEFOU_MODELS_FILE": str(state / "models.yaml"),
@@ -60,12 +65,14 @@ def canary_gateway(request, fake_upstream: Server, tmp_path_factory) -> Iterator
         from gateway.auth import RedisKeyStore
 
         RedisKeyStore(redis_url).put(record)
+        RedisKeyStore(redis_url).put(fields_record)
     else:
         FileKeyStore(state / "keys.json").put(record)
+        FileKeyStore(state / "keys.json").put(fields_record)
     port = free_port()
     env["GARDEFOU_PORT"] = str(port)
     server = start_server(["-m", "gateway.cli", "serve"], env, state / "gateway.log", "/readyz", port)
-    yield server, state, key if request.param == "sqlite" else key + "|" + redis_url
+    yield server, state, key if request.param == "sqlite" else key + "|" + redis_url, fields_key
     server.stop()
 
 
@@ -104,10 +111,37 @@ def _assert_clean(where: str, blob: str) -> None:
             assert compact not in blob.replace(" ", ""), f"{kind} (without spaces) found in {where}"
 
 
+def _send_every_field_and_urls(server: Server, key: str) -> None:
+    """The canaries in every request field the SDK offers (both transports, streamed and
+    not), and in URL paths and query strings (which instrumentation would put in spans)."""
+    client = openai.OpenAI(base_url=server.base + "/v1", api_key=key, max_retries=0)
+    for model, stream in (("echo", False), ("echo", True), ("echo-litellm", False),
+                          ("tools", False)):
+        request = every_field_request(model, CANARIES["name"], CANARIES["phone"],
+                                      CANARIES["nir"])
+        result = client.chat.completions.create(**request, stream=stream)
+        if stream:
+            for _ in result:
+                pass
+    headers = {"Authorization": f"Bearer {key}"}
+    query = urllib.parse.urlencode({"note": NOTE})
+    for path in (f"/v1/models?{query}", f"/v1/{urllib.parse.quote(NOTE)}?{query}",
+                 f"/admin/policies/{urllib.parse.quote(CANARIES['name'])}/explain?{query}",
+                 f"/dashboard/?{query}"):
+        httpx.get(server.base + path, headers=headers)
+    httpx.post(f"{server.base}/v1/chat/completions?{query}", headers=headers,
+               json={"model": "echo", "messages": [{"role": "user", "content": "Bonjour"}]})
+
+
 def test_no_canary_anywhere(canary_gateway, fake_upstream: Server) -> None:
-    server, state, key_info = canary_gateway
+    server, state, key_info, fields_key = canary_gateway
     key, _, redis_url = key_info.partition("|")
+    seen = len(upstream_requests(fake_upstream))
+    _send_every_field_and_urls(server, fields_key)
     metrics_text = _send_traffic(server, key)
+    sent = upstream_requests(fake_upstream)[seen:]
+    assert len(sent) >= 10, "the traffic reached the provider"
+    _assert_clean("bodies received by the provider", json.dumps(sent, ensure_ascii=False))
     _assert_clean("/metrics", metrics_text)
     server.stop()  # flushes OTLP exporters and the usage store
 

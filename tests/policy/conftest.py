@@ -40,11 +40,12 @@ def catalog() -> Catalog:
 
 
 @pytest.fixture(scope="session")
-def redactor() -> Any:
-    from gateway.redaction import build_redactor
+def redactor(base_redactor: Any) -> Any:
+    import dataclasses
+
     from gateway.redaction.cache import MemoryCache
 
-    return build_redactor(cache=MemoryCache(64))
+    return dataclasses.replace(base_redactor, cache=MemoryCache(64), propagated=MemoryCache(4096))
 
 
 def write_policy(path: Path, raw: dict[str, Any]) -> Path:

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
 from gateway.api import admin
-from gateway.catalog import Catalog
+from gateway.catalog import Catalog, Hosting, ModelSpec
 from gateway.errors import ForbiddenError, GatewayError
 from gateway.policy import PolicyStore
 from gateway.types import Principal, Role
@@ -91,3 +91,21 @@ def test_explain_unknown_model(store: PolicyStore, catalog: Catalog) -> None:
     r = _client(store, catalog, None, "acme").post("/admin/policies/acme/explain",
                                                    json={"prompt": "x", "model": "nope"})
     assert r.status_code == 404
+
+
+def test_explain_neither_lists_nor_accepts_another_orgs_model(
+        store: PolicyStore, catalog: Catalog) -> None:
+    restricted = ModelSpec(name="secret-model-of-b", litellm_model="openai/x",
+                           hosting=Hosting.EU, orgs=("autre",))
+    with_restricted = Catalog(models=(*catalog.models, restricted))
+    client = _client(store, with_restricted, None, "acme")
+    r = client.post("/admin/policies/acme/explain", json={"prompt": "Bonjour"})
+    assert r.status_code == 200
+    assert "secret-model-of-b" not in r.text
+    assert "secret-model-of-b" not in r.json()["models_allowed_for_role"]
+    r = client.post("/admin/policies/acme/explain",
+                    json={"prompt": "Bonjour", "model": "secret-model-of-b"})
+    assert r.status_code == 404 and "secret-model-of-b" not in r.text
+    # the org it is open to sees it
+    assert "secret-model-of-b" in _client(store, with_restricted, None, "autre").post(
+        "/admin/policies/autre/explain", json={"prompt": "Bonjour"}).json()["models_allowed_for_role"]

@@ -108,18 +108,67 @@ async def test_redis_secret_is_shared_expires_at_closing_and_adopts_legacy() -> 
         await client.aclose()
 
 
-async def test_embedded_gateway_keeps_no_long_term_salt(tmp_path: Path) -> None:
-    """The defect: a salt kept beside the data made every month reversible. Now the state
-    directory holds only the open month's random secret."""
-    settings = Settings(state_dir=tmp_path, redis_url=None, worker_salt=None)
+async def _marks(settings: Settings) -> list[str]:
+    from gateway.usage.store_sqlite import SQLiteUsageStore
+
+    store = SQLiteUsageStore(settings.usage_path)
+    now = datetime.now(UTC)
+    rows = await store.users("asso", now - timedelta(days=40), now + timedelta(days=1))
+    await store.aclose()
+    return sorted(r.pseudonym for r in rows)
+
+
+async def test_state_dir_and_keys_do_not_link_marks_to_a_key(tmp_path: Path) -> None:
+    """The threat model: an operator holding the state directory and the keys file tries
+    every file there as the month secret (raw, or as the seed of the derivation) and every
+    worker reference from the keys file. No stored mark may match."""
+    (tmp_path / "worker_salt").write_bytes(b"old long-term salt")  # an older version's
+    (tmp_path / "usage-secrets").mkdir()
+    (tmp_path / "usage-secrets" / datetime.now(UTC).strftime("%Y-%m")).write_bytes(b"s")
+    settings = Settings(state_dir=tmp_path, redis_url=None, worker_salt=None,
+                        usage_seed="seed-of-this-serve-process")
     recorder = build_usage(settings)
-    w = worker("equipe", 1)
-    await recorder.record(event(w, moment=datetime.now(UTC)), w)
+    workers = [worker("equipe", i) for i in range(3)]
+    for w in workers:
+        await recorder.record(event(w, moment=datetime.now(UTC)), w)
     await recorder.aclose()
-    assert not (tmp_path / "worker_salt").exists()
-    kept = sorted(p.name for p in (tmp_path / "usage-secrets").iterdir())
-    assert kept == [datetime.now(UTC).strftime("%Y-%m")]
-    assert not any("salt" in name for name in os.listdir(tmp_path))
+    marks = set(await _marks(settings))
+    assert len(marks) == 3
+    assert not (tmp_path / "worker_salt").exists() and not (tmp_path / "usage-secrets").exists()
+    now = datetime.now(UTC)
+    month = now.strftime("%Y-%m")
+    candidates = [p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()]
+    candidates += [p.name.encode() for p in tmp_path.rglob("*")]
+    for blob in candidates:
+        for secret in (blob, blob.strip(), await DerivedSecrets(blob).get(month),
+                       await DerivedSecrets(blob.strip()).get(month)):
+            for w in workers:
+                assert pseudonym(secret, w.worker, now) not in marks
+    for path in (tmp_path / "usage.sqlite3", *(tmp_path / "usage-epochs").iterdir()):
+        assert oct(path.stat().st_mode & 0o777) == "0o600", path.name
+
+
+async def test_a_new_seed_discards_the_open_months_marks_instead_of_double_counting(
+        tmp_path: Path) -> None:
+    w = worker("equipe", 1)
+    now = datetime.now(UTC)
+    first = Settings(state_dir=tmp_path, redis_url=None, worker_salt=None, usage_seed="a")
+    recorder = build_usage(first)
+    await recorder.record(event(w, moment=now), w)
+    await recorder.aclose()
+    before = await _marks(first)
+    # another worker process of the same `serve` (same seed): marks kept and shared
+    recorder = build_usage(first)
+    await recorder.record(event(w, moment=now), w)
+    await recorder.aclose()
+    assert await _marks(first) == before and len(before) == 1
+    # a restart (new seed): the worker must not count twice in the open month
+    restarted = Settings(state_dir=tmp_path, redis_url=None, worker_salt=None, usage_seed="b")
+    recorder = build_usage(restarted)
+    await recorder.record(event(w, moment=now), w)
+    await recorder.aclose()
+    after = await _marks(restarted)
+    assert len(after) == 1 and after != before
 
 
 async def test_configured_salt_derives_the_month_secret(tmp_path: Path) -> None:
@@ -130,3 +179,4 @@ async def test_configured_salt_derives_the_month_secret(tmp_path: Path) -> None:
     await recorder.record(event(w, moment=datetime.now(UTC)), w)
     await recorder.aclose()
     assert not (tmp_path / "usage-secrets").exists() and not (tmp_path / "worker_salt").exists()
+    assert not (tmp_path / "usage-epochs").exists()
