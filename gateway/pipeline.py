@@ -24,6 +24,7 @@ from gateway.errors import (
     PolicyUnavailable,
     RedactionFailed,
 )
+from gateway.notice import notice_suffix, takes_notice
 from gateway.policy import LoadedPolicy, allowed_models, evaluate, redaction_settings
 from gateway.policy.evaluate import routing_violation
 from gateway.redaction import RedactionSettings, redact_conversation, reidentify_message
@@ -74,12 +75,14 @@ async def decide(
     spec: ModelSpec,
     redaction: Redaction,
     services: Services,
+    params: dict[str, Any] | None = None,
 ) -> Decision:
-    """Stage 3: classify the redacted request and apply the org's policy. Fails closed."""
+    """Stage 3: classify the redacted request and apply the org's policy (tool and schema
+    descriptions in ``params`` are instructions too). Fails closed."""
     try:
         return await evaluate(
             prepared_policy, principal, spec, redaction.messages, services.catalog,
-            complete=_classifier_call(services, principal.org),
+            complete=_classifier_call(services, principal.org), params=params,
         )
     except GatewayError:
         raise
@@ -123,7 +126,7 @@ async def prepare(call: ChatCall, principal: Principal, services: Services) -> P
     with stage("redaction"):
         redaction = await redact(call, settings, services)
     with stage("policy"):
-        decision = await decide(policy, principal, spec, redaction, services)
+        decision = await decide(policy, principal, spec, redaction, services, call.params)
     prepared = Prepared(spec, policy, redaction, decision, settings.reidentify, started)
     if decision.action is Action.BLOCK:
         await record(prepared, principal, services, action="block")
@@ -175,8 +178,9 @@ async def complete(
             if prepared.reidentify:
                 message = reidentify_message(message, prepared.redaction.mapping)
             notice = prepared.decision.notice
-            if notice and isinstance(message.get("content"), str):
-                message["content"] += f"\n\n— {notice}"
+            if (notice and isinstance(message.get("content"), str)
+                    and takes_notice(choice.get("finish_reason"))):
+                message["content"] += notice_suffix(notice)
             choice["message"] = message
     usage = body.get("usage") or {}
     await record(

@@ -85,6 +85,10 @@ class Action(StrEnum):
 
     ALLOW = "allow"
     WARN = "warn"
+    # answered, with a reminder to the worker that the decision stays human
+    REMIND = "remind"
+    # answered as usual; the concern is recorded for the operator only
+    LOG = "log"
     BLOCK = "block"
 
 

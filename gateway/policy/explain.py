@@ -69,6 +69,7 @@ async def explain(
             "use": classification.use,
             "forbidden": classification.forbidden,
             "ambiguous": classification.ambiguous,
+            "band": band_report(loaded, classification),
             "evidence": [{"rule": e.rule_id, "matched": list(e.matched)}
                          for e in classification.evidence],
         },
@@ -85,15 +86,37 @@ async def explain(
     }
 
 
+def band_report(loaded: LoadedPolicy, c: Classification) -> dict[str, Any]:
+    """Which band the request fell in and why: the score against the decision's check."""
+    decision = c.forbidden or c.concern
+    entry = loaded.policy.forbidden_decision(decision)
+    check = entry.check if entry is not None else None
+    if c.floor:
+        why = "règle plancher (AI Act art. 5) : toujours bloquée"
+    elif decision is None:
+        why = "aucune décision interdite n'est confiée à l'IA"
+    elif check is None:
+        why = "décision hors politique"
+    elif c.band == "remind" and c.score < check.remind_at:
+        why = "question sur un cas réel qui nomme la décision sans la confier : rappel"
+    else:
+        why = (f"score {c.score:.2f} ; blocage (action « {check.action} ») à partir de "
+               f"{check.block_at:.2f}, rappel à partir de {check.remind_at:.2f}")
+    return {"band": c.band, "decision": decision, "score": round(c.score, 3), "why": why,
+            "check": None if check is None else check.model_dump()}
+
+
 def offline_action(loaded: LoadedPolicy, c: Classification) -> Action:
     """The action the classification alone leads to (no role or routing check)."""
     if c.forbidden is not None:
         return Action.BLOCK
+    if c.band == "remind":
+        return Action.REMIND
     use = loaded.policy.use(c.use)
-    if (use is not None and use.action == "warn") or (
-        c.ambiguous and loaded.policy.classifier.warn_on_ambiguous
-    ):
+    if use is not None and use.action == "warn":
         return Action.WARN
+    if c.band == "log":
+        return Action.LOG
     return Action.ALLOW
 
 

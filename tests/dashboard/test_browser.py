@@ -11,7 +11,7 @@ import pytest
 from tests.dashboard.browser import chromium, console_errors, png_stats, run_chromium, serve
 
 pytestmark = pytest.mark.skipif(chromium() is None, reason="apt-get install -y chromium")
-CARDS = ("adoption", "activite_hebdo", "usages", "blocages", "masquages", "modeles",
+CARDS = ("adoption", "activite_hebdo", "usages", "blocages", "rappels", "masquages", "modeles",
          "hebergement", "jetons", "impact", "sensibilite")
 
 
