@@ -26,6 +26,7 @@ from gateway.errors import (
 )
 from gateway.notice import notice_suffix, takes_notice
 from gateway.policy import LoadedPolicy, allowed_models, evaluate, redaction_settings
+from gateway.policy.client_task import task_name
 from gateway.policy.evaluate import routing_violation
 from gateway.redaction import RedactionSettings, redact_conversation, reidentify_message
 from gateway.services import Services
@@ -76,6 +77,7 @@ async def decide(
     redaction: Redaction,
     services: Services,
     params: dict[str, Any] | None = None,
+    client_task: str | None = None,
 ) -> Decision:
     """Stage 3: classify the redacted request and apply the org's policy (tool and schema
     descriptions in ``params`` are instructions too). Fails closed."""
@@ -83,6 +85,7 @@ async def decide(
         return await evaluate(
             prepared_policy, principal, spec, redaction.messages, services.catalog,
             complete=_classifier_call(services, principal.org), params=params,
+            client_task=client_task,
         )
     except GatewayError:
         raise
@@ -126,7 +129,9 @@ async def prepare(call: ChatCall, principal: Principal, services: Services) -> P
     with stage("redaction"):
         redaction = await redact(call, settings, services)
     with stage("policy"):
-        decision = await decide(policy, principal, spec, redaction, services, call.params)
+        # the template's shape is read on the request as sent (a closed-set name only)
+        task = task_name(call.messages, call.client_task)
+        decision = await decide(policy, principal, spec, redaction, services, call.params, task)
     prepared = Prepared(spec, policy, redaction, decision, settings.reidentify, started)
     if decision.action is Action.BLOCK:
         await record(prepared, principal, services, action="block")

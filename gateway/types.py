@@ -54,6 +54,8 @@ class ChatCall:
     stream: bool = False
     include_usage: bool = False
     params: dict[str, Any] = field(default_factory=dict)
+    # a chat front-end's background task named by the task header (closed set, validated)
+    client_task: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

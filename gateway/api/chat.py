@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from gateway import pipeline
 from gateway.api.deps import get_principal, get_services
 from gateway.errors import InvalidRequest, PayloadTooLarge
+from gateway.policy.client_task import TASK_HEADER, header_task
 from gateway.pipeline import Prepared
 from gateway.services import Services
 from gateway.types import ChatCall, Principal
@@ -96,6 +97,8 @@ async def parse_call(request: Request, max_bytes: int) -> ChatCall:
         stream=body.stream,
         include_usage=bool(body.stream_options and body.stream_options.include_usage),
         params={k: v for k, v in data.items() if k in FORWARDED_PARAMS},
+        # validated against a closed set of task names; anything else is ignored
+        client_task=header_task(request.headers.get(TASK_HEADER)),
     )
 
 

@@ -19,6 +19,7 @@ developer messages, tool and schema descriptions). Earlier user turns are contex
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -32,10 +33,11 @@ from gateway.policy.memo import memo_short_texts
 from gateway.policy.model import LinearModel, load_model, predict
 from gateway.policy.request import message_text, read_request
 from gateway.policy.schema import Check, ForbiddenDecision, Policy
-from gateway.policy.text import IMPERATIVE_START, Clause, analyse, normalise
+from gateway.policy.text import IMPERATIVE_START, Clause, analyse, normalise, request_clauses
 from gateway.types import Evidence
 
 _DELIVERABLE_WEIGHT = 3
+_ASIDE = re.compile(r"\([^()?]{0,100}\)")
 _FIRST_CLAUSE_WEIGHT = 2
 
 
@@ -88,10 +90,14 @@ def _context_clauses(turn: str) -> tuple[Clause, ...]:
 
 def _read(policy: Policy, turns: list[str]) -> _Reading:
     last = turns[-1]
-    clauses = analyse(last)
+    every = analyse(last)
+    # pasted notes, e-mails and tables are context: only the clauses that speak to the
+    # model are read as the request (a real case named anywhere still counts as one)
+    clauses = request_clauses(last, every)
+    case = any(c.specific for c in every)
     context = [c for turn in turns[:-1] for c in _context_clauses(turn)]
     floor_hit = floor_in(clauses)
-    found = None if floor_hit else _forbidden(policy, clauses, context)
+    found = None if floor_hit else _forbidden(policy, clauses, context, case)
     use, use_ev = _use(policy, last, analyse(last, keep_titles=True), blocked=False)
     if use is None and context:
         use, use_ev = _use(policy, turns[-2], analyse(turns[-2], keep_titles=True),
@@ -299,16 +305,17 @@ def _asks_model(clause: Clause, case: bool) -> bool:
 
 
 def _forbidden(
-    policy: Policy, clauses: list[Clause], context: list[Clause]
+    policy: Policy, clauses: list[Clause], context: list[Clause], case: bool
 ) -> tuple[ForbiddenDecision, tuple[Evidence, ...]] | None:
     best: tuple[int, int, ForbiddenDecision, tuple[Evidence, ...]] | None = None
-    case = any(c.specific for c in clauses)
     for rank, decision in enumerate(policy.forbidden):
         objects = compile_hints(decision.objects)
         requests = compile_hints(decision.requests)
         for clause in clauses:
             req = requests.find(clause.text)
-            obj = objects.find(clause.text)
+            # « Pour Lina (8 ans, en famille d'accueil), … ? »: a decision named in an aside
+            # describes the situation, it is not what the question is about
+            obj = objects.find(_ASIDE.sub(" ", clause.text))
             score = 0
             if req and not _excused(clause):
                 score = 3 + len(req)

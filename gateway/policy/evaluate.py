@@ -16,6 +16,7 @@ from typing import Any
 from gateway.catalog import Catalog, Hosting, ModelSpec, Retention
 from gateway.errors import PolicyUnavailable
 from gateway.policy.classify import Classification, classify
+from gateway.policy.client_task import TASK_USE, recognise
 from gateway.policy.request import message_text
 from gateway.policy.floor import FLOOR
 from gateway.policy.llm import classify_with_model
@@ -86,16 +87,27 @@ async def evaluate(
     *,
     complete: Complete | None = None,
     params: dict[str, Any] | None = None,
+    client_task: str | None = None,
 ) -> Decision:
     """Decide on one redacted request (``params``: the other request fields, whose tool
     and ``response_format`` descriptions are instructions too). Raises
     ``PolicyUnavailable`` when the policy's LLM classifier was asked for and failed (fail
-    closed)."""
+    closed). ``client_task`` is the task the header named (validated); a front-end's
+    background task is answered without notice and recorded under its own use."""
     pol = policy.policy
     # Every role counts: the client controls the whole history, so health data placed in an
     # assistant, tool or developer message must route exactly as in a user message.
     sensitivity = frozenset().union(*(detect_sensitivity(_all_text(m)) for m in messages))
-    if pol.classifier.mode == "llm" and complete is not None:
+    task = recognise(messages, client_task)
+    if task is not None:
+        # the conversation a task quotes was judged when it was asked: only the task's own
+        # instruction is read (the real templates ask for no decision, so they pass)
+        classification = await asyncio.to_thread(
+            classify, pol, [{"role": "user", "content": task.instruction}])
+        if classification.band != "block":
+            classification = Classification(
+                TASK_USE, None, (Evidence(f"client_task:{task.name}", (task.source,)),))
+    elif pol.classifier.mode == "llm" and complete is not None:
         judge = catalog.get(pol.classifier.model or "")
         if judge is None or routing_violation(pol, judge, sensitivity) is not None:
             # the classifying model must be allowed to read this request, or we refuse it
@@ -155,6 +167,9 @@ async def evaluate(
                       message=(f"Demande refusée (règle « {rule.id} ») : {why} Modèles "
                                f"possibles : {', '.join(fits) or 'aucun pour votre rôle'}."))
 
+    if task is not None:
+        # a title or tags parsed by the front-end: no notice appended to them
+        return decide(Action.ALLOW, classification.evidence)
     base = pol.transparency.notice
     if classification.band == "remind":
         # the middle band: answered, with a reminder to the worker inside the answer
