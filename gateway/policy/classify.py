@@ -37,6 +37,10 @@ from gateway.policy.text import IMPERATIVE_START, Clause, analyse, normalise, re
 from gateway.types import Evidence
 
 _DELIVERABLE_WEIGHT = 3
+# a rule finding scores at least this much (the middle band): with the default checks
+# (block_at 0.5) it blocks once the learned model gives the request a block probability
+# of 1/6 — chosen on eval/uses/dev2.jsonl with the held-out sets as a check
+RULE_BASE = 0.4
 _ASIDE = re.compile(r"\([^()?]{0,100}\)")
 _FIRST_CLAUSE_WEIGHT = 2
 
@@ -230,7 +234,7 @@ def _classify_turns(
         evidence = (*evidence, *relabel)
         # the rules saw the decision handed to the model: at least the middle band; the
         # model's agreement decides how sure
-        score = 1.0 if pred is None else 0.5 + 0.5 * pred.block_probability
+        score = 1.0 if pred is None else RULE_BASE + (1 - RULE_BASE) * pred.block_probability
     elif pred is not None and _grounded(policy, reading.clauses):
         best = pred.decision
         if policy.forbidden_decision(best) is not None:

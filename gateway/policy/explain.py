@@ -140,8 +140,10 @@ def _run_one(loaded: LoadedPolicy, index: int, test: PolicyTest) -> TestOutcome:
     ok = action.value == exp.action
     if exp.use is not None:
         ok = ok and c.use == exp.use
+    # a remind or log band names its decision as the concern
+    decision = c.forbidden or c.concern
     if exp.forbidden is not None or exp.action == "block":
-        ok = ok and (exp.forbidden is None or c.forbidden == exp.forbidden)
+        ok = ok and (exp.forbidden is None or decision == exp.forbidden)
     expected = f"{exp.action} use={exp.use} forbidden={exp.forbidden}"
-    got = f"{action.value} use={c.use} forbidden={c.forbidden}"
+    got = f"{action.value} use={c.use} forbidden={decision}"
     return TestOutcome(index, ok, expected, got)

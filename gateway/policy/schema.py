@@ -103,8 +103,8 @@ class Check(_Strict):
     the concern for the operator (no refusal, no reminder)."""
 
     action: Literal["block", "remind", "log"] = "block"
-    block_at: float = Field(default=0.75, ge=0.0, le=1.0)
-    remind_at: float = Field(default=0.35, ge=0.0, le=1.0)
+    block_at: float = Field(default=0.5, ge=0.0, le=1.0)
+    remind_at: float = Field(default=0.3, ge=0.0, le=1.0)
     reminder: str = Field(
         default="Rappel : cette décision reste celle des professionnels (et, le cas échéant, "
         "de l'équipe, de la commission ou du juge) ; l'IA peut aider à l'écrire, pas à la "
