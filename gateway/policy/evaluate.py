@@ -116,7 +116,7 @@ async def evaluate(
                 "la demande n'a pas été envoyée",
                 code="policy_classifier_unavailable",
             )
-        classification = await classify_with_model(pol, messages, complete)
+        classification = await classify_with_model(pol, messages, complete, params)
     else:
         # CPU-bound (~10 ms for a long note): off the event loop, so streams being relayed
         # for other staff keep flowing meanwhile.
