@@ -41,6 +41,8 @@ _DELIVERABLE_WEIGHT = 3
 # (block_at 0.5) it blocks once the learned model gives the request a block probability
 # of 1/6 — chosen on eval/uses/dev2.jsonl with the held-out sets as a check
 RULE_BASE = 0.4
+# the highest score the model alone gives a process question (below the default block_at)
+_PROCESS_CAP = 0.45
 _ASIDE = re.compile(r"\([^()?]{0,100}\)")
 _FIRST_CLAUSE_WEIGHT = 2
 
@@ -239,6 +241,10 @@ def _classify_turns(
         best = pred.decision
         if policy.forbidden_decision(best) is not None:
             decision_id, score = best, pred.block_probability
+            if _process_only(policy, reading.clauses):
+                # « son exclusion, on en parle à quelle réunion ? »: a question about the
+                # process names the decision without handing it over — at most a reminder
+                score = min(score, _PROCESS_CAP)
             evidence = (Evidence(f"model:forbidden:{best}",
                                  tuple(readable(f) for f in pred.top_features)),
                         Evidence("model:probabilite_blocage", (f"{score:.2f}",)))
@@ -262,6 +268,14 @@ def _classify_turns(
             band, concern = "remind", reading.ambiguous[0]
     return Classification(use, None, evidence, ambiguous=reading.ambiguous is not None,
                           band=band, concern=concern, score=score)
+
+
+def _process_only(policy: Policy, clauses: list[Clause]) -> bool:
+    """Every clause naming a decision asks about the process (when, how, with whom), and
+    nothing is delegated to the model."""
+    topical = [c for c in clauses if _has_topic(policy, c)]
+    return bool(topical) and not any(c.delegate or c.validate_human for c in clauses) and all(
+        (c.process_question or c.howto) and not c.decide_modal for c in topical)
 
 
 def _grounded(policy: Policy, clauses: list[Clause]) -> bool:

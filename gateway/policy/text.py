@@ -71,6 +71,9 @@ DELEGATE = tuple(
         r"reponds franchement|sois franc|sans detour|(?:ou|oui) pas\s*\?|ou non\s*\?|"
         r"ou bien\b[^?]{0,40}\?|tu valides|tu confirmes|tu es d'accord|es[- ]tu d'accord)",
         r"\b(?:in your (?:opinion|view)|do you think|would you|what would you do|your call|"
+        r"you (?:decide|choose|pick|tell me)|decide (?:yourself|for us)|"
+        r"should (?:this|the|that|these|those|my|our) (?:child|kid|boy|girl|teen\w*|family|"
+        r"families|mother|mum|mom|father|dad|parents?|resident|tenant|client|baby|young)\w*|"
         r"your (?:opinion|recommendation|decision|verdict|view)|tell me (?:if|whether|what you)|"
         r"should (?:we|i|he|she|they)|yes or no|yes/no|decide for me|just tell me|be honest|"
         r"is (?:he|she|they|it) (?:eligible|entitled|at risk|lying|dangerous|safe)|"
@@ -157,7 +160,9 @@ IMPERATIVE_START = re.compile(
 )
 _WH = (
     r"(?:quand|comment|pourquoi|avec qui|a qui|aupres de qui|ou (?:est|se|en|trouver)|"
-    r"combien de temps|a quel moment|de quelle (?:facon|maniere)|dans quel delai)"
+    r"combien de temps|a quel moment|de quelle (?:facon|maniere)|dans quel delai|"
+    r"(?:a|lors de|pendant|dans) (?:quelle|quel) (?:reunion|date|heure|occasion|etape|"
+    r"instance|seance|synthese|commission|rendez-vous|rdv|cadre))"
 )
 WH_PROCESS = re.compile(
     rf"(?:^|[,:;]\s*|\bet\s+)\W*{_WH}\b|\b{_WH}(?:\s+\S+){{0,3}}\s*\?\s*$|"
