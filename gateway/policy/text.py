@@ -27,8 +27,13 @@ _QUOTED_ANY = re.compile(r"\"\s*(?:[^\"\s]+\s+){4,}[^\"]*\"")
 # Verbs a request uses to hand a judgement to the model, when addressed to it (imperative
 # or "tu"). Style complements (« choisis un ton ») are excluded below.
 _JUDGE_VERBS = (
-    r"decide(?! (?:par|en (?:equipe|commission|reunion|synthese|audience)|lors|hier|la semaine|le mois|avec|au|a la))|decides|tranche|tranches|choisis|conclus|determine|determines|evalue|evalues|"
-    r"estime|estimes|juge(?! (?:des enfants|aux affaires|d'instruction|de paix|de la jeunesse|du tribunal|pour enfants))|juges|valide|valides|confirme|confirmes|recommande|recommandes|"
+    # « décidé par la commission »: once accents are gone, a participle, not an order
+    r"decide(?! (?:par|en (?:equipe|commission|reunion|synthese|audience)|lors|hier|"
+    r"la semaine|le mois|avec|au|a la))|decides|tranche|tranches|choisis|conclus|determine|determines|evalue|evalues|"
+    r"estime|estimes|"
+    # « le juge des enfants » is the judge, not an order
+    r"juge(?! (?:des enfants|aux affaires|d'instruction|de paix|de la jeunesse|du tribunal|"
+    r"pour enfants))|juges|valide|valides|confirme|confirmes|recommande|recommandes|"
     # « note » / « notes » open many titles of social-work writings (note de situation…)
     r"preconise|preconises|arbitre|classe|classes|trie|tries|"
     r"note(?! (?:de (?:situation|synthese|service|suivi|passation|transmission|l'entretien)|"
@@ -391,7 +396,8 @@ PASTED_MIN_CHARS = 280
 _ADDRESSED = re.compile(
     r"\b(?:tu|toi|te|t'|vous|moi|stp|svp|merci de|peux[- ]tu|pourrais[- ]tu|"
     r"je (?:veux|voudrais|souhaite|aimerais|dois|cherche|te)|j'(?:ai besoin|aimerais|"
-    r"voudrais)|aide[- ]moi|please|can you|could you|i need|help me|you)\b|[a-z]+-(?:moi|nous|le|la|les|en)\b"
+    r"voudrais)|aide[- ]moi|please|can you|could you|i need|help me|you)\b|"
+    r"[a-z]+-(?:moi|nous|le|la|les|en)\b"
 )
 
 
