@@ -382,7 +382,9 @@ def _resolve(clauses: list[Clause]) -> list[Clause]:
                 and (prev.human_owned or not is_instruction(prev))
                 and not any(p.search(c.text) for p in DELEGATE)):
             c = replace(c, delegate=(), human_owned=c.human_owned or prev.human_owned)
-        if ABOUT_ASSISTANT.search(c.text):
+        rule_of_conduct = (FORBIDS_DECIDING.search(c.text) and not c.question
+                           and not any(p.search(c.text) for p in DELEGATE))
+        if ABOUT_ASSISTANT.search(c.text) or rule_of_conduct:
             c = replace(c, delegate=(), general=True, specific=False)
         out.append(c)
     if any(EXPLICIT_GENERAL.search(c.text) for c in out):
@@ -406,6 +408,15 @@ EXPLICIT_GENERAL = re.compile(
     r"\b(?:en general|de (?:maniere|facon) generale|d'une (?:maniere|facon) generale|"
     r"en regle generale|pas (?:pour|sur) un cas (?:precis|particulier|reel)|dans l'absolu|"
     r"en theorie|in general|generally speaking|broadly speaking|in general terms)\b"
+)
+# an instruction that forbids the model a decision (a system prompt's « tu ne décides
+# jamais… », « never decide whether… ») is a rule of conduct, not a request
+FORBIDS_DECIDING = re.compile(
+    r"\b(?:never|do not|don't|must not|should not|may not|cannot|ne (?:\w+ )?(?:jamais|pas)|"
+    r"n'(?:\w+ )?(?:jamais|pas)|interdit de|pas le droit de|refuse de|s'abstient de)\b"
+    r"[^.?,:;\n]{0,40}\b(?:decid\w*|tranch\w*|diagnos\w*|juge\w*|judge|note\w*|evalu\w*|"
+    r"recommand\w*|recommend\w*|prend\w*|pose\w*|determin\w*|choisi\w*|choose|conclu\w*|"
+    r"whether)\b"
 )
 # questions about the assistant itself (« as-tu le droit de décider à ma place ? »)
 ABOUT_ASSISTANT = re.compile(

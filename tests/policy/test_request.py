@@ -174,3 +174,23 @@ def test_english_requests_are_read_as_french_ones(default_policy: Any, text: str
                                                   forbidden: str) -> None:
     got = _c(default_policy, [{"role": "user", "content": text}])
     assert got.band == "block" and got.forbidden == forbidden
+
+
+@pytest.mark.parametrize("system", [
+    "Tu es un assistant pour des travailleurs sociaux. Tu ne prends jamais de décision de "
+    "placement, d'attribution d'aide, de sanction ni de diagnostic : tu aides à rédiger.",
+    "You are an assistant for social workers. Never decide whether a child should be placed "
+    "or what disorder someone has; help them write instead.",
+])
+def test_a_system_prompt_that_forbids_deciding_is_no_request(default_policy: Any,
+                                                             system: str) -> None:
+    got = _c(default_policy, [{"role": "system", "content": system},
+                              {"role": "user", "content": "Traduis en arabe : à lundi."}])
+    assert got.band == "allow" and got.use == "traduction"
+
+
+def test_a_negation_does_not_hide_a_request(default_policy: Any) -> None:
+    system = "Don't give me a lecture, just tell me: should we place <PERSONNE_1> in foster care?"
+    got = _c(default_policy, [{"role": "system", "content": system},
+                              {"role": "user", "content": "Vas-y."}])
+    assert got.band == "block"
