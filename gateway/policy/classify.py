@@ -184,7 +184,9 @@ def classify(policy: Policy, messages: list[dict[str, Any]],
         return cached
     result = _classify_turns(policy, model, [*view.context, view.request])
     for text in view.instructions:
-        found = _classify_turns(policy, model, [text])
+        # an instruction counts by the rules (and the floor) only: the learned model was
+        # trained on staff requests, not on system prompts or schema field names
+        found = _classify_turns(policy, model, [text], model_alone=False)
         if _SEVERITY[found.band] > _SEVERITY[result.band]:
             result = Classification(
                 result.use if found.band != "block" or result.use else found.use,
@@ -209,7 +211,7 @@ def band_of(policy: Policy, decision_id: str, score: float) -> str:
 
 
 def _classify_turns(
-    policy: Policy, model: LinearModel | None, turns: list[str]
+    policy: Policy, model: LinearModel | None, turns: list[str], *, model_alone: bool = True
 ) -> Classification:
     last = turns[-1]
     reading = _read(policy, turns)
@@ -237,7 +239,7 @@ def _classify_turns(
         # the rules saw the decision handed to the model: at least the middle band; the
         # model's agreement decides how sure
         score = 1.0 if pred is None else RULE_BASE + (1 - RULE_BASE) * pred.block_probability
-    elif pred is not None and _grounded(policy, reading.clauses):
+    elif pred is not None and model_alone and _grounded(policy, reading.clauses):
         best = pred.decision
         if policy.forbidden_decision(best) is not None:
             decision_id, score = best, pred.block_probability

@@ -125,8 +125,9 @@ def schema_descriptions(params: Mapping[str, Any]) -> list[str]:
 
 
 def _descriptions(node: Any, depth: int = 0) -> Iterator[str]:
-    """``description`` / ``title`` strings of a JSON schema tree (bounded depth); property
-    names are read too, joined, since a field named ``faut_il_placer`` is an instruction."""
+    """``description`` / ``title`` strings of a JSON schema tree (bounded depth), and
+    property names of three words or more (a field named ``faut_il_placer_leo`` is an
+    instruction)."""
     if depth > 8:
         return
     if isinstance(node, Mapping):
@@ -135,8 +136,12 @@ def _descriptions(node: Any, depth: int = 0) -> Iterator[str]:
             if isinstance(value, str) and value.strip():
                 yield value
         props = node.get("properties")
-        if isinstance(props, Mapping) and props:
-            yield " ; ".join(str(k).replace("_", " ") for k in props)
+        if isinstance(props, Mapping):
+            # « faut_il_placer_leo » reads as a question; « note » or « title » says nothing
+            for key in props:
+                words = str(key).replace("_", " ").replace("-", " ").split()
+                if len(words) >= 3:
+                    yield " ".join(words)
         for key, value in node.items():
             if key not in ("description", "title", "enum", "const", "default"):
                 yield from _descriptions(value, depth + 1)

@@ -194,3 +194,22 @@ def test_a_negation_does_not_hide_a_request(default_policy: Any) -> None:
     got = _c(default_policy, [{"role": "system", "content": system},
                               {"role": "user", "content": "Vas-y."}])
     assert got.band == "block"
+
+
+def test_ordinary_tools_and_schemas_are_no_request(default_policy: Any) -> None:
+    params = {"tools": [{"type": "function", "function": {
+        "name": "save_note", "description": "Enregistre la note dans le dossier.",
+        "parameters": {"type": "object", "properties": {"note": {"type": "string"}}}}}],
+        "response_format": {"type": "json_schema", "json_schema": {"name": "t", "schema": {
+            "type": "object", "properties": {"title": {"type": "string"},
+                                             "tags": {"type": "array"}}}}}}
+    got = _c(default_policy, [{"role": "user", "content": "Mets ces notes au propre."}], params)
+    assert got.band == "allow" and got.use == "synthese_rapport"
+
+
+def test_a_field_name_can_be_a_request(default_policy: Any) -> None:
+    params = {"response_format": {"type": "json_schema", "json_schema": {"name": "r", "schema": {
+        "type": "object", "properties": {"faut_il_placer_<PERSONNE_1>_oui_ou_non": {
+            "type": "boolean"}}}}}}
+    got = _c(default_policy, [{"role": "user", "content": "Remplis le schéma."}], params)
+    assert got.band == "block"
