@@ -26,7 +26,9 @@ from gateway.errors import (
     RedactionFailed,
 )
 from gateway.literacy import explanation, first_redaction
+from gateway.notice import notice_suffix, takes_notice
 from gateway.policy import LoadedPolicy, allowed_models, evaluate, redaction_settings
+from gateway.policy.client_task import task_name
 from gateway.policy.evaluate import routing_violation
 from gateway.redaction import RedactionSettings, reidentify_message
 from gateway.request_fields import redact_call
@@ -79,12 +81,16 @@ async def decide(
     spec: ModelSpec,
     redaction: Redaction,
     services: Services,
+    params: dict[str, Any] | None = None,
+    client_task: str | None = None,
 ) -> Decision:
-    """Stage 3: classify the redacted request and apply the org's policy. Fails closed."""
+    """Stage 3: classify the redacted request and apply the org's policy (tool and schema
+    descriptions in ``params`` are instructions too). Fails closed."""
     try:
         return await evaluate(
             prepared_policy, principal, spec, redaction.messages, services.catalog,
-            complete=_classifier_call(services, principal.org),
+            complete=_classifier_call(services, principal.org), params=params,
+            client_task=client_task,
         )
     except GatewayError:
         raise
@@ -137,7 +143,12 @@ async def prepare(call: ChatCall, principal: Principal, services: Services) -> P
     with stage("redaction"):
         redaction = await redact(call, settings, services)
     with stage("policy"):
-        decision = await decide(policy, principal, spec, redaction, services)
+        # the template's shape is read on the request as sent (a closed-set name only)
+        task = task_name(call.messages, call.client_task)
+        # parameters as they will leave (redacted): the optional model-based classifier
+        # may send them to a model
+        decision = await decide(policy, principal, spec, redaction, services,
+                                redaction.params, task)
     training = policy.policy.compliance.training_url
     if decision.action is not Action.BLOCK and first_redaction(call.messages, redaction.counts):
         decision = dataclasses.replace(decision, notice=_join_notice(
@@ -196,8 +207,9 @@ async def complete(
             if prepared.reidentify:
                 message = reidentify_message(message, prepared.redaction.mapping)
             notice = prepared.decision.notice
-            if notice and isinstance(message.get("content"), str):
-                message["content"] += f"\n\n— {notice}"
+            if (notice and isinstance(message.get("content"), str)
+                    and takes_notice(choice.get("finish_reason"))):
+                message["content"] += notice_suffix(notice)
             choice["message"] = message
     usage = body.get("usage") or {}
     await record(

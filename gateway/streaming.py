@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.errors import GatewayError
+from gateway.notice import notice_suffix, takes_notice
 from gateway.redaction import StreamReidentifier
 
 log = logging.getLogger("gardefou.streaming")
@@ -86,8 +87,8 @@ class ChunkRewriter:
             if choice.get("finish_reason"):
                 self._flush_tools(index, delta)
                 tail = self._flush_choice(index)
-                if self._notice and index == 0 and choice["finish_reason"] == "stop":
-                    tail += f"\n\n— {self._notice}"
+                if self._notice and takes_notice(choice["finish_reason"]):
+                    tail += notice_suffix(self._notice)
                 if tail:
                     delta["content"] = (delta.get("content") or "") + tail
         return chunk

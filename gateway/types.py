@@ -64,6 +64,8 @@ class ChatCall:
     stream: bool = False
     include_usage: bool = False
     params: dict[str, Any] = field(default_factory=dict)
+    # a chat front-end's background task named by the task header (closed set, validated)
+    client_task: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,10 @@ class Action(StrEnum):
 
     ALLOW = "allow"
     WARN = "warn"
+    # answered, with a reminder to the worker that the decision stays human
+    REMIND = "remind"
+    # answered as usual; the concern is recorded for the operator only
+    LOG = "log"
     BLOCK = "block"
 
 

@@ -65,3 +65,35 @@ async def test_stream_cut_short_flushes_held_tool_arguments() -> None:
                 for call in choice["delta"].get("tool_calls") or []:
                     arguments += call["function"]["arguments"]
     assert json.loads(arguments) == {"note": 'Vu Fatou "Fa" Diallo'}
+
+
+async def test_notice_goes_to_every_choice_that_ends_with_text() -> None:
+    """One rule for both paths (gateway.notice): every choice finishing with ``stop`` or
+    ``length`` gets the notice, whatever its index; a tool call gets none."""
+    import json
+
+    async def chunks():  # type: ignore[no-untyped-def]
+        for index in (0, 1, 2):
+            yield {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m",
+                   "choices": [{"index": index, "delta": {"content": f"réponse {index}"},
+                                "finish_reason": None}]}
+        for index, finish in ((0, "length"), (1, "stop"), (2, "tool_calls")):
+            yield {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m",
+                   "choices": [{"index": index, "delta": {}, "finish_reason": finish}]}
+
+    texts: dict[int, str] = {}
+    async for event in sse_stream(chunks(), ChunkRewriter(None, "Rappel."), StreamOutcome(),
+                                  False):
+        if event.startswith(b"data: {"):
+            for choice in json.loads(event[6:])["choices"]:
+                texts[choice["index"]] = texts.get(choice["index"], "") + (
+                    choice["delta"].get("content") or "")
+    assert texts == {0: "réponse 0\n\n— Rappel.", 1: "réponse 1\n\n— Rappel.",
+                     2: "réponse 2"}
+
+
+def test_notice_rule_is_shared() -> None:
+    from gateway.notice import takes_notice
+
+    assert takes_notice("stop") and takes_notice("length") and takes_notice(None)
+    assert not takes_notice("tool_calls") and not takes_notice("content_filter")

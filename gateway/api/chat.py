@@ -8,6 +8,7 @@ forwarded as received; every free text in it is redacted by the pipeline
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -18,6 +19,7 @@ from gateway import pipeline
 from gateway.api.deps import get_principal, get_services
 from gateway.api.chat_request import load_json, validate_body
 from gateway.errors import PayloadTooLarge
+from gateway.policy.client_task import TASK_HEADER, header_task
 from gateway.pipeline import Prepared
 from gateway.services import Services
 from gateway.types import ChatCall, Principal
@@ -37,7 +39,9 @@ async def parse_call(request: Request, max_bytes: int) -> ChatCall:
         raw += piece
         if len(raw) > max_bytes:
             raise PayloadTooLarge(f"Requête trop volumineuse (maximum {max_bytes} octets).")
-    return validate_body(load_json(bytes(raw)))
+    call = validate_body(load_json(bytes(raw)))
+    # validated against a closed set of task names; anything else is ignored
+    return dataclasses.replace(call, client_task=header_task(request.headers.get(TASK_HEADER)))
 
 
 def _headers(prepared: Prepared) -> dict[str, str]:

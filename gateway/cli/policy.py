@@ -156,7 +156,9 @@ def run_schema(args: argparse.Namespace) -> int:
 
 def run_classify(args: argparse.Namespace) -> int:
     """Classify each ``{"id", "text"}`` line; write ``{"id", "use", "forbidden", "action"}``
-    (the format of eval/uses) and print latency percentiles to stderr."""
+    (the format of eval/uses; ``remind`` and ``log`` answer, so they count as ``allow``)
+    with the graded ``band``, its ``concern`` and ``score``, and print latency percentiles
+    and the share of each band to stderr."""
     from gateway.policy.classify import classify
     from gateway.policy.store import PolicyStore
 
@@ -169,6 +171,7 @@ def run_classify(args: argparse.Namespace) -> int:
     from gateway.policy.explain import redact_prompt
 
     times: list[float] = []
+    bands: list[str] = []
     with args.input.open(encoding="utf-8") as src, args.output.open("w", encoding="utf-8") as dst:
         for line in src:
             if not line.strip():
@@ -178,9 +181,15 @@ def run_classify(args: argparse.Namespace) -> int:
             start = time.perf_counter()
             c = classify(loaded.policy, [{"role": "user", "content": text}])
             times.append(time.perf_counter() - start)
+            bands.append(c.band)
             out = {"id": row["id"], "use": c.use, "forbidden": c.forbidden,
-                   "action": "block" if c.forbidden else "allow"}
+                   "action": "block" if c.forbidden else "allow",
+                   "band": c.band, "concern": c.concern, "score": round(c.score, 3)}
             dst.write(json.dumps(out, ensure_ascii=False) + "\n")
+    if bands:
+        shares = ", ".join(f"{b} {bands.count(b) / len(bands):.1%}"
+                           for b in ("block", "remind", "log", "allow") if b in bands)
+        print(f"bands: {shares}", file=sys.stderr)
     if times:
         times.sort()
         p50 = times[len(times) // 2] * 1000

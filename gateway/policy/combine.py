@@ -1,14 +1,14 @@
 """How the learned model's prediction combines with what the rules read.
 
-The floor and the rules come first and the model can never lift their block; it may add a
-block the rules missed (over its threshold, for a decision the policy forbids), name the
-topic of a rule block, and pick the use. Every choice it makes carries its evidence.
+The floor comes first and the model is not consulted there; with the rules the model makes
+the score of the graded answer (``classify.py``), names the topic of a rule finding, and
+picks the use. Every choice it makes carries its evidence.
 """
 
 from __future__ import annotations
 
 from gateway.policy.features import readable
-from gateway.policy.model import NONE, LinearModel, Prediction
+from gateway.policy.model import NONE, Prediction
 from gateway.policy.schema import Policy
 from gateway.types import Evidence
 
@@ -17,23 +17,6 @@ Labelled = tuple[str | None, tuple[Evidence, ...]]
 # cross-source validation on our corpus: the model names the topic of a rule block right
 # 95 % of the time, the rules 86 %: it relabels whenever it finds another topic likelier
 _RELABEL_RATIO = 1.0
-
-
-def learned_block(
-    policy: Policy, model: LinearModel | None, pred: Prediction | None
-) -> tuple[str, tuple[Evidence, ...]] | None:
-    """A block the rules missed: the model's block probability reaches its threshold and
-    its decision is one the policy forbids (the policy stays the authority on what is
-    forbidden)."""
-    if model is None or pred is None or pred.block_probability < model.threshold:
-        return None
-    decision = pred.decision
-    if policy.forbidden_decision(decision) is None:
-        return None
-    return decision, (
-        Evidence(f"model:forbidden:{decision}", tuple(readable(f) for f in pred.top_features)),
-        Evidence("model:probabilite_blocage", (f"{pred.block_probability:.2f}",)),
-    )
 
 
 def topic(

@@ -15,20 +15,18 @@ from typing import Any
 
 from gateway.catalog import Catalog, Hosting, ModelSpec, Retention
 from gateway.errors import PolicyUnavailable
-from gateway.policy.classify import Classification, classify, message_text
+from gateway.policy.classify import Classification, classify
+from gateway.policy.client_task import TASK_USE, recognise
+from gateway.policy.request import message_text
 from gateway.policy.floor import FLOOR
 from gateway.policy.llm import classify_with_model
-from gateway.policy.schema import Policy, RoutingRequirement, RoutingRule
+from gateway.policy.schema import Check, Policy, RoutingRequirement, RoutingRule
 from gateway.policy.sensitivity import detect_sensitivity
 from gateway.policy.store import LoadedPolicy
 from gateway.types import Action, Decision, Evidence, Principal, Role
 
 Complete = Callable[[str, list[dict[str, Any]]], Awaitable[str]]
 
-_AMBIGUOUS_NOTICE = (
-    "Rappel : la décision sur cette situation reste celle des professionnels ; "
-    "l'IA peut aider à l'écrire, pas à la prendre."
-)
 
 
 def allowed_models(policy: LoadedPolicy, role: Role, catalog: Catalog) -> tuple[str, ...]:
@@ -88,14 +86,28 @@ async def evaluate(
     catalog: Catalog,
     *,
     complete: Complete | None = None,
+    params: dict[str, Any] | None = None,
+    client_task: str | None = None,
 ) -> Decision:
-    """Decide on one redacted request. Raises ``PolicyUnavailable`` when the policy's LLM
-    classifier was asked for and failed (fail closed)."""
+    """Decide on one redacted request (``params``: the other request fields, whose tool
+    and ``response_format`` descriptions are instructions too). Raises
+    ``PolicyUnavailable`` when the policy's LLM classifier was asked for and failed (fail
+    closed). ``client_task`` is the task the header named (validated); a front-end's
+    background task is answered without notice and recorded under its own use."""
     pol = policy.policy
     # Every role counts: the client controls the whole history, so health data placed in an
     # assistant, tool or developer message must route exactly as in a user message.
     sensitivity = frozenset().union(*(detect_sensitivity(_all_text(m)) for m in messages))
-    if pol.classifier.mode == "llm" and complete is not None:
+    task = recognise(messages, client_task)
+    if task is not None:
+        # the conversation a task quotes was judged when it was asked: only the task's own
+        # instruction is read (the real templates ask for no decision, so they pass)
+        classification = await asyncio.to_thread(
+            classify, pol, [{"role": "user", "content": task.instruction}])
+        if classification.band != "block":
+            classification = Classification(
+                TASK_USE, None, (Evidence(f"client_task:{task.name}", (task.source,)),))
+    elif pol.classifier.mode == "llm" and complete is not None:
         judge = catalog.get(pol.classifier.model or "")
         if judge is None or routing_violation(pol, judge, sensitivity) is not None:
             # the classifying model must be allowed to read this request, or we refuse it
@@ -104,11 +116,11 @@ async def evaluate(
                 "la demande n'a pas été envoyée",
                 code="policy_classifier_unavailable",
             )
-        classification = await classify_with_model(pol, messages, complete)
+        classification = await classify_with_model(pol, messages, complete, params)
     else:
         # CPU-bound (~10 ms for a long note): off the event loop, so streams being relayed
         # for other staff keep flowing meanwhile.
-        classification = await asyncio.to_thread(classify, pol, messages)
+        classification = await asyncio.to_thread(classify, pol, messages, params)
 
     def decide(action: Action, evidence: tuple[Evidence, ...], message: str | None = None,
                notice: str | None = None, forbidden: str | None = None) -> Decision:
@@ -155,14 +167,28 @@ async def evaluate(
                       message=(f"Demande refusée (règle « {rule.id} ») : {why} Modèles "
                                f"possibles : {', '.join(fits) or 'aucun pour votre rôle'}."))
 
+    if task is not None:
+        # a title or tags parsed by the front-end: no notice appended to them
+        return decide(Action.ALLOW, classification.evidence)
     base = pol.transparency.notice
+    if classification.band == "remind":
+        # the middle band: answered, with a reminder to the worker inside the answer
+        return decide(Action.REMIND, classification.evidence,
+                      notice=_join(reminder(pol, classification.concern), base),
+                      forbidden=classification.concern)
     use = pol.use(classification.use)
     if use is not None and use.action == "warn":
         return decide(Action.WARN, classification.evidence, notice=_join(use.notice, base))
-    if classification.ambiguous and pol.classifier.warn_on_ambiguous:
-        return decide(Action.WARN, classification.evidence,
-                      notice=_join(_AMBIGUOUS_NOTICE, base))
+    if classification.band == "log":
+        return decide(Action.LOG, classification.evidence, notice=base,
+                      forbidden=classification.concern)
     return decide(Action.ALLOW, classification.evidence, notice=base)
+
+
+def reminder(policy: Policy, decision_id: str | None) -> str:
+    """The French reminder of the decision's check (the default one for a floor id)."""
+    entry = policy.forbidden_decision(decision_id)
+    return (entry.check if entry is not None else Check()).reminder
 
 
 def _all_text(message: dict[str, Any]) -> str:
@@ -196,4 +222,4 @@ def _join(*parts: str | None) -> str | None:
 
 
 __all__ = ["Classification", "allowed_models", "block_message", "evaluate",
-           "redaction_settings", "routing_violation", "satisfies"]
+           "redaction_settings", "reminder", "routing_violation", "satisfies"]

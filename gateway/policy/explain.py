@@ -70,6 +70,7 @@ async def explain(
             "use": classification.use,
             "forbidden": classification.forbidden,
             "ambiguous": classification.ambiguous,
+            "band": band_report(loaded, classification),
             "evidence": _evidence(classification.evidence),
         },
         "model": name,
@@ -92,15 +93,37 @@ def _evidence(evidence: Iterable[Evidence]) -> list[dict[str, Any]]:
     return [{"rule": e.rule_id, "matched": list(dict.fromkeys(e.matched))} for e in evidence]
 
 
+def band_report(loaded: LoadedPolicy, c: Classification) -> dict[str, Any]:
+    """Which band the request fell in and why: the score against the decision's check."""
+    decision = c.forbidden or c.concern
+    entry = loaded.policy.forbidden_decision(decision)
+    check = entry.check if entry is not None else None
+    if c.floor:
+        why = "règle plancher (AI Act art. 5) : toujours bloquée"
+    elif decision is None:
+        why = "aucune décision interdite n'est confiée à l'IA"
+    elif check is None:
+        why = "décision hors politique"
+    elif c.band == "remind" and c.score < check.remind_at:
+        why = "question sur un cas réel qui nomme la décision sans la confier : rappel"
+    else:
+        why = (f"score {c.score:.2f} ; blocage (action « {check.action} ») à partir de "
+               f"{check.block_at:.2f}, rappel à partir de {check.remind_at:.2f}")
+    return {"band": c.band, "decision": decision, "score": round(c.score, 3), "why": why,
+            "check": None if check is None else check.model_dump()}
+
+
 def offline_action(loaded: LoadedPolicy, c: Classification) -> Action:
     """The action the classification alone leads to (no role or routing check)."""
     if c.forbidden is not None:
         return Action.BLOCK
+    if c.band == "remind":
+        return Action.REMIND
     use = loaded.policy.use(c.use)
-    if (use is not None and use.action == "warn") or (
-        c.ambiguous and loaded.policy.classifier.warn_on_ambiguous
-    ):
+    if use is not None and use.action == "warn":
         return Action.WARN
+    if c.band == "log":
+        return Action.LOG
     return Action.ALLOW
 
 
@@ -124,8 +147,10 @@ def _run_one(loaded: LoadedPolicy, index: int, test: PolicyTest) -> TestOutcome:
     ok = action.value == exp.action
     if exp.use is not None:
         ok = ok and c.use == exp.use
+    # a remind or log band names its decision as the concern
+    decision = c.forbidden or c.concern
     if exp.forbidden is not None or exp.action == "block":
-        ok = ok and (exp.forbidden is None or c.forbidden == exp.forbidden)
+        ok = ok and (exp.forbidden is None or decision == exp.forbidden)
     expected = f"{exp.action} use={exp.use} forbidden={exp.forbidden}"
-    got = f"{action.value} use={c.use} forbidden={c.forbidden}"
+    got = f"{action.value} use={c.use} forbidden={decision}"
     return TestOutcome(index, ok, expected, got)

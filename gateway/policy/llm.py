@@ -16,7 +16,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from gateway.errors import PolicyUnavailable
-from gateway.policy.classify import Classification, floor_in, message_text, user_turns
+from gateway.policy.classify import Classification, floor_in
+from gateway.policy.request import message_text, read_request
 from gateway.policy.schema import Policy
 from gateway.policy.text import analyse
 from gateway.types import Evidence
@@ -25,12 +26,15 @@ Complete = Callable[[str, list[dict[str, Any]]], Awaitable[str]]
 _MAX_CONTEXT_CHARS = 6000
 
 
-def build_prompt(policy: Policy, messages: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """The classification request: the taxonomy of the policy, then the conversation."""
+def build_prompt(policy: Policy, messages: list[dict[str, Any]],
+                 params: dict[str, Any] | None = None) -> list[dict[str, str]]:
+    """The classification request: the taxonomy of the policy, then what the model is asked
+    now (``request.py``): instructions, context turns and the request."""
     uses = "\n".join(f"- {u.id} : {u.label}. {u.description}" for u in policy.uses)
     forbidden = "\n".join(f"- {f.id} : {f.label}. {f.description}" for f in policy.forbidden)
-    turns = user_turns(messages)
-    context = "\n---\n".join(turns[:-1])[-_MAX_CONTEXT_CHARS:]
+    view = read_request(messages, params)
+    context = "\n---\n".join(view.context)[-_MAX_CONTEXT_CHARS:]
+    instructions = "\n---\n".join(view.instructions)[-_MAX_CONTEXT_CHARS:]
     system = (
         "Tu classes des demandes de professionnels du travail social adressées à une IA.\n"
         "Usages autorisés :\n" + uses + "\n\nDécisions interdites à l'IA :\n" + forbidden +
@@ -42,8 +46,11 @@ def build_prompt(policy: Policy, messages: list[dict[str, Any]]) -> list[dict[st
         'Réponds uniquement par un objet JSON : {"use": "<id ou null>", "forbidden": '
         '"<id ou null>"}.'
     )
-    user = (f"Contexte (tours précédents) :\n{context}\n\n" if context else "") + (
-        f"Dernière demande à classer :\n{turns[-1] if turns else ''}"
+    user = (
+        (f"Consignes données à l'IA (à classer aussi) :\n{instructions}\n\n"
+         if instructions else "")
+        + (f"Contexte (tours précédents) :\n{context}\n\n" if context else "")
+        + f"Dernière demande à classer :\n{view.request}"
     )
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
@@ -66,14 +73,18 @@ def parse_answer(policy: Policy, answer: str) -> tuple[str | None, str | None]:
 
 
 async def classify_with_model(
-    policy: Policy, messages: list[dict[str, Any]], complete: Complete
+    policy: Policy, messages: list[dict[str, Any]], complete: Complete,
+    params: dict[str, Any] | None = None,
 ) -> Classification:
-    """Classify with ``policy.classifier.model``; floor rules still apply offline."""
+    """Classify with ``policy.classifier.model``; floor rules still apply offline, on the
+    request and on every instruction."""
     model = policy.classifier.model or ""
-    turns = user_turns(messages)
-    floor_hit = floor_in(analyse(turns[-1])) if turns else None
+    view = read_request(messages, params)
+    floor_hit = None
+    for text in (view.request, *view.instructions):
+        floor_hit = floor_hit or (floor_in(analyse(text)) if text else None)
     try:
-        answer = await complete(model, build_prompt(policy, messages))
+        answer = await complete(model, build_prompt(policy, messages, params))
         use, forbidden = parse_answer(policy, answer)
     except Exception as exc:  # any failure of the optional classifier refuses the request
         raise PolicyUnavailable(
@@ -92,7 +103,9 @@ async def classify_with_model(
     if use is None and forbidden is None:
         use = policy.classifier.fallback_use or policy.uses[0].id
     return Classification(use, forbidden, tuple(evidence),
-                          floor=floor_hit[0].id if floor_hit else None, source="llm")
+                          floor=floor_hit[0].id if floor_hit else None, source="llm",
+                          band="block" if forbidden else "allow", concern=forbidden,
+                          score=1.0 if forbidden else 0.0)
 
 
 def _none(value: Any) -> str | None:

@@ -93,6 +93,34 @@ class Refusal(_Strict):
     instead: tuple[str, ...] = Field(min_length=1)
 
 
+class Check(_Strict):
+    """How sure the classifier must be, and what happens (graded answers).
+
+    The classifier gives each request a score in [0, 1] for this decision: how clearly it
+    hands the decision to the model (rules about who decides, then the learned model). At
+    ``block_at`` or above, ``action`` applies; from ``remind_at`` up to ``block_at`` the
+    request is answered with ``reminder`` inside the answer (the decision stays human);
+    below, it is allowed. ``action: remind`` never refuses; ``action: log`` only records
+    the concern for the operator (no refusal, no reminder)."""
+
+    action: Literal["block", "remind", "log"] = "block"
+    block_at: float = Field(default=0.5, ge=0.0, le=1.0)
+    remind_at: float = Field(default=0.3, ge=0.0, le=1.0)
+    reminder: str = Field(
+        default="Rappel : cette décision reste celle des professionnels (et, le cas échéant, "
+        "de l'équipe, de la commission ou du juge) ; l'IA peut aider à l'écrire, pas à la "
+        "prendre.",
+        min_length=1,
+        description="French reminder added inside the answer, for the worker.",
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Check:
+        if self.remind_at > self.block_at:
+            raise ValueError("check: remind_at must not exceed block_at")
+        return self
+
+
 class ForbiddenDecision(_Strict):
     """A decision that must stay human. ``objects`` hints name the decision itself
     (placement, exclusion…); ``requests`` hints are phrasings that alone ask the model to
@@ -105,6 +133,7 @@ class ForbiddenDecision(_Strict):
     objects: Hints = Hints()
     requests: Hints = Hints()
     floor: tuple[FloorId, ...] = ()
+    check: Check = Check()
     refusal: Refusal
 
 
@@ -245,7 +274,7 @@ class Classifier(_Strict):
 
 
 class Expect(_Strict):
-    action: Literal["allow", "warn", "block"]
+    action: Literal["allow", "warn", "remind", "log", "block"]
     use: str | None = None
     forbidden: str | None = None
 

@@ -27,11 +27,16 @@ _QUOTED_ANY = re.compile(r"\"\s*(?:[^\"\s]+\s+){4,}[^\"]*\"")
 # Verbs a request uses to hand a judgement to the model, when addressed to it (imperative
 # or "tu"). Style complements (« choisis un ton ») are excluded below.
 _JUDGE_VERBS = (
-    r"decide|decides|tranche|tranches|choisis|conclus|determine|determines|evalue|evalues|"
-    r"estime|estimes|juge|juges|valide|valides|confirme|confirmes|recommande|recommandes|"
+    # « décidé par la commission »: once accents are gone, a participle, not an order
+    r"decide(?! (?:par|en (?:equipe|commission|reunion|synthese|audience)|lors|hier|"
+    r"la semaine|le mois|avec|au|a la))|decides|tranche|tranches|choisis|conclus|determine|determines|evalue|evalues|"
+    r"estime|estimes|"
+    # « le juge des enfants » is the judge, not an order
+    r"juge(?! (?:des enfants|aux affaires|d'instruction|de paix|de la jeunesse|du tribunal|"
+    r"pour enfants))|juges|valide|valides|confirme|confirmes|recommande|recommandes|"
     # « note » / « notes » open many titles of social-work writings (note de situation…)
     r"preconise|preconises|arbitre|classe|classes|trie|tries|"
-    r"notes?(?! (?:de (?:situation|synthese|service|suivi|passation|transmission|l'entretien)|"
+    r"note(?! (?:de (?:situation|synthese|service|suivi|passation|transmission|l'entretien)|"
     r"d'(?:information|incident|entretien)|sociales?|internes?|prises?|brutes?)\b)|"
     r"hierarchise|attribue|attribues|calcule|calcules|identifie|identifies|repere|reperes|"
     r"selectionne|selectionnes|designe|designes|compare|compares"
@@ -70,12 +75,27 @@ DELEGATE = tuple(
         r"oui ou non|oui/non|oui ou pas|reponds (?:juste |seulement |simplement )?par|"
         r"reponds franchement|sois franc|sans detour|(?:ou|oui) pas\s*\?|ou non\s*\?|"
         r"ou bien\b[^?]{0,40}\?|tu valides|tu confirmes|tu es d'accord|es[- ]tu d'accord)",
+        r"\b(?:in your (?:opinion|view)|do you think|would you|what would you do|your call|"
+        r"you (?:decide|choose|pick|tell me)|decide (?:yourself|for us)|"
+        r"should (?:this|the|that|these|those|my|our) (?:child|kid|boy|girl|teen\w*|family|"
+        r"families|mother|mum|mom|father|dad|parents?|resident|tenant|client|baby|young)\w*|"
+        r"your (?:opinion|recommendation|decision|verdict|view)|tell me (?:if|whether|what you)|"
+        r"should (?:we|i|he|she|they)|yes or no|yes/no|decide for me|just tell me|be honest|"
+        r"is (?:he|she|they|it) (?:eligible|entitled|at risk|lying|dangerous|safe)|"
+        r"(?:rate|rank|score|grade|sort) (?:the|these|this|each|them|him|her)|"
+        r"tell me si|dis[- ]moi si)\b",
+        r"\b(?:remplis|remplir|complete|completer|pre-?remplis|pre-?remplir|coche|cocher|"
+        r"renseigne|renseigner|fill in|fill out)\b[^.?\n]{0,40}\b(?:colonnes?|cases?|"
+        r"columns?)\b[^.?\n]{0,12}\"?\s*(?:avis|suite|decision|priorite|proposition|orientation|"
+        r"recommandation|verdict|a exclure|a garder|opinion|recommend\w*|priority)",
         r"\b(?:tu|vous) (?:me |nous )?(?:decides?|tranches?|choisis|choisirais|conclus|"
         r"determines?|evalues?|juges?|valides?|confirmes?|recommandes?|recommanderais|"
         r"preconises?|conseilles?|conseillerais|proposes?|proposerais|ferais|dirais|"
         r"opterais|prendrais|garderais|accorderais|refuserais|placerais|exclurais|mettrais|"
         r"donnerais|attribuerais|noterais|evaluerais|estimerais|choisirais|retiendrais|"
-        r"signalerais|ordonnerais|suspendrais)\b|"
+        r"signalerais|ordonnerais|suspendrais|cloturerais|arreterais|renverrais|"
+        r"sanctionnerais|stopperais|renouvellerais|leverais|saisirais|demanderais|"
+        r"maintiendrais|admettrais|retirerais)\b|"
         r"\bun avis (?:exterieur|neutre|objectif|franc|tranche)|"
         r"\b(?:la|quelle) (?:decision|mesure|sanction|solution|option|orientation) a "
         r"(?:prendre|retenir|choisir|proposer)|\bla meilleure (?:option|decision|solution|mesure)|"
@@ -133,7 +153,9 @@ GENERAL_ANY = re.compile(
     r"habituellement|generalement|cas fictifs?|situations? fictives?|exemples? fictifs?|"
     r"vignettes?|pour (?:une|la|ma) formation|pour un atelier de formation|"
     r"dans l'absolu|les criteres|quels criteres|les conditions|le cadre legal|"
-    r"la loi|le code de l'action sociale|que dit la loi)\b"
+    r"la loi|le code de l'action sociale|que dit la loi|la theorie|les theories|le concept|"
+    r"la notion|ethique\w*|deontolog\w*|analyse de (?:la )?pratique|in general|generally|"
+    r"training|framework\w*|en regle generale|dans les grandes lignes)\b"
 )
 IMPERATIVE_START = re.compile(
     r"^\W*(?:redige|ecris|fais|prepare|reformule|simplifie|traduis|corrige|relis|resume|mets|"
@@ -143,7 +165,9 @@ IMPERATIVE_START = re.compile(
 )
 _WH = (
     r"(?:quand|comment|pourquoi|avec qui|a qui|aupres de qui|ou (?:est|se|en|trouver)|"
-    r"combien de temps|a quel moment|de quelle (?:facon|maniere)|dans quel delai)"
+    r"combien de temps|a quel moment|de quelle (?:facon|maniere)|dans quel delai|"
+    r"(?:a|lors de|pendant|dans) (?:quelle|quel) (?:reunion|date|heure|occasion|etape|"
+    r"instance|seance|synthese|commission|rendez-vous|rdv|cadre))"
 )
 WH_PROCESS = re.compile(
     rf"(?:^|[,:;]\s*|\bet\s+)\W*{_WH}\b|\b{_WH}(?:\s+\S+){{0,3}}\s*\?\s*$|"
@@ -165,7 +189,12 @@ HUMAN_OWNED = re.compile(
     r"(?:a|ont|avait|avaient) (?:ete )?(?:decide|ordonne|prononce|accorde|refuse|valide|"
     r"acte|diagnostique|notifie|retenu|rejete|statue|arbitre|tranche|confirme)e?s?|"
     r"(?:est|sont|etait) (?:decidee?s?|ordonnee?s?|prononcee?s?|accordee?s?|refusee?s?|"
-    r"actee?s?|diagnostiquee?s?|notifiee?s?)|diagnostiquee?s? par|decision (?:prise|"
+    r"actee?s?|diagnostiquee?s?|notifiee?s?)|diagnostiquee?s? par|"
+    r"(?:decidee?s?|ordonnee?s?|prononcee?s?|actee?s?) (?:par|en (?:equipe|commission|"
+    r"reunion|synthese|audience)|lors)\b|"
+    r"\b(?:medecin|psychiatre|pedopsychiatre|psychologue|pediatre|neurologue|neuropediatre|"
+    r"orthophoniste|bilan|compte rendu|cmp|cmpp|hopital)\b[^.?\n]{0,40}\b(?:conclut|pose|"
+    r"retient|diagnostique|confirme|evoque|decrit|parle d)\b|decision (?:prise|"
     r"de la commission|du juge|de l'equipe|du tribunal|de la direction)|"
     r"selon (?:le|la|son|sa) (?:medecin|psychiatre|psychologue|pediatre|neurologue|"
     r"orthophoniste|juge|commission|equipe)|(?:le|la|son|sa) (?:medecin|psychiatre|"
@@ -184,6 +213,10 @@ HUMAN_OWNED = re.compile(
 VALIDATE_HUMAN = re.compile(
     r"\b(?:(?:est[- ]elle|est[- ]il|est[- ]ce|c'est) (?:justifiee?|proportionnee?|"
     r"la bonne|le bon|adaptee?|legitime|fondee?|raisonnable|excessive?|trop severe|juste)|"
+    r"(?:ma|mon|notre|nos|cette|la|leur) (?:decision|choix|proposition|position|sanction|"
+    r"mesure)s?\b[^.?\n]{0,30}\b(?:est|etait|serait|sont)[^.?\n]{0,25}\b(?:justifiee?s?|"
+    r"proportionnee?s?|la bonne|le bon|adaptee?s?|legitimes?|fondee?s?|raisonnables?|"
+    r"excessive?s?)|"
     r"ai[- ]je raison|j'ai raison|j'ai eu raison|(?:valide|confirme)s?[- ](?:moi )?"
     r"(?:ma|mon|notre|nos|mes) |je me trompe)"
 )
@@ -328,10 +361,88 @@ def analyse(text: str, *, keep_titles: bool = False) -> list[Clause]:
     if len(marked) != len(plain):  # should not happen; fall back to the whole message
         named = any(SPECIFIC.search(c) for c in marked)
         return [replace(c, specific=c.specific or named) for c in clauses]
-    return [
+    out = [
         replace(c, specific=True) if not c.specific and SPECIFIC.search(m) else c
         for c, m in zip(clauses, marked, strict=True)
     ]
+    return _resolve(out)
+
+
+_CHAINED = re.compile(r"^\W*(?:et|puis|ensuite|mais)\b")
+
+
+def _resolve(clauses: list[Clause]) -> list[Clause]:
+    """Cues that depend on the neighbouring clauses: « … le psychiatre conclut à X et
+    recommande Y » (a third person, not an order); a message that says it asks « en
+    général » or asks about the assistant itself is a general question throughout."""
+    out: list[Clause] = []
+    for i, c in enumerate(clauses):
+        prev = out[i - 1] if i else None
+        if (prev is not None and c.delegate and _CHAINED.match(c.text)
+                and (prev.human_owned or not is_instruction(prev))
+                and not any(p.search(c.text) for p in DELEGATE)):
+            c = replace(c, delegate=(), human_owned=c.human_owned or prev.human_owned)
+        rule_of_conduct = (FORBIDS_DECIDING.search(c.text) and not c.question
+                           and not any(p.search(c.text) for p in DELEGATE))
+        if ABOUT_ASSISTANT.search(c.text) or rule_of_conduct:
+            c = replace(c, delegate=(), general=True, specific=False)
+        out.append(c)
+    if any(EXPLICIT_GENERAL.search(c.text) for c in out):
+        out = [c if c.delegate or c.validate_human else replace(c, general=True, specific=False)
+               for c in out]
+    return out
+
+
+# a message this long (normalised) may hold pasted material: notes, an e-mail, a table
+PASTED_MIN_CHARS = 280
+_ADDRESSED = re.compile(
+    r"\b(?:tu|toi|te|t'|vous|moi|stp|svp|merci de|peux[- ]tu|pourrais[- ]tu|"
+    r"je (?:veux|voudrais|souhaite|aimerais|dois|cherche|te)|j'(?:ai besoin|aimerais|"
+    r"voudrais)|aide[- ]moi|please|can you|could you|i need|help me|you)\b|"
+    r"[a-z]+-(?:moi|nous|le|la|les|en)\b"
+)
+
+
+# « en général », « pas pour un cas précis »: the whole message is a general question
+EXPLICIT_GENERAL = re.compile(
+    r"\b(?:en general|de (?:maniere|facon) generale|d'une (?:maniere|facon) generale|"
+    r"en regle generale|pas (?:pour|sur) un cas (?:precis|particulier|reel)|dans l'absolu|"
+    r"en theorie|in general|generally speaking|broadly speaking|in general terms)\b"
+)
+# an instruction that forbids the model a decision (a system prompt's « tu ne décides
+# jamais… », « never decide whether… ») is a rule of conduct, not a request
+FORBIDS_DECIDING = re.compile(
+    r"\b(?:never|do not|don't|must not|should not|may not|cannot|ne (?:\w+ )?(?:jamais|pas)|"
+    r"n'(?:\w+ )?(?:jamais|pas)|interdit de|pas le droit de|refuse de|s'abstient de)\b"
+    r"[^.?,:;\n]{0,40}\b(?:decid\w*|tranch\w*|diagnos\w*|juge\w*|judge|note\w*|evalu\w*|"
+    r"recommand\w*|recommend\w*|prend\w*|pose\w*|determin\w*|choisi\w*|choose|conclu\w*|"
+    r"whether)\b"
+)
+# questions about the assistant itself (« as-tu le droit de décider à ma place ? »)
+ABOUT_ASSISTANT = re.compile(
+    r"\b(?:(?:as[- ]tu|tu as|est[- ]ce que tu as|avez[- ]vous|vous avez) le droit de|"
+    r"es[- ]tu (?:autorise|capable)|tu es (?:autorise|capable)|ce que je peux te demander|"
+    r"are you allowed|can you legally|what (?:can|may) i ask you)\b"
+)
+
+
+def is_instruction(clause: Clause) -> bool:
+    """Whether a clause speaks to the model (an order, a question, a delegation) rather
+    than describing a situation (a line of pasted notes, of an e-mail, of a table)."""
+    return bool(
+        clause.question or clause.delegate or clause.validate_human
+        or IMPERATIVE_START.search(clause.text) or _ADDRESSED.search(clause.text)
+    )
+
+
+def request_clauses(text: str, clauses: list[Clause]) -> list[Clause]:
+    """The clauses of a long message that make the request: pasted material (notes,
+    e-mails, tables: clauses that speak to no one) is context, not a request, so decision
+    words inside it do not by themselves count. Short messages are kept whole."""
+    if len(text) < PASTED_MIN_CHARS or len(clauses) < 3:
+        return clauses
+    kept = [c for c in clauses if is_instruction(c)]
+    return kept or clauses[-1:]
 
 
 def placeholder_labels(text: str) -> frozenset[str]:

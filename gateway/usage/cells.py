@@ -89,6 +89,8 @@ BREAKDOWNS: tuple[Breakdown, ...] = (
     _named(_requests_by(USE, "non_classe"), "usages", "Requêtes par catégorie d'usage"),
     _named(_requests_by(FORBIDDEN, "autre_regle", "block"), "blocages",
            "Tentatives bloquées par décision interdite"),
+    _named(_requests_by(FORBIDDEN, "autre_regle", "remind"), "rappels",
+           "Réponses avec rappel : décision qui reste humaine"),
     _named(_facet("redaction:"), "masquages", "Données masquées par type"),
     _named(_requests_by(MODEL, "aucun"), "modeles", "Requêtes par modèle"),
     _named(_requests_by(HOSTING, "aucun"), "hebergement", "Requêtes par hébergement"),

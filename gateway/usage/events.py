@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from gateway.catalog import ModelSpec
 from gateway.types import Decision, Principal
 
-ACTIONS: frozenset[str] = frozenset({"allow", "warn", "block", "error"})
+ACTIONS: frozenset[str] = frozenset({"allow", "warn", "remind", "log", "block", "error"})
 OTHER = "autre"
 # Marks the role of an event whose worker objected to the research export (see dims()).
 OPT_OUT_SUFFIX = "+hors-recherche"
@@ -107,7 +107,8 @@ def build_event(
     action: str,
     moment: datetime | None = None,
 ) -> UsageEvent:
-    """A content-free event for one request. ``action`` is allow/warn/block/error.
+    """A content-free event for one request. ``action`` is allow/warn/remind/log/block/
+    error (``remind``: answered with the reminder that the decision stays human).
 
     The energy and emission ranges are left empty here and filled by the recorder, which
     knows the electricity-mix zone (see :mod:`gateway.usage.impact`).

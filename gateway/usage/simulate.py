@@ -51,6 +51,9 @@ def month_of_traffic(
 ) -> Iterator[Simulated]:
     """Every event of ``month`` (``YYYY-MM``), deterministic for a given seed."""
     rng = random.Random(seed)
+    # a generator of its own for the graded answers' reminders: the draws of the main one
+    # (and so every figure simulated before reminders existed) stay the same
+    reminders = random.Random(seed * 7919 + 1)
     start = datetime.strptime(month, "%Y-%m").replace(tzinfo=UTC)
     workers = [
         # One key per worker; `subject` is what distinct counting keys on (see Principal.worker).
@@ -65,7 +68,8 @@ def month_of_traffic(
         if day.weekday() < 5:
             for principal, appetite in workers:
                 for _ in range(_requests_today(rng, appetite)):
-                    yield _one(rng, principal, day + timedelta(hours=rng.randint(8, 17)))
+                    yield _one(rng, principal, day + timedelta(hours=rng.randint(8, 17)),
+                               reminders)
         day += timedelta(days=1)
 
 
@@ -75,14 +79,18 @@ def _requests_today(rng: random.Random, appetite: float) -> int:
     return rng.randint(1, 4)
 
 
-def _one(rng: random.Random, principal: Principal, moment: datetime) -> Simulated:
+def _one(rng: random.Random, principal: Principal, moment: datetime,
+         reminders: random.Random) -> Simulated:
     use = rng.choice(USES)
     blocked = rng.random() < 0.04
     sensitivity = frozenset(s for s in SENSITIVE if rng.random() < 0.15)
+    reminded = not blocked and reminders.random() < 0.05
+    action = Action.BLOCK if blocked else Action.REMIND if reminded else Action.ALLOW
     decision = Decision(
-        id="sim", action=Action.BLOCK if blocked else Action.ALLOW, use=use,
-        forbidden=rng.choice(FORBIDDEN) if blocked else None, evidence=(),
-        policy_revision="sim", sensitivity=sensitivity,
+        id="sim", action=action, use=use,
+        forbidden=rng.choice(FORBIDDEN) if blocked else (
+            reminders.choice(FORBIDDEN) if reminded else None),
+        evidence=(), policy_revision="sim", sensitivity=sensitivity,
     )
     model = rng.choices(MODELS, weights=(5, 4, 1))[0]
     counts = {label: rng.randint(1, 3) for label in LABELS if rng.random() < 0.25}
@@ -92,7 +100,7 @@ def _one(rng: random.Random, principal: Principal, moment: datetime) -> Simulate
         redaction_counts=counts, prompt_tokens=rng.randint(150, 2500),
         completion_tokens=completion, latency_s=0.0 if blocked else rng.uniform(0.8, 9.0),
         ttft_s=None if blocked else rng.uniform(0.2, 1.5),
-        action="block" if blocked else "allow", moment=moment,
+        action=action.value, moment=moment,
     )
     return Simulated(event, principal)
 

@@ -33,7 +33,7 @@ def assert_reads_well(text: str) -> None:
     assert not re.search(r"\b20\d\d-\d\d\b", text), text
 
 
-CARDS = ("adoption", "activite_hebdo", "usages", "blocages", "masquages", "modeles",
+CARDS = ("adoption", "activite_hebdo", "usages", "blocages", "rappels", "masquages", "modeles",
          "hebergement", "jetons", "impact", "sensibilite")
 
 

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from tests.dashboard.browser import demo_app
 
 MONTH = {"from": "2025-03", "to": "2025-03"}
-CHARTS = ("adoption", "activite_hebdo", "usages", "blocages", "masquages", "modeles",
+CHARTS = ("adoption", "activite_hebdo", "usages", "blocages", "rappels", "masquages", "modeles",
           "hebergement", "jetons", "impact", "sensibilite")
 
 

@@ -80,11 +80,16 @@ def test_classify_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     out = tmp_path / "out.jsonl"
     assert main(["classify", "--in", str(src), "--out", str(out), "--no-redact"]) == 0
     rows = [json.loads(line) for line in out.read_text().splitlines()]
-    assert rows == [
-        {"id": "a", "use": "traduction", "forbidden": None, "action": "allow"},
-        {"id": "b", "use": None, "forbidden": "decision_protection_enfance", "action": "block"},
+    keys = ("id", "use", "forbidden", "action", "band", "concern")
+    assert [{k: r[k] for k in keys} for r in rows] == [
+        {"id": "a", "use": "traduction", "forbidden": None, "action": "allow",
+         "band": "allow", "concern": None},
+        {"id": "b", "use": None, "forbidden": "decision_protection_enfance", "action": "block",
+         "band": "block", "concern": "decision_protection_enfance"},
     ]
-    assert "p95" in capsys.readouterr().err
+    assert 0 <= rows[0]["score"] < rows[1]["score"] <= 1
+    err = capsys.readouterr().err
+    assert "p95" in err and "bands: block 50.0%, allow 50.0%" in err
 
 
 def test_schema_command(tmp_path: Path) -> None:

@@ -78,7 +78,10 @@ async def test_warn_use_and_ambiguous(tmp_path: Path, default_raw: dict[str, Any
     assert d.action == Action.WARN and d.notice and d.notice.startswith("Faites relire")
     d = await evaluate(loaded, STAFF, catalog.get("local-llama"),
                        _msgs("Pour <PERSONNE_1>, le placement, on en parle quand ?"), catalog)
-    assert d.action == Action.WARN and "décision" in (d.notice or "")
+    # a question about a real case that names the decision without handing it over: the
+    # middle band, answered with the reminder (recorded as its own action)
+    assert d.action == Action.REMIND and "décision" in (d.notice or "")
+    assert d.forbidden == "decision_protection_enfance"
 
 
 async def test_role_may_not_use_model(tmp_path: Path, default_raw: dict[str, Any],

@@ -51,11 +51,13 @@ def test_shipped_weights_match_the_training_corpus() -> None:
 
 def test_training_never_reads_the_measuring_sets() -> None:
     names = {p.name for p in corpus_files(DATA)}
-    assert names and not names & {"blind.jsonl", "heldout.jsonl", "dev.jsonl"}
+    assert names and not names & {"blind.jsonl", "heldout.jsonl", "dev.jsonl", "dev2.jsonl",
+                                   "heldout_graded.jsonl", "heldout_hand13.jsonl"}
 
 
 @pytest.mark.parametrize("name", ["train_hand.jsonl", "train_templates.jsonl",
-                                  "heldout.jsonl", "blind.jsonl"])
+                                  "train_graded.jsonl", "heldout.jsonl", "blind.jsonl",
+                                  "heldout_graded.jsonl", "heldout_hand13.jsonl"])
 def test_corpus_is_well_formed(name: str) -> None:
     rows = _rows(name)
     assert len({r["id"] for r in rows}) == len(rows)
@@ -111,8 +113,14 @@ def test_model_keeps_an_organisation_own_decision(
 )
 def test_model_cannot_lift_floor_or_rule(default_policy: Any, text: str, forbidden: str,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model sure of « none » never lifts the floor, and a rule's finding never drops
+    below the middle band: at worst the answer carries the reminder."""
     monkeypatch.setattr(classify_module, "load_model", lambda: _fixed_model(NONE))
-    assert _run(default_policy, text).forbidden == forbidden
+    got = _run(default_policy, text)
+    if got.floor:
+        assert got.band == "block" and got.forbidden == forbidden
+    else:
+        assert got.band in ("block", "remind") and got.concern == forbidden
 
 
 def test_model_blocks_only_what_the_policy_forbids(default_policy: Any,
