@@ -117,6 +117,8 @@ def plausible_name(text: str, lexicons: Lexicons) -> bool:
         folded = word.casefold()
         if len(word) == 1 and word.islower():
             continue  # « e.g », « l' »: letters, not initials
+        if folded in _ENGLISH or folded in _FRENCH_STOP:
+            continue  # function words (« the », « des ») are also first names somewhere
         if len(word) <= 3 and word.isupper():
             return True  # initials, « JB »
         if lexicons.is_first_name(word):
@@ -134,6 +136,15 @@ def _english_words() -> frozenset[str]:
 
 
 _ENGLISH = _english_words()
+
+
+def _french_stop_words() -> frozenset[str]:
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    return frozenset(w.casefold() for w in STOP_WORDS)
+
+
+_FRENCH_STOP = _french_stop_words()
 
 
 def model_meta(model_dir: Path = MODEL_DIR) -> dict[str, Any]:

@@ -56,7 +56,9 @@ def redact_conversation(
         again = recurrences(seg.text, seg.spans, values)
         if again:
             seg.spans = merge_spans(seg.spans + again)
-    assign = _Assigner(segments)
+    typed = [s for s in segments
+             if isinstance(out[s.path[0]], dict) and out[s.path[0]].get("role") != "assistant"]
+    assign = _Assigner(segments, typed)
     counts: Counter[str] = Counter()
     for seg in segments:
         pieces: list[str] = []
@@ -74,14 +76,16 @@ def redact_conversation(
 class _Assigner:
     """Numbers values per label in order of first appearance."""
 
-    def __init__(self, segments: list[_Segment]) -> None:
+    def __init__(self, segments: list[_Segment], typed: list[_Segment]) -> None:
         self.mapping: dict[str, str] = {}
         self._by_key: dict[tuple[str, str], str] = {}
         self._next: Counter[str] = Counter()
-        # Placeholders the user typed (a text pseudonymised by hand, an earlier answer pasted
-        # back) keep their number: ours skip it, so re-identification can never swap people.
+        # Placeholders the user typed (a text pseudonymised by hand) keep their number: ours
+        # skip it, so re-identification can never swap people. Assistant turns are not read
+        # for this: a placeholder left in an answer (the demo model shows them) is one of ours
+        # and must keep its number on the next turn.
         self._taken: set[tuple[str, int]] = set()
-        for seg in segments:
+        for seg in typed:
             for m in PLACEHOLDER_RE.finditer(seg.text):
                 stem = (m.group("a") or m.group("b")).upper()
                 self._taken.add((stem, int(m.group("an") or m.group("bn"))))

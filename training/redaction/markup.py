@@ -101,3 +101,24 @@ def parse_file(path: Path) -> list[dict]:
 def parse_dir(folder: Path) -> list[dict]:
     """All documents of the ``*.txt`` files of ``folder``."""
     return [d for p in sorted(folder.glob("*.txt")) for d in parse_file(p)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m training.redaction.markup DIR [DIR …] > out.jsonl``: the documents of the
+    markup files as JSONL (the evaluation format of ``eval/pii``), e.g. to score the held-out
+    set with ``gardefou redact`` and ``score.py``."""
+    import argparse
+    import json
+    import sys
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("dirs", type=Path, nargs="+")
+    args = ap.parse_args(argv)
+    for folder in args.dirs:
+        for doc in parse_dir(folder):
+            sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
