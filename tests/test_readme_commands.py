@@ -21,7 +21,7 @@ from tests.conftest import ROOT
 MAIL = ("Peux-tu m'écrire un mail court pour relancer le bailleur de M. Martin au sujet de la "
         "réparation du chauffage ? Pas de réponse depuis 3 semaines.")
 COVERED = ["keys create", "keys list", "keys revoke", "redact", "policy check",
-           "policy explain", "policy test", "classify"]
+           "policy explain", "policy test", "classify", "compliance"]
 
 
 def readme_commands() -> list[str]:
@@ -105,5 +105,8 @@ def test_the_readme_commands_run_as_written(checkout: Path) -> None:
                                              (checkout / "predictions.jsonl").open())}
             assert rows["leo"]["action"] == "block"
             assert rows["mail"]["action"] == "allow"  # as the gateway: tests/policy/test_cli.py
+        elif family == "compliance":
+            written = {p.name for p in (checkout / "kit").iterdir()}
+            assert {"aipd.md", "aipd.html", "information-personnes-falc.md"} <= written
     assert sorted(outputs) == sorted(COVERED)
 

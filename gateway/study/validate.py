@@ -40,7 +40,8 @@ FIGURES = ("nombre", "utilisateurs_distincts", "jetons_entree", "jetons_sortie",
            "dp_utilisateurs_bruites")
 # Dimension → shape of its values (see gateway.usage.events._SHAPES).
 DIMENSIONS: dict[str, str] = {
-    "total": "empty", "usages": "slug", "blocages": "slug", "masquages": "label",
+    "total": "empty", "usages": "slug", "blocages": "slug", "rappels": "slug",
+    "masquages": "label",
     "modeles": "name", "hebergement": "slug", "sensibilite": "slug",
     "frequence_jours_actifs": "bucket",
     "enquete_outils": "slug", "enquete_taches": "slug", "enquete_frequence": "slug",
