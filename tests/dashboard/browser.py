@@ -59,7 +59,7 @@ def run_chromium(url: str, *, screenshot: Path | None = None, size: str = "1280,
     after scripts ran and the console log; optionally save a PNG screenshot."""
     exe = chromium()
     assert exe, "chromium is not installed (apt-get install -y chromium)"
-    with tempfile.TemporaryDirectory(prefix="gf-chromium-") as profile:
+    with tempfile.TemporaryDirectory(prefix="gf-chromium-", ignore_cleanup_errors=True) as profile:
         base = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
                 f"--virtual-time-budget={budget_ms}", "--enable-logging=stderr", "--v=0",
                 f"--window-size={size}"]

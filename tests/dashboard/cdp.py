@@ -79,7 +79,8 @@ async def browser_page(size: str = "1280,1600") -> AsyncIterator[Page]:
     """A fresh chromium (own profile: no cookies shared between tests) and one tab."""
     exe = chromium()
     assert exe, "chromium is not installed (apt-get install -y chromium)"
-    with tempfile.TemporaryDirectory(prefix="gf-cdp-") as profile:
+    # chromium's helper processes may still write to the profile while it is removed
+    with tempfile.TemporaryDirectory(prefix="gf-cdp-", ignore_cleanup_errors=True) as profile:
         proc = subprocess.Popen(
             [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--window-size={size}",
              "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1", "about:blank"],
