@@ -81,23 +81,40 @@ class LearnedRecognizer(EntityRecognizer):
                   spaces=[bool(t.whitespace_) for t in tokens])
         doc = self._pipe(doc)
         wanted = set(entities)
-        return [
-            RecognizerResult(
-                entity_type=ent.label_,
-                start=tokens[ent.start].idx,
-                end=tokens[ent.end - 1].idx + len(tokens[ent.end - 1].text),
-                score=SCORE,
+        results: list[RecognizerResult] = []
+        for ent in doc.ents:
+            if ent.label_ not in wanted:
+                continue
+            start = tokens[ent.start].idx
+            end = tokens[ent.end - 1].idx + len(tokens[ent.end - 1].text)
+            if ent.label_ == "PERSON":
+                if not plausible_name(ent.text, self._lexicons):
+                    continue
+                start, end = trim_name(text, start, end, self._lexicons)
+            if vetoed(text, start, end, ent.label_):
+                continue
+            results.append(RecognizerResult(
+                entity_type=ent.label_, start=start, end=end, score=SCORE,
                 recognition_metadata={
                     RecognizerResult.RECOGNIZER_NAME_KEY: "LearnedRecognizer",
                     RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
                 },
-            )
-            for ent in doc.ents
-            if ent.label_ in wanted
-            and (ent.label_ != "PERSON" or plausible_name(ent.text, self._lexicons))
-            and not vetoed(text, tokens[ent.start].idx,
-                           tokens[ent.end - 1].idx + len(tokens[ent.end - 1].text), ent.label_)
-        ]
+            ))
+        return results
+
+
+def trim_name(text: str, start: int, end: int, lexicons: Lexicons) -> tuple[int, int]:
+    """A name span without the ordinary lower-case French words the model sometimes takes
+    along after it (« Odile viendra », « Fatou Diallo hier »); lower-case names that are no
+    common word (« kone ») and first names (« rose ») stay."""
+    words = list(_WORD.finditer(text, start, end))
+
+    def ordinary(word: str) -> bool:
+        return word.islower() and not lexicons.is_first_name(word) and lexicons.is_common(word)
+
+    while len(words) > 1 and ordinary(words[-1].group()):
+        words.pop()
+    return (words[0].start(), words[-1].end()) if words else (start, end)
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
