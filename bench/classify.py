@@ -17,8 +17,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# the script folder holds a profile.py that would shadow the standard library one
-sys.path[0] = str(ROOT)
+sys.path.insert(0, str(ROOT))
 DEFAULT_PROMPT = ROOT.parent / "shared/bench/litellm-anchor/prompt_fr.txt"
 ASKS = ("Rédige une synthèse structurée pour la commission.", "Mets ces notes au propre.",
         "Fais une chronologie des faits, sans conclure.",

@@ -13,15 +13,9 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-
-# Run as a script, the bench folder comes first on sys.path and its profile.py would shadow
-# the standard library's (spaCy imports cProfile, which imports profile).
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "pii" / "dev.jsonl"
 NOTE_CHARS = 1_500

@@ -8,26 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
-# Run as a script, the bench folder comes first on sys.path and its profile.py would shadow
-# the standard library's (which presidio's dependencies import).
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-
-
-
-def _stock_presidio():  # type: ignore[no-untyped-def]
-    """The bench's own stock configuration (bench/redaction.py), loaded by path: the bench
-    folder holds a ``profile.py`` that must not shadow the standard library's."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "bench_redaction", Path(__file__).resolve().parent / "redaction.py")
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module.stock_presidio
+from redaction import stock_presidio  # bench/redaction.py: the bench's stock configuration
 
 
 def main() -> None:
@@ -35,7 +18,7 @@ def main() -> None:
     parser.add_argument("--in", dest="src", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    analyze = _stock_presidio()("fr_core_news_md")
+    analyze = stock_presidio("fr_core_news_md")
     with args.src.open(encoding="utf-8") as src, args.out.open("w", encoding="utf-8") as out:
         for line in src:
             doc = json.loads(line)

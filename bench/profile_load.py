@@ -6,8 +6,8 @@ guardrails (every recognizer, the default policy's classifier with quotas off, u
 then sends the harness's note and system prompt from N concurrent clients. Prints req/s,
 p50 latency and time to first byte; asserts nothing.
 
-    .venv/bin/python bench/profile.py [--concurrency 32] [--seconds 8] [--stream] [--workers 1]
-    .venv/bin/python bench/profile.py --py-spy /tmp/gw.txt   # needs `pip install py-spy`
+    .venv/bin/python bench/profile_load.py [--concurrency 32] [--seconds 8] [--stream] [--workers 1]
+    .venv/bin/python bench/profile_load.py --py-spy /tmp/gw.txt   # needs `pip install py-spy`
 
 With ``--py-spy FILE`` the gateway is sampled while the load runs (``--gil``: only the thread
 holding the GIL, i.e. CPU work; ``--nonblocking``, so the gateway is not paused) and the
