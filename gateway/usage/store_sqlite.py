@@ -46,12 +46,14 @@ class SQLiteUsageStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Created 0600 before SQLite opens it (its -wal and -shm files take the same mode).
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-        for existing in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-            if existing.exists():
-                os.chmod(existing, 0o600)  # a file created world-readable by an older version
+        if str(path) != ":memory:":  # SQLite's in-memory database (the dashboard's demo month)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Created 0600 before SQLite opens it (its -wal and -shm files take the same mode).
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+            for existing in (path, path.with_name(path.name + "-wal"),
+                             path.with_name(path.name + "-shm")):
+                if existing.exists():
+                    os.chmod(existing, 0o600)  # created world-readable by an older version
         self._lock = threading.Lock()
         self._db = sqlite3.connect(
             path, timeout=10, isolation_level=None, check_same_thread=False

@@ -173,3 +173,15 @@ async def test_redis_aggregates_expire_after_the_org_retention() -> None:
         if keys:
             await store.client.delete(*keys)
         await store.aclose()
+
+
+def test_an_in_memory_store_leaves_no_file(tmp_path, monkeypatch) -> None:
+    """The dashboard's demo month lives in SQLite's in-memory database: no file named
+    « :memory: » appears in the current directory."""
+    from pathlib import Path
+
+    from gateway.usage.store_sqlite import SQLiteUsageStore
+
+    monkeypatch.chdir(tmp_path)
+    SQLiteUsageStore(Path(":memory:"))
+    assert list(tmp_path.iterdir()) == []
