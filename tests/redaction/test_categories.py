@@ -129,3 +129,23 @@ def test_front_end_task_prompts_keep_their_words(
     spans = redactor.analyze(text)
     assert [w for w in keep if touched(text, spans, w)] == []
     assert [v for v in mask if not covered(text, spans, v)] == []
+
+
+def test_captured_open_webui_task_prompts_reach_the_model_unchanged(redactor: Redactor) -> None:
+    """The title, tags and follow-up requests a real Open WebUI 0.12.4 sent
+    (tests/fixtures/openwebui, captured by issue 14): their English instructions, everything
+    before the quoted chat history, leave the gateway exactly as written."""
+    import json
+    from pathlib import Path
+
+    from gateway.redaction import RedactionSettings, redact_conversation
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "openwebui"
+    tasks = [p for p in sorted(fixtures.glob("*-*.json"))
+             if p.stem.split("-", 1)[1] in ("title", "tags", "follow_ups")]
+    assert len(tasks) == 6
+    for path in tasks:
+        messages = json.loads(path.read_text(encoding="utf-8"))["body"]["messages"]
+        sent = redact_conversation(messages, redactor, RedactionSettings()).messages
+        instructions = messages[-1]["content"].split("<chat_history>")[0]
+        assert sent[-1]["content"].split("<chat_history>")[0] == instructions, path.name
