@@ -3,9 +3,10 @@
 
 Rules find what has a shape (checksums, cue words); the model finds what only context tells:
 names without a civility, lowercase names in fast typing, cells of tables and forms, birth
-dates without « né le », identifiers dictated in words. It runs on the tokens the French
-pipeline already made for Presidio (no second tokenisation), on a copy of the ``Doc`` so the
-French NER's own entities are left as they are.
+dates without « né le », identifiers dictated in words. It replaces the French package's
+generic NER, which is no longer loaded. It runs on the tokens the French pipeline already
+made for Presidio (no second tokenisation), on a copy of the ``Doc`` so that nothing else
+reading the shared ``Doc`` sees its entities.
 """
 
 from __future__ import annotations

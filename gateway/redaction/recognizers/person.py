@@ -7,7 +7,8 @@ Rules, each a general mechanism of how French social-work writing names people:
    extended to the surname(s) around it;
 4. ``NOM Prénom`` / ``Prénom NOM`` capitalisation patterns, and long ALL-CAPS words;
 5. name-shaped words followed by a birth or age marker (``Aya, née le``, ``Artem (8 ans)``);
-6. spaCy ``PER`` entities, filtered (institutions, common words, establishments);
+6. spaCy ``PER`` entities, filtered (institutions, common words, establishments), when the
+   French package's NER is loaded (it is not by default: ``learned.py`` replaces it);
 7. enumerations: a capitalised word joined by ``,`` / ``et`` to a name is a name.
 Names that are also common words (``Rose``, ``Pierre``, ``Grâce``) need one of rules 1, 2, 5
 or 7, or a surname next to them.
