@@ -25,10 +25,9 @@ def _memory_cells(study: Study, month: str) -> list[OrgCell]:
         for r in csv.DictReader(io.StringIO((study.exports / f"{org}.csv").read_text())):
             if r["mois"] != month:
                 continue
-            num = (lambda v: int(v) if v else None)
             out.append(OrgCell(month, org, str(profile["secteur"]), r["dimension"], r["valeur"],
-                               int(r["masque"]), num(r["nombre"]),
-                               num(r["utilisateurs_distincts"]),
+                               int(r["masque"]), _int_or_none(r["nombre"]),
+                               _int_or_none(r["utilisateurs_distincts"]),
                                {c: float(r[c]) for c in TOTAL_FIGURES if r[c]}))
     return out
 
@@ -195,3 +194,7 @@ def test_dp_publication_charges_the_ledger_and_hides_exact_counts(study: Study,
     with pytest.raises(publish.StudyBudgetExhausted, match="Budget de confidentialité épuisé"):
         publish.publish(tmp_path, MONTHS[0], cells, {}, Rules(), epsilon=2.0, budget=3.0)
     assert publish.epsilon_spent(tmp_path, MONTHS[0]) == 2.0
+
+
+def _int_or_none(value: str) -> int | None:
+    return int(value) if value else None
