@@ -29,6 +29,13 @@ _BIRTH_CONTEXT = re.compile(
     r"\bans\b|[;|\t:,]| {2,}|\bde\s+\d{4}\b",
     re.IGNORECASE,
 )
+# Offices named in place of a person (« Monsieur le Préfet », « la Présidente »): a title,
+# not a name, whatever its capital.
+_TITLE_ONLY = re.compile(
+    r"(?:(?:le|la|l'|les|m\.|mme|monsieur|madame)\s+)?(?:sous-)?(?:pr[ée]f[eè]te?|"
+    r"pr[ée]sidente?|procureure?|maire|ministre|directeur|directrice|juge|substitute?|"
+    r"d[ée]fenseure? des droits|b[âa]tonni[eè]re?|conseill[eè]re?)s?",
+    re.IGNORECASE)
 _DAY_OR_MONTH_ABBREVIATION = re.compile(
     r"(?:lun|mar|mer|jeu|ven|sam|dim|janv|f[ée]vr?|avr|juil|sept|oct|nov|d[ée]c)\.",
     re.IGNORECASE)
@@ -36,10 +43,11 @@ _DAY_OR_MONTH_ABBREVIATION = re.compile(
 
 def never_personal(text: str, start: int, end: int, label: str) -> bool:
     """True for what no recognizer may mask: a day or month abbreviation (« Lun. », « Mar. »)
-    taken for a name, a number right after a legal or administrative reference word (« loi
+    or an office (« le Préfet », « la Présidente ») taken for a name, a number right after a legal or administrative reference word (« loi
     n° 2022-140 », « cerfa 15692 », « SIRET … »)."""
     if label == "PERSON":
-        return bool(_DAY_OR_MONTH_ABBREVIATION.fullmatch(text[start:end + 1].strip()))
+        return bool(_DAY_OR_MONTH_ABBREVIATION.fullmatch(text[start:end + 1].strip())
+                    or _TITLE_ONLY.fullmatch(text[start:end].strip()))
     return label in _REFERENCE_LABELS and any(c.isdigit() for c in text[start:end]) and bool(
         _NOT_PERSONAL_BEFORE.search(text[max(0, start - 30):start]))
 

@@ -149,3 +149,11 @@ def test_captured_open_webui_task_prompts_reach_the_model_unchanged(redactor: Re
         sent = redact_conversation(messages, redactor, RedactionSettings()).messages
         instructions = messages[-1]["content"].split("<chat_history>")[0]
         assert sent[-1]["content"].split("<chat_history>")[0] == instructions, path.name
+
+
+def test_offices_named_in_place_of_a_person_stay_readable(redactor: Redactor) -> None:
+    text = ("Je vous prie d'agréer, Monsieur le Préfet, l'expression de ma considération. "
+            "La Présidente du tribunal a statué ; Madame la Juge Lemaire a reçu Mme Sow.")
+    spans = redactor.analyze(text)
+    assert not touched(text, spans, "Préfet") and not touched(text, spans, "Présidente")
+    assert covered(text, spans, "Lemaire") and covered(text, spans, "Sow")
