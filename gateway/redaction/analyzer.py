@@ -16,6 +16,7 @@ from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 
 from gateway.errors import RedactionFailed
 from gateway.redaction.cache import AnalysisCache, cache_key, encode_spans, memory_cache
+from gateway.redaction.learned import SCORE as LEARNED_SCORE
 from gateway.redaction.learned import LearnedRecognizer, add_learned_pipe, model_digest
 from gateway.redaction.lexicons import (
     Lexicons,
@@ -24,7 +25,7 @@ from gateway.redaction.lexicons import (
     load_english_words,
     load_inflections,
 )
-from gateway.redaction.language import beside, english_ranges, foreign_script_runs, inside
+from gateway.redaction.language import english_person_span, english_ranges, foreign_script_names, inside
 from gateway.redaction.tokens import split_cells
 from gateway.redaction.vetoes import never_personal
 from gateway.redaction.names import NameTokens, collect_name_tokens, propagate
@@ -179,69 +180,9 @@ class Redactor:
         )
         spans = [s for s in spans if s.label in settings.labels or s.label in self.extra_labels]
         if "PERSON" in settings.labels:
-            spans = merge_spans(spans + _foreign_script_names(text, spans))
+            spans = merge_spans(spans + foreign_script_names(text, spans))
         again = recurrences(text, spans, recurring_values([(text, spans)]))
         return merge_spans(spans + again) if again else spans
-
-
-_TITLE_BEFORE = re.compile(
-    r"(?:\b(?:mr|mrs|ms|miss|dr|mme|mlle|m|madame|monsieur|sir|madam)\.?|\bdear)\s*$",
-    re.IGNORECASE)
-_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-
-
-def english_person_span(
-    text: str, start: int, end: int, lexicons: Lexicons
-) -> tuple[int, int] | None:
-    """A name-like span of an English line, trimmed to its name words, or ``None``.
-
-    Words count as name words when they are in no English (nor French) dictionary, or when a
-    known first name is written capitalised inside a sentence; a title before the span (« Ms »,
-    « Dr ») keeps it whole. « Stock Trends » or « the chat history » in a chat front-end's
-    task prompt stay readable; « Hi Sandra, I met » keeps only « Sandra »."""
-    if _TITLE_BEFORE.search(text[max(0, start - 8):start]):
-        return start, end
-    # After a quote or a bracket a capitalised word is a label or a title (« ["General"] »),
-    # as at a sentence start: being a first name is no evidence there.
-    before = text[:start].rstrip(" ")
-    sentence_start = not before or before[-1] in ".!?:\n-#*\"'«“([{"
-    words: list[tuple[int, int, bool]] = []  # (start, end, is a name word)
-    all_ordinary = True
-    all_first_names = True
-    for i, match in enumerate(_NAME_WORD.finditer(text, start, end)):
-        word = match.group()
-        if len(word) < 2:
-            continue
-        english = lexicons.is_english(word)
-        ordinary = english or lexicons.is_common(word)
-        first_name = (lexicons.is_first_name(word) and word[0].isupper() and not word.isupper()
-                      and not (i == 0 and sentence_start))
-        all_ordinary = all_ordinary and ordinary
-        all_first_names = all_first_names and first_name
-        # Edge words trimmed off: English words that are not a first name (« Hi », « met »).
-        words.append((*match.span(), lexicons.is_first_name(word) or not english))
-    # Dictionary words only (« Stock Trends », « the chat history ») are not a person,
-    # unless every word is a first name (« Rose Martin »).
-    if not words or (all_ordinary and not all_first_names):
-        return None
-    kept = [(a, b) for a, b, is_name in words if is_name]
-    if not kept:
-        return None
-    return kept[0][0], kept[-1][1]
-
-
-def _foreign_script_names(text: str, spans: list[Span]) -> list[Span]:
-    """A name written in its own script next to its transliteration (« Maksym (Максим) »)
-    is the same person's name: the French rules cannot read it, its neighbour tells."""
-    people = [(s.start, s.end) for s in spans if s.label == "PERSON"]
-    if not people:
-        return []
-    found: list[Span] = []
-    for run in foreign_script_runs(text):
-        if beside(text, run, people):
-            found.append(Span(run[0], run[1], "PERSON", 0.8))
-            people.append(run)
-    return found
 
 
 def _keep_outside(text: str, spans: list[Span], settings: RedactionSettings) -> list[Span]:
@@ -318,8 +259,8 @@ def merge_spans(spans: list[Span]) -> list[Span]:
 
 def _label_rank(span: Span) -> tuple[bool, int]:
     """Rules (with their checksums and cue words) name a span before the learned model does
-    (its spans score below 0.5); then the more specific family wins."""
-    return span.score < 0.5, _RANK.get(span.label, 99)
+    (its spans carry its score, below every rule's); then the more specific family wins."""
+    return span.score <= LEARNED_SCORE, _RANK.get(span.label, 99)
 
 
 def allowed_ranges(text: str, allow_list: tuple[str, ...]) -> list[tuple[int, int]]:

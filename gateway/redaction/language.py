@@ -10,6 +10,11 @@ function words, which every sentence has, whatever its topic.
 from __future__ import annotations
 
 import re
+import unicodedata
+
+from gateway.redaction.lexicons import Lexicons
+from gateway.redaction.names import NAME_WORD
+from gateway.types import Span
 
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 # Function words of one language that are not words of the other.
@@ -70,8 +75,8 @@ _LETTERS = re.compile(r"[^\W\d_]+(?:[ '’-][^\W\d_]+)*")
 
 
 def _latin(word: str) -> bool:
-    import unicodedata
-
+    if word.isascii():
+        return True
     return all(unicodedata.name(c, "LATIN").startswith("LATIN") for c in word if c.isalpha())
 
 
@@ -94,3 +99,62 @@ def beside(text: str, run: tuple[int, int], spans: list[tuple[int, int]]) -> boo
         if gap is not None and len(gap) <= 4 and all(c in " ()[]:–-—,/" for c in gap):
             return True
     return False
+
+
+_TITLE_BEFORE = re.compile(
+    r"(?:\b(?:mr|mrs|ms|miss|dr|mme|mlle|m|madame|monsieur|sir|madam)\.?|\bdear)\s*$",
+    re.IGNORECASE)
+
+
+def english_person_span(
+    text: str, start: int, end: int, lexicons: Lexicons
+) -> tuple[int, int] | None:
+    """A name-like span of an English line, trimmed to its name words, or ``None``.
+
+    Words count as name words when they are in no English (nor French) dictionary, or when a
+    known first name is written capitalised inside a sentence; a title before the span (« Ms »,
+    « Dr ») keeps it whole. « Stock Trends » or « the chat history » in a chat front-end's
+    task prompt stay readable; « Hi Sandra, I met » keeps only « Sandra »."""
+    if _TITLE_BEFORE.search(text[max(0, start - 8):start]):
+        return start, end
+    # After a quote or a bracket a capitalised word is a label or a title (« ["General"] »),
+    # as at a sentence start: being a first name is no evidence there.
+    before = text[:start].rstrip(" ")
+    sentence_start = not before or before[-1] in ".!?:\n-#*\"'«“([{"
+    words: list[tuple[int, int, bool]] = []  # (start, end, is a name word)
+    all_ordinary = True
+    all_first_names = True
+    for i, match in enumerate(NAME_WORD.finditer(text, start, end)):
+        word = match.group()
+        if len(word) < 2:
+            continue
+        english = lexicons.is_english(word)
+        ordinary = english or lexicons.is_common(word)
+        first_name = (lexicons.is_first_name(word) and word[0].isupper() and not word.isupper()
+                      and not (i == 0 and sentence_start))
+        all_ordinary = all_ordinary and ordinary
+        all_first_names = all_first_names and first_name
+        # Edge words trimmed off: English words that are not a first name (« Hi », « met »).
+        words.append((*match.span(), lexicons.is_first_name(word) or not english))
+    # Dictionary words only (« Stock Trends », « the chat history ») are not a person,
+    # unless every word is a first name (« Rose Martin »).
+    if not words or (all_ordinary and not all_first_names):
+        return None
+    kept = [(a, b) for a, b, is_name in words if is_name]
+    if not kept:
+        return None
+    return kept[0][0], kept[-1][1]
+
+
+def foreign_script_names(text: str, spans: list[Span]) -> list[Span]:
+    """A name written in its own script next to its transliteration (« Maksym (Максим) »)
+    is the same person's name: the French rules cannot read it, its neighbour tells."""
+    people = [(s.start, s.end) for s in spans if s.label == "PERSON"]
+    if not people:
+        return []
+    found: list[Span] = []
+    for run in foreign_script_runs(text):
+        if beside(text, run, people):
+            found.append(Span(run[0], run[1], "PERSON", 0.8))
+            people.append(run)
+    return found

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from gateway.redaction.lexicons import CIVILITIES, ROLES, Lexicons
+from gateway.redaction.names import NAME_WORD
 from gateway.redaction.vetoes import vetoed
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
@@ -108,7 +108,7 @@ def trim_name(text: str, start: int, end: int, lexicons: Lexicons) -> tuple[int,
     """A name span without the ordinary lower-case French words the model sometimes takes
     along after it (« Odile viendra », « Fatou Diallo hier »); lower-case names that are no
     common word (« kone ») and first names (« rose ») stay."""
-    words = list(_WORD.finditer(text, start, end))
+    words = list(NAME_WORD.finditer(text, start, end))
 
     def ordinary(word: str) -> bool:
         return word.islower() and not lexicons.is_first_name(word) and lexicons.is_common(word)
@@ -118,7 +118,6 @@ def trim_name(text: str, start: int, end: int, lexicons: Lexicons) -> tuple[int,
     return (words[0].start(), words[-1].end()) if words else (start, end)
 
 
-_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _FUNCTION_WORDS = frozenset(w.casefold() for w in (*CIVILITIES, *ROLES))
 
 
@@ -128,7 +127,7 @@ def plausible_name(text: str, lexicons: Lexicons) -> bool:
     « LISTE DES » are read as names by the model when they stand where names usually stand
     (a table cell, a speaker label, a lowercase message). Initials and unknown words keep the
     span: recall first."""
-    words = _WORD.findall(text)
+    words = NAME_WORD.findall(text)
     if not words or "_" in text or "/" in text:  # markup and identifiers: « chat_history »
         return False
     for word in words:

@@ -157,20 +157,21 @@ def find_spelled(text: str) -> list[Spoken]:
 def find_spoken_emails(text: str) -> list[Spoken]:
     """E-mail addresses dictated (« sahar point rahimi quatre-vingt-cinq arobase gmail point
     com »), written as an address."""
-    found = []
-    for m in _EMAIL.finditer(text):
-        def join(part: str) -> str:
-            words = part.split()
-            out = []
-            for w in words:
-                low = w.casefold()
-                out.append({"point": ".", "tiret": "-", "underscore": "_"}.get(low, w))
-            tail = words[-1].casefold().split("-") if len(words) > 1 else []
-            if tail and all(p in _WORDS for p in tail):  # « rahimi quatre-vingt-cinq » -> rahimi85
-                out[-1] = str(_value(_parse([tail])[0]))
-            return "".join(out)
-        found.append(Spoken(m.start(), m.end(), f"{join(m.group('user'))}@{join(m.group('domain'))}"))
-    return found
+    return [Spoken(m.start(), m.end(), f"{_address_part(m['user'])}@{_address_part(m['domain'])}")
+            for m in _EMAIL.finditer(text)]
+
+
+_SAID_SIGNS = {"point": ".", "tiret": "-", "underscore": "_"}
+
+
+def _address_part(said: str) -> str:
+    """« sahar point rahimi quatre-vingt-cinq » -> ``sahar.rahimi85``."""
+    words = said.split()
+    out = [_SAID_SIGNS.get(w.casefold(), w) for w in words]
+    tail = words[-1].casefold().split("-") if len(words) > 1 else []
+    if tail and all(p in _WORDS for p in tail):
+        out[-1] = str(_value(_parse([tail])[0]))
+    return "".join(out)
 
 
 def find_all(text: str) -> list[Spoken]:
