@@ -14,45 +14,34 @@ simulated month instead, labelled as such (:mod:`gateway.dashboard.demo`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from gateway.api.deps import get_services, month_period, require_role, usage_store
 from gateway.errors import NotFoundError
+from gateway.pages import shell, static_file
 from gateway.services import Services
 from gateway.types import Principal, Role
 
 router = APIRouter(prefix="/dashboard")
 
-_STATIC = {"dashboard.js": "text/javascript; charset=utf-8",
-           "dashboard.css": "text/css; charset=utf-8"}
-# Strict CSP: the page may only load its own script and style, and fetch its own API.
-_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-        "img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+_STATIC = frozenset(("dashboard.js", "dashboard.css"))
 Manager = Annotated[Principal, Depends(require_role(Role.MANAGER))]
 
-
-def _asset(folder: str, name: str) -> bytes:
-    return resources.files("gateway.dashboard").joinpath(folder, name).read_bytes()
 
 
 @router.get("", include_in_schema=False)
 @router.get("/", include_in_schema=False)
 def page() -> Response:
     """The HTML shell (no data in it)."""
-    return Response(_asset("templates", "index.html"), media_type="text/html; charset=utf-8",
-                    headers={"Content-Security-Policy": _CSP, "Cache-Control": "no-store",
-                             "Referrer-Policy": "no-referrer"})
+    return shell("gateway.dashboard", "index.html")
 
 
 @router.get("/static/{name}", include_in_schema=False)
 def static(name: str) -> Response:
     """The page's script and style, shipped inside the package."""
-    if name not in _STATIC:
-        raise NotFoundError("Fichier introuvable.", code="not_found")
-    return Response(_asset("static", name), media_type=_STATIC[name])
+    return static_file("gateway.dashboard", name, _STATIC)
 
 
 @dataclass(frozen=True, slots=True)

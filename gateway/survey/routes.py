@@ -9,7 +9,6 @@ IP address, time — is stored with the answer.
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -17,16 +16,15 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from gateway.api.deps import get_principal, get_services
-from gateway.errors import InvalidRequest, NotFoundError
+from gateway.errors import InvalidRequest
+from gateway.pages import shell, static_file
 from gateway.services import Services
 from gateway.survey.questions import QUESTIONS, InvalidAnswer, validate
 from gateway.types import Principal
 from gateway.usage.periods import month_of
 
 router = APIRouter(prefix="/enquete")
-_STATIC = {"enquete.js": "text/javascript; charset=utf-8", "enquete.css": "text/css; charset=utf-8"}
-_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-        "img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+_STATIC = frozenset(("enquete.js", "enquete.css"))
 
 
 class Answer(BaseModel):
@@ -50,24 +48,17 @@ def survey_store(request: Request) -> Any:
     return store
 
 
-def _asset(folder: str, name: str) -> bytes:
-    return resources.files("gateway.survey").joinpath(folder, name).read_bytes()
-
 
 @router.get("", include_in_schema=False)
 @router.get("/", include_in_schema=False)
 def page() -> Response:
     """The questionnaire page (French; no data, no cookie)."""
-    return Response(_asset("templates", "enquete.html"), media_type="text/html; charset=utf-8",
-                    headers={"Content-Security-Policy": _CSP, "Cache-Control": "no-store",
-                             "Referrer-Policy": "no-referrer"})
+    return shell("gateway.survey", "enquete.html")
 
 
 @router.get("/static/{name}", include_in_schema=False)
 def static(name: str) -> Response:
-    if name not in _STATIC:
-        raise NotFoundError("Fichier introuvable.", code="not_found")
-    return Response(_asset("static", name), media_type=_STATIC[name])
+    return static_file("gateway.survey", name, _STATIC)
 
 
 @router.get("/api/questions.json")
