@@ -79,9 +79,10 @@ class FrenchNerEngine(SpacyNlpEngine):
         import spacy
 
         # Only the tokenizer and the lemmatizer's tables (they feed the lexicons) are used. The
-        # package's own NER is not loaded: the learned recognizer, trained on social-work
-        # writing, reads names better (dev2 recall 0.968 without it, 0.970 with it, precision
-        # 0.962 against 0.958) at a fifth less CPU per note (docs/redaction.md).
+        # package's own NER is not loaded: beside the learned recognizer, trained on
+        # social-work writing, it added almost nothing and cost CPU on every note (measured
+        # with an earlier model of the learned recognizer on dev2: recall 0.970 with it, 0.968
+        # without; precision 0.958 with it, 0.962 without).
         nlp = spacy.load(
             self.model_name,
             exclude=["tok2vec", "morphologizer", "parser", "attribute_ruler", "senter", "ner"],
