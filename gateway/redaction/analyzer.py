@@ -26,6 +26,7 @@ from gateway.redaction.lexicons import (
     load_inflections,
 )
 from gateway.redaction.language import english_person_span, english_ranges, foreign_script_names, inside
+from gateway.redaction.structure import structure_spans
 from gateway.redaction.tokens import split_cells
 from gateway.redaction.vetoes import never_personal
 from gateway.redaction.names import NameTokens, collect_name_tokens, propagate
@@ -174,6 +175,10 @@ class Redactor:
                 start, end = view.to_original(r_start + offset, r_end + offset)
                 found.append(Span(start, end, r.entity_type, float(r.score)))
         spans = _keep_outside(text, merge_spans(found), settings)
+        typed = [s for s in structure_spans(text, spans, self.lexicons)
+                 if not never_personal(text, s.start, s.end, s.label)]
+        if typed:
+            spans = merge_spans(spans + _keep_outside(text, typed, settings))
         allow_words = frozenset(t.casefold() for t in settings.allow_list)
         tokens = collect_name_tokens([(text, spans)], allow_words)
         spans = merge_spans(

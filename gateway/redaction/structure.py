@@ -1,0 +1,342 @@
+"""Tables and forms: a column header or a form label types the values under or after it.
+
+Staff paste exports, rosters and forms where a name, a birth date or a CAF number stands in a
+cell with no cue word around it (``MARCHAND;Sylvie;04/09/1971;3318207``). The recognizers and the
+learned model find most such cells from their shape; what they miss, the layout still says:
+
+- a **header row** (``nom;prenom;date_naiss;num_caf``, ``| Nom | Anniv. | Référent |``) types
+  every cell of its column;
+- a **form label** (``Nom de naissance : KOLA``, ``Tél. : …``) types the value after it;
+- without a known header, a **column vote**: where most cells of a column were found with one
+  label, the other cells of that column are that label too.
+
+A typed cell is masked only if its content fits the label (digits for a number, name words for a
+name): a header names a column, not every stray note written in it. Header and label names are
+matched whole, after folding case, accents and punctuation, so « Nom de l'école » or « Date du
+rendez-vous » type nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from gateway.redaction.learned import plausible_name
+from gateway.redaction.lexicons import CIVILITIES, ROLES, Lexicons, strip_accents
+from gateway.types import Span
+
+SCORE = 0.6  # above the learned model's (a rule), below the cue-word recognizers'
+
+# Folded header or label text -> the label its values carry.
+_HEADER_WORDS: dict[str, tuple[str, ...]] = {
+    "PERSON": (
+        "nom", "prenom", "prenoms", "nom prenom", "prenom nom", "nom et prenom", "noms",
+        "nom de naissance", "nom d usage", "nom de famille", "nom marital", "nom de jeune fille",
+        "identite", "name", "surname", "first name", "given name", "given names", "last name",
+        "full name", "family name",
+    ),
+    # Columns of people named by their role: their cells may hold a role word instead
+    # (« père », « idem »), so a cell must also look like a name.
+    "PERSON_ROLE": (
+        "referent", "referente", "educ", "educateur", "educatrice", "enfant", "jeune", "usager",
+        "beneficiaire", "resident", "residente",
+    ),
+    "DATE_OF_BIRTH": (
+        "ne", "nee", "ne le", "nee le", "ne e le", "date de naissance", "naissance", "date naissance",
+        "date naiss", "date naiss", "dnaiss", "ddn", "dn", "dob", "date of birth", "birth date",
+        "birthdate", "anniv", "anniversaire", "birthday", "date de naiss",
+    ),
+    "PHONE": (
+        "tel", "telephone", "portable", "gsm", "mobile", "phone", "natel", "tel portable",
+        "telephone portable", "tel fixe", "fixe", "numero de telephone", "contact tel",
+    ),
+    "ADDRESS": ("adresse", "address", "domicile", "adresse postale", "adresse actuelle"),
+    "CAF_NUMBER": (
+        "caf", "num caf", "numero caf", "n caf", "no caf", "allocataire", "n allocataire",
+        "numero allocataire", "matricule caf",
+    ),
+    "FT_ID": ("id ft", "identifiant ft", "identifiant france travail", "id france travail"),
+    "NIR": (
+        "nir", "n ss", "numero de securite sociale", "n securite sociale", "securite sociale",
+        "n secu", "secu", "numero secu",
+    ),
+    "ID_DOCUMENT": (
+        "passeport", "passport", "n passeport", "passport no", "titre de sejour",
+        "n titre de sejour", "cni", "n cni", "document number", "n piece d identite",
+    ),
+}
+HEADERS: dict[str, str] = {
+    words: label for label, names in _HEADER_WORDS.items() for words in names
+}
+# Headers that type nothing but show a row is a header row (« Lien », « Situation »).
+_NEUTRAL_HEADERS = frozenset("""
+    lien situation sexe age classe ecole statut suivi observations observation remarques
+    remarque commentaire commentaires date heure lieu motif chambre lit nationalite pays
+    ville cp code postal role fonction service echeance mesure type notes note objet
+""".split())
+
+_FUNCTION_WORDS = frozenset("""
+    le la les l un une des du de d au aux et ou en a à avec sans pour par sur sous chez voir
+    idem oui non the and or of to see same yes no
+""".split())
+_EMPTY_CELL = re.compile(r"[\s\-–—?/.x*]*|(?i:neant|inconnu|nc|n/?a|none|aucun|sdf|refuse|\(refuse\))")
+_DATE_CELL = re.compile(
+    r"\s*(?:\d{1,2}\s*[/.\-]\s*\d{1,2}(?:\s*[/.\-]\s*\d{2,4})?"
+    r"|\d{1,2}(?:er)?\s+[^\W\d_]{3,9}\.?(?:\s+\d{2,4})?)\s*"
+)
+_NAME_PREFIX = re.compile(r"[^\W\d_]+(?:(?:['’\-]|\.?\s|\.-|\.)[^\W\d_]+)*\.?")
+_CIVILITY_WORD = re.compile(r"([^\W\d_]+)\.?\s+")
+# Commas separate cells only under a known header row (prose is full of commas).
+_DELIMITERS = ("|", ";", "\t", ",", "  ")
+_ALIGNED = re.compile(r" {2,}")
+_FORM_FIELD = re.compile(
+    r"(?:^|(?<=\s\s)|(?<=\t)|(?<=\|))[ \t]*([^\W\d_][^:\n|;]{0,40}?)[ \t]*:[ \t]*(?=\S)",
+    re.MULTILINE,
+)
+_FIELD_END = re.compile(r" {2,}|\t|\s\|\s?|;|$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class _Cell:
+    start: int
+    end: int
+
+
+def fold_header(text: str) -> str:
+    """« Né(e) le : » -> ``ne le``; « N° CAF » -> ``n caf``; « date_naiss » -> ``date naiss``."""
+    folded = strip_accents(text.casefold()).replace("(e)", "").replace("(s)", "")
+    folded = folded.replace("n°", "n ").replace("nº", "n ")
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", folded).split())
+
+
+def header_label(text: str) -> str | None:
+    """The label a header or form label names, if any (``PERSON_ROLE``: people named by their
+    role, whose cells must also look like names)."""
+    return HEADERS.get(fold_header(text))
+
+
+def structure_spans(text: str, spans: list[Span], lexicons: Lexicons) -> list[Span]:
+    """New spans for table cells and form values typed by their header, label or column.
+
+    ``spans`` are what the recognizers found; cells already covered are left to them.
+    """
+    found: list[Span] = []
+    for delimiter, block in _tables(text):
+        found.extend(_typed_columns(text, block, spans + found, lexicons, delimiter))
+    found.extend(_form_values(text, spans + found, lexicons))
+    return found
+
+
+def _tables(text: str) -> Iterator[tuple[str, list[list[_Cell]]]]:
+    """Blocks of at least two consecutive lines split into the same number (≥ 2) of cells by
+    one delimiter; Markdown separator rows are skipped."""
+    lines: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        lines.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    for delimiter in _DELIMITERS:
+        block: list[list[_Cell]] = []
+        for start, end in lines:
+            if delimiter == "|" and block and re.fullmatch(r"[\s|:\-]*\|[\s|:\-]*", text[start:end]):
+                continue  # the Markdown row under the header
+            row = _split(text, start, end, delimiter)
+            if row is None:
+                if len(block) >= 2:
+                    yield delimiter, block
+                block = []
+                continue
+            if block and len(row) != len(block[0]):
+                if len(block) >= 2:
+                    yield delimiter, block
+                block = []
+            block.append(row)
+        if len(block) >= 2:
+            yield delimiter, block
+
+
+def _split(text: str, start: int, end: int, delimiter: str) -> list[_Cell] | None:
+    line = text[start:end]
+    if delimiter == "|":
+        if re.fullmatch(r"[\s|:\-]*", line) or line.count("|") < 2:
+            return None  # a Markdown separator row, or not a table row
+        body_start = start + (len(line) - len(line.lstrip()))
+        body_end = start + len(line.rstrip())
+        if text[body_start] == "|":
+            body_start += 1
+        if body_end > body_start and text[body_end - 1] == "|":
+            body_end -= 1
+        pieces = _pieces(text, body_start, body_end, re.compile(r"\|"))
+    elif delimiter == "  ":
+        body_start = start + (len(line) - len(line.lstrip()))
+        pieces = _pieces(text, body_start, start + len(line.rstrip()), _ALIGNED)
+    elif delimiter in ",;":
+        if delimiter not in line:
+            return None
+        pieces = _csv_pieces(text, start, end, delimiter)
+    else:
+        if delimiter not in line:
+            return None
+        pieces = _pieces(text, start, end, re.compile(re.escape(delimiter)))
+    return pieces if len(pieces) >= 2 else None
+
+
+def _csv_pieces(text: str, start: int, end: int, delimiter: str) -> list[_Cell]:
+    """Cells of a CSV line; a delimiter inside double quotes belongs to its cell."""
+    cells: list[_Cell] = []
+    quoted = False
+    pos = start
+    for i in range(start, end):
+        if text[i] == '"':
+            quoted = not quoted
+        elif text[i] == delimiter and not quoted:
+            cells.append(_trim(text, pos, i))
+            pos = i + 1
+    cells.append(_trim(text, pos, end))
+    return cells
+
+
+def _pieces(text: str, start: int, end: int, separator: re.Pattern[str]) -> list[_Cell]:
+    cells: list[_Cell] = []
+    pos = start
+    for match in separator.finditer(text, start, end):
+        cells.append(_trim(text, pos, match.start()))
+        pos = match.end()
+    cells.append(_trim(text, pos, end))
+    return cells
+
+
+def _trim(text: str, start: int, end: int) -> _Cell:
+    while start < end and text[start] in " \t\"'":
+        start += 1
+    while end > start and text[end - 1] in " \t\"'":
+        end -= 1
+    return _Cell(start, end)
+
+
+def _typed_columns(
+    text: str, block: list[list[_Cell]], spans: list[Span], lexicons: Lexicons, delimiter: str
+) -> list[Span]:
+    header = [fold_header(text[c.start:c.end]) for c in block[0]]
+    known = sum(1 for h in header if h in HEADERS or h in _NEUTRAL_HEADERS)
+    is_header = known >= 2
+    if delimiter == "," and not is_header:
+        return []
+    rows = block[1:] if is_header else block
+    found: list[Span] = []
+    for column in range(len(block[0])):
+        cells = [row[column] for row in rows if row[column].end > row[column].start]
+        label = HEADERS.get(header[column]) if is_header else None
+        trusted = label is not None and label != "PERSON_ROLE"
+        if label == "PERSON_ROLE":
+            label = "PERSON"
+        if label is None and delimiter != "  ":  # aligned text is too loose a grid to vote
+            label = _column_vote(cells, spans)
+        if label is None:
+            continue
+        for cell in cells:
+            if not _covered(spans, cell.start, cell.end):
+                span = _fit(text, cell.start, cell.end, label, lexicons, trusted)
+                if span is not None:
+                    found.append(span)
+    return found
+
+
+def _column_vote(cells: list[_Cell], spans: list[Span]) -> str | None:
+    """The label most cells of a column carry, if at least three and two thirds of them do."""
+    votes: dict[str, int] = {}
+    for cell in cells:
+        labels = {s.label for s in spans if s.start < cell.end and cell.start < s.end}
+        if len(labels) == 1:
+            label = labels.pop()
+            votes[label] = votes.get(label, 0) + 1
+    if not votes:
+        return None
+    label, count = max(votes.items(), key=lambda kv: kv[1])
+    return label if count >= 3 and count * 3 >= len(cells) * 2 else None
+
+
+def _form_values(text: str, spans: list[Span], lexicons: Lexicons) -> list[Span]:
+    found: list[Span] = []
+    for match in _FORM_FIELD.finditer(text):
+        label = header_label(match.group(1))
+        if label is None:
+            continue
+        trusted = label != "PERSON_ROLE"
+        label = "PERSON" if label == "PERSON_ROLE" else label
+        start = match.end()
+        end_match = _FIELD_END.search(text, start)
+        end = end_match.start() if end_match else len(text)
+        # « Nom : HOARAU Prénom : Kélyan » on one line: the value stops before the next label.
+        nested = re.search(r"\s[^\W\d_][^\W\d_'’ ()]{1,25}(?:\s?\([^)]*\))?\s*:", text[start:end])
+        if nested:
+            end = start + nested.start()
+        cell = _trim(text, start, end)
+        if cell.end <= cell.start or _covered(spans + found, cell.start, cell.end):
+            continue
+        span = _fit(text, cell.start, cell.end, label, lexicons, trusted)
+        if span is not None:
+            found.append(span)
+    return found
+
+
+def _fit(
+    text: str, start: int, end: int, label: str, lexicons: Lexicons, trusted: bool = True
+) -> Span | None:
+    """The part of a typed cell that holds a value of ``label``, if its content fits.
+
+    ``trusted``: the label comes from a header or a form label, which names the value even when
+    it is also an ordinary word (« MARCHAND », « Blanche »); a column vote is weaker evidence."""
+    value = text[start:end]
+    if _EMPTY_CELL.fullmatch(value):
+        return None
+    digits = sum(ch.isdigit() for ch in value)
+    if label == "PERSON":
+        return _name_in(text, start, end, lexicons, trusted)
+    if label == "DATE_OF_BIRTH":
+        return Span(start, end, label, SCORE) if _DATE_CELL.fullmatch(value) else None
+    if label == "PHONE":
+        return Span(start, end, label, SCORE) if 8 <= digits <= 15 else None
+    if label == "ADDRESS":
+        return Span(start, end, label, SCORE) if digits and len(value) >= 8 else None
+    # Numbers and references: a few digits at least, no prose.
+    if digits >= 4 and len(value.split()) <= 6:
+        return Span(start, end, label, SCORE)
+    return None
+
+
+def _name_in(
+    text: str, start: int, end: int, lexicons: Lexicons, trusted: bool
+) -> Span | None:
+    """The name at the head of a cell (« Pierre (nouveau) » -> « Pierre »), civility skipped,
+    if its words could be a name: not only function words, and under a weaker cue not only
+    ordinary words."""
+    if any(ch.isdigit() for ch in text[start:end]):
+        return None
+    civility = _CIVILITY_WORD.match(text, start, end)
+    while civility and civility.group(1).casefold() in CIVILITIES:
+        start = civility.end()
+        civility = _CIVILITY_WORD.match(text, start, end)
+    match = _NAME_PREFIX.match(text, start, end)
+    if match is None:
+        return None
+    name_end = match.end()
+    if text[name_end - 1] == "." and not re.search(r"(?:^|[\s.\-])[^\W\d_]\.$", match.group()):
+        name_end -= 1  # a full stop after a word, not an initial
+    name = text[match.start():name_end]
+    words = name.split()
+    if len(words) > 4:
+        return None
+    if all(w.casefold().strip(".") in _FUNCTION_WORDS or w.casefold() in ROLES for w in words):
+        return None  # « idem », « père », « la mère »
+    if not trusted and not plausible_name(name, lexicons):
+        return None
+    return Span(match.start(), name_end, "PERSON", SCORE)
+
+
+def _covered(spans: list[Span], start: int, end: int) -> bool:
+    return any(s.start < end and start < s.end for s in spans)
+
+
+__all__ = ["HEADERS", "fold_header", "header_label", "structure_spans"]

@@ -1,0 +1,120 @@
+"""Tables and forms type their cells (``gateway/redaction/structure.py``).
+
+The unit tests call ``structure_spans`` alone, with no recognizer spans, so they show what the
+layout adds by itself; the last tests go through the whole redactor. Every table and form here
+is written for this test.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.redaction import Redactor
+from gateway.redaction.lexicons import Lexicons
+from gateway.redaction.structure import fold_header, header_label, structure_spans
+from gateway.types import Span
+from tests.redaction.conftest import covered, touched
+
+
+@pytest.fixture(scope="module")
+def lexicons(redactor: Redactor) -> Lexicons:
+    return redactor.lexicons
+
+
+def _values(text: str, spans: list[Span]) -> dict[str, str]:
+    return {text[s.start:s.end]: s.label for s in spans}
+
+
+@pytest.mark.parametrize(("header", "label"), [
+    ("Né(e) le", "DATE_OF_BIRTH"),
+    ("N° CAF", "CAF_NUMBER"),
+    ("date_naiss", "DATE_OF_BIRTH"),
+    ("Prénom(s)", "PERSON"),
+    ("Nom de naissance", "PERSON"),
+    ("Tél.", "PHONE"),
+    ("Référent", "PERSON_ROLE"),
+    ("Anniv.", "DATE_OF_BIRTH"),
+])
+def test_headers_are_matched_whole_after_folding(header: str, label: str) -> None:
+    assert header_label(header) == label
+
+
+@pytest.mark.parametrize("header", ["Nom de l'école", "Date du rendez-vous", "Nombre", "Lien"])
+def test_other_headers_type_nothing(header: str) -> None:
+    assert header_label(header) is None
+    assert fold_header(header) == fold_header(header.upper())
+
+
+def test_semicolon_export_under_a_header_row(lexicons: Lexicons) -> None:
+    text = ("nom;prenom;date_naiss;num_caf;tel\n"
+            "BOULANGER;Maëlle;17/03/1984;4410287;06 12 48 90 33\n"
+            "PETIT;Noé;02/11/2015;;\n")
+    found = _values(text, structure_spans(text, [], lexicons))
+    # Surnames that are ordinary words are still names under « nom ».
+    assert found["BOULANGER"] == found["PETIT"] == "PERSON"
+    assert found["Maëlle"] == found["Noé"] == "PERSON"
+    assert found["17/03/1984"] == found["02/11/2015"] == "DATE_OF_BIRTH"
+    assert found["4410287"] == "CAF_NUMBER"
+    assert found["06 12 48 90 33"] == "PHONE"
+    assert "nom" not in found and "prenom" not in found  # the header row stays readable
+
+
+def test_quoted_csv_keeps_commas_inside_cells(lexicons: Lexicons) -> None:
+    text = ('"Nom","Prénom","Adresse"\n'
+            '"Ferreira","Inês","Bât. C, 14 allée des Cerisiers, 69200 Vénissieux"\n'
+            '"Lopez","Hugo","3 impasse du Moulin, 38000 Grenoble"\n')
+    found = _values(text, structure_spans(text, [], lexicons))
+    assert found["Bât. C, 14 allée des Cerisiers, 69200 Vénissieux"] == "ADDRESS"
+    assert found["Ferreira"] == found["Hugo"] == "PERSON"
+
+
+def test_markdown_table_skips_its_separator_row(lexicons: Lexicons) -> None:
+    text = ("| Jeune | Anniv. | Référent | Remarques |\n|:--|:--:|--|--|\n"
+            "| Timéo | 11/08 | KL | idem |\n| Aya | 25/12 | père | voir juge |\n")
+    found = _values(text, structure_spans(text, [], lexicons))
+    assert found["Timéo"] == found["Aya"] == found["KL"] == "PERSON"
+    assert found["11/08"] == found["25/12"] == "DATE_OF_BIRTH"
+    # A role column's cell that is an ordinary word (« père ») is not a name.
+    assert "père" not in found and "idem" not in found and "voir juge" not in found
+
+
+def test_form_labels_type_the_value_after_them(lexicons: Lexicons) -> None:
+    text = ("Nom : GARNIER          Prénom : Lou\n"
+            "Nom d'usage : Mme Carvalho épouse Garnier\n"
+            "Téléphone : 07 55 21 40 18\nNom de l'école : Jean Jaurès\nMotif : impayés\n")
+    found = _values(text, structure_spans(text, [], lexicons))
+    assert found["GARNIER"] == found["Lou"] == "PERSON"
+    assert found["07 55 21 40 18"] == "PHONE"
+    assert "Carvalho épouse Garnier" in found  # the civility is left out
+    assert not any("Jean" in value or "impayés" in value for value in found)
+
+
+def test_a_value_that_does_not_fit_its_label_is_left(lexicons: Lexicons) -> None:
+    text = ("Nom;Tél.;Né le\nDIAS;refuse de le donner;inconnue\nMOREL;-;vers 1990 ?\n")
+    found = _values(text, structure_spans(text, [], lexicons))
+    assert set(found) == {"DIAS", "MOREL"}
+
+
+def test_a_column_mostly_found_types_its_other_cells(lexicons: Lexicons) -> None:
+    text = "1;a;5512093\n2;b;4470128\n3;c;6613207\n4;d;7720014\n"
+    spans = [Span(text.index(v), text.index(v) + 7, "CAF_NUMBER", 0.9)
+             for v in ("5512093", "4470128", "6613207")]
+    found = _values(text, structure_spans(text, spans, lexicons))
+    assert found == {"7720014": "CAF_NUMBER"}
+
+
+def test_prose_with_commas_is_not_a_table(lexicons: Lexicons) -> None:
+    text = ("Nous avons vu la mère, le père, puis la tante.\n"
+            "Elle viendra lundi, mardi, ou jeudi matin.\n")
+    assert structure_spans(text, [], lexicons) == []
+
+
+def test_redactor_masks_a_roster_row_the_model_alone_could_miss(redactor: Redactor) -> None:
+    text = ("Liste de la permanence\n"
+            "Nom;Prénom;N° allocataire;Réf.\n"
+            "CHARPENTIER;Rose;4417302;AB\n"
+            "NGUYEN;Bao;5528913;CD\n")
+    spans = redactor.analyze(text)
+    for value in ("CHARPENTIER", "Rose", "4417302", "NGUYEN", "Bao", "5528913"):
+        assert covered(text, spans, value), value
+    assert not touched(text, spans, "Liste de la permanence")
