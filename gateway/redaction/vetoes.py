@@ -39,6 +39,9 @@ _TITLE_ONLY = re.compile(
 _DAY_OR_MONTH_ABBREVIATION = re.compile(
     r"(?:lun|mar|mer|jeu|ven|sam|dim|janv|f[ée]vr?|avr|juil|sept|oct|nov|d[ée]c)\.",
     re.IGNORECASE)
+# A day written short before a date, in a planning: « Lun 17/03 », « jeu. 20 ».
+_DAY_BEFORE_DATE = re.compile(r"(?:lun|mar|mer|jeu|ven|sam|dim)\.?", re.IGNORECASE)
+_DATE_AFTER = re.compile(r"\.?\s+\d{1,2}\b")
 
 
 def never_personal(text: str, start: int, end: int, label: str) -> bool:
@@ -47,6 +50,8 @@ def never_personal(text: str, start: int, end: int, label: str) -> bool:
     n° 2022-140 », « cerfa 15692 », « SIRET … »)."""
     if label == "PERSON":
         return bool(_DAY_OR_MONTH_ABBREVIATION.fullmatch(text[start:end + 1].strip())
+                    or (_DAY_BEFORE_DATE.fullmatch(text[start:end])
+                        and _DATE_AFTER.match(text, end))
                     or _TITLE_ONLY.fullmatch(text[start:end].strip()))
     return label in _REFERENCE_LABELS and any(c.isdigit() for c in text[start:end]) and bool(
         _NOT_PERSONAL_BEFORE.search(text[max(0, start - 30):start]))

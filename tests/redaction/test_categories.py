@@ -33,6 +33,8 @@ MASK: dict[str, list[tuple[str, list[str]]]] = {
         ("vu kevin et sa mere ce matin, il avait oublié son cartable a la maison",
          ["kevin"]),
         ("Mme K. a rappelé pour le rdv, RAS.", ["K"]),
+        ("RAPPORT CONCERNANT MME OKAFOR CHIAMAKA ET SA FILLE\nLa situation a évolué.",
+         ["OKAFOR CHIAMAKA"]),
         ("Mme LAMBERT née FOURNIER Hélène demande un rendez-vous.",
          ["LAMBERT", "FOURNIER Hélène"]),
         ("sms de amina : elle peut pas venir jeudi, son fils ilyes est malade",
@@ -69,6 +71,10 @@ KEEP: list[tuple[str, list[str]]] = [
     ("Vu la loi n° 2022-140 du 7 février 2022 et le cerfa 15692*01.", ["2022-140", "15692"]),
     ("COMPTE RENDU DE VISITE À DOMICILE\n\nLa famille est bien installée.",
      ["COMPTE RENDU", "VISITE", "DOMICILE"]),
+    ("TRIBUNAL POUR ENFANTS DE CRÉTEIL\nNOTE AU JUGE DES ENFANTS – SUIVI DES FRATRIES CONCERNÉES\n"
+     "Les trois enfants vont bien.", ["JUGE DES ENFANTS", "FRATRIES CONCERNÉES"]),
+    ("| Jour | Heure | Lieu |\n|---|---|---|\n| Mer 12/03 | 10h | salle 2 |\n"
+     "| Ven 14/03 | 15h | CMP |", ["Mer", "Ven"]),
     ("Hi Sarah, please find attached the summary of the meeting. The next steps are listed "
      "below and the school has been informed.",
      ["please", "attached", "summary", "meeting", "The next steps", "school"]),

@@ -205,6 +205,17 @@ def upper_context(text: str, tok: Tok) -> bool:
     )
 
 
+def heading_line(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` stands in a line written in capitals with more words
+    than the span (« LISTE DES ENFANTS », « RAPPORT À MONSIEUR LE JUGE DE LA JEUNESSE »)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    letters = [c for c in line if c.isalpha()]
+    span_letters = sum(c.isalpha() for c in text[start:end])
+    return len(letters) > span_letters + 3 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+
+
 def runs(text: str, toks: list[Tok], marks: list[bool]) -> list[tuple[int, int]]:
     """Merge marked tokens separated only by spaces/hyphens into spans."""
     spans: list[tuple[int, int]] = []

@@ -31,6 +31,7 @@ from gateway.redaction.recognizers.name_words import (
     STOP,
     WORD,
     NameWords,
+    heading_line,
     Tok,
     lower_name,
     runs,
@@ -70,7 +71,25 @@ class PersonRecognizer(EntityRecognizer):
             self._ner_rule(text, toks, nlp_artifacts, marks)
         notes.enumeration_rule(self.words, text, toks, marks)
         notes.surname_after_first_name(self.words, text, toks, marks)
-        return [self._result(s, e) for s, e in runs(text, toks, marks)]
+        return [self._result(s, e) for s, e in runs(text, toks, marks)
+                if not self._heading_words(text, toks, s, e)]
+
+    def _heading_words(self, text: str, toks: list[Tok], start: int, end: int) -> bool:
+        """Capitalised words of a heading line are not names by their case alone: a run
+        there is kept only after a civility or with a first name that is no common word."""
+        if not heading_line(text, start, end):
+            return False
+        inside = [k for k, t in enumerate(toks) if start <= t.start and t.end <= end]
+        if not inside:
+            return False
+        first = inside[0]
+        if first > 0 and toks[first - 1].folded.rstrip(".") in {c.rstrip(".") for c in CIVILITY_SET}:
+            return False
+        lexicons = self.words.lexicons
+        return not any(
+            lexicons.is_first_name(toks[k].text) and not lexicons.is_common(toks[k].text)
+            for k in inside
+        )
 
     def _civility_rule(self, text: str, toks: list[Tok], i: int, marks: list[bool]) -> None:
         tok = toks[i]
