@@ -29,7 +29,7 @@ from gateway.redaction.language import english_person_span, english_ranges, fore
 from gateway.redaction.structure import structure_spans
 from gateway.redaction.tokens import split_cells
 from gateway.redaction.vetoes import never_personal
-from gateway.redaction.names import NameTokens, collect_name_tokens, propagate
+from gateway.redaction.names import NameTokens, collect_name_tokens, enumerated_names, propagate
 from gateway.redaction.normalize import normalize
 from gateway.redaction.recurrence import recurrences, recurring_values
 from gateway.redaction.recognizers import build_recognizers
@@ -179,6 +179,9 @@ class Redactor:
                  if not never_personal(text, s.start, s.end, s.label)]
         if typed:
             spans = merge_spans(spans + _keep_outside(text, typed, settings))
+        listed = enumerated_names(text, spans, self.lexicons)
+        if listed:
+            spans = merge_spans(spans + _keep_outside(text, listed, settings))
         allow_words = frozenset(t.casefold() for t in settings.allow_list)
         tokens = collect_name_tokens([(text, spans)], allow_words)
         spans = merge_spans(

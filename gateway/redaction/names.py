@@ -19,6 +19,7 @@ from gateway.redaction.lexicons import (
     DETERMINERS,
     NON_NAMES,
     PARTICLES,
+    ROLES,
     Lexicons,
     strip_accents,
 )
@@ -131,6 +132,56 @@ def propagate(text: str, spans: list[Span], tokens: NameTokens, lexicons: Lexico
             found[-1] = Span(found[-1].start, match.end(), "PERSON", 0.8)
         else:
             found.append(Span(start, match.end(), "PERSON", 0.8))
+    return found
+
+
+_LIST_GAP = r"(?:\s*,\s*|\s+(?:et|ou|&)\s+)"
+_GAP_BEFORE = re.compile(_LIST_GAP + r"$")
+_GAP_AFTER = re.compile(_LIST_GAP)
+
+
+def enumerated_names(text: str, spans: list[Span], lexicons: Lexicons) -> list[Span]:
+    """Capitalised words listed with names: in « Nassur, Faïza, Chamsia et Espoir » the last
+    word is a name like the others, even though « espoir » is also a common word.
+
+    A word is taken when it stands between two names of the list, or next to a name that is
+    itself listed with another name (two names at least show it is a list of people)."""
+    persons = sorted((s.start, s.end) for s in spans if s.label == "PERSON")
+    if len(persons) < 2:
+        return []
+    ends = {e: s for s, e in persons}
+    starts = {s: e for s, e in persons}
+
+    def name_before(pos: int) -> tuple[int, int] | None:
+        gap = _GAP_BEFORE.search(text, max(0, pos - 6), pos)
+        if gap and gap.start() in ends:
+            return ends[gap.start()], gap.start()
+        return None
+
+    def name_after(pos: int) -> tuple[int, int] | None:
+        gap = _GAP_AFTER.match(text, pos)
+        if gap and gap.end() in starts:
+            return gap.end(), starts[gap.end()]
+        return None
+
+    covered = [(s.start, s.end) for s in spans]
+    found: list[Span] = []
+    for match in NAME_WORD.finditer(text):
+        word = match.group()
+        if not word[0].isupper() or word.isupper() and len(word) <= 2:
+            continue
+        if _is_covered(covered, match.start(), match.end()):
+            continue
+        folded = word.casefold()
+        if folded in DETERMINERS or folded in _FUNCTION_WORDS or folded in NON_NAMES \
+                or folded in ROLES or folded in CIVILITIES:
+            continue
+        left = name_before(match.start())
+        right = name_after(match.end())
+        listed = (left and right) or (left and name_before(left[0])) or (
+            right and name_after(right[1]))
+        if listed:
+            found.append(Span(match.start(), match.end(), "PERSON", 0.8))
     return found
 
 

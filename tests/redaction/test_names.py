@@ -78,3 +78,12 @@ def test_name_tokens_come_only_from_person_spans(redactor: Redactor) -> None:
     tokens = collect_name_tokens([(text, spans)], frozenset())
     assert {"lucie", "ferrand"} <= tokens.words
     assert "hugo" not in tokens.words
+
+
+def test_a_word_listed_with_names_is_a_name(redactor: Redactor) -> None:
+    """« Bienvenue » is a common word, but listed with two names it is the third child."""
+    text = "Les enfants de Mme Tshala sont Kalonji, Mbuyi et Bienvenue (4 ans)."
+    spans = redactor.analyze(text)
+    assert covered(text, spans, "Bienvenue")
+    kept = "Pour Kalonji, Liberté reste un mot abstrait."  # one name is no list
+    assert not touched(kept, redactor.analyze(kept), "Liberté")
