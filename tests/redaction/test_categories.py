@@ -58,6 +58,14 @@ MASK: dict[str, list[tuple[str, list[str]]]] = {
          ["45 avenue de Stalingrad, 93200 Saint-Denis"]),
         ("Domicilié Rue de la Station 14 bte 3, 4000 Liège, depuis janvier.",
          ["Rue de la Station 14 bte 3, 4000 Liège"]),
+        ("elle est au camping des sables emplacement 23, 12 chemin des dunes 17000 la rochelle",
+         ["camping des sables emplacement 23, 12 chemin des dunes 17000 la rochelle"]),
+        ("nouvelle adresse : resid les glycines bat c appt 12 allee des peupliers 59000 lille",
+         ["resid les glycines bat c appt 12 allee des peupliers 59000 lille"]),
+        ("Hébergée hôtel Le Relais chambre 8, 40 route de Lyon, 38300 Bourgoin, depuis mai.",
+         ["hôtel Le Relais chambre 8, 40 route de Lyon, 38300 Bourgoin"]),
+        ("Point de rendez-vous : PK 14,5 route des Plages, 97436 Saint-Leu.",
+         ["PK 14,5 route des Plages, 97436 Saint-Leu"]),
     ],
 }
 

@@ -47,15 +47,27 @@ COMPLEMENT = (
     rf"Hameau|Domaine|Lotissement|Les)(?:{_NAME})"
     rf"|(?i:B[âa]timent|B[âa]t\.?|Appartement|Appt\.?|Apt\.?|App\.?|Escalier|Esc\.?|Porte|"
     rf"Logement|Lgt\.?|Entr[ée]e|BP|CS|Bo[îi]te\s+postale|[ÉE]tage)\s?(?:n°\s?)?[\w\-]{{1,5}}"
-    rf"|\d{{1,2}}(?:er|e|[èe]me)\s+(?i:[ée]tage))"
+    rf"|\d{{1,2}}(?:er|e|[èe]me)\s+(?i:[ée]tage)"
+    # Rooms and pitches of hotels, shelters and campings; kilometre points (« PK 12,5 »).
+    rf"|(?i:chambre|chbre|ch\.?(?=\s?\d)|bloc|module|emplacement|mobil[\s\-]?home)\s?(?:n°\s?)?\d[\w\-]{{0,4}}"
+    rf"|(?<![\w])PK\s?\d{{1,3}}(?:[,.]\d{{1,2}})?"
+    # Named places typed fast, in lower case (« resid les acacias », « hotel ibis budget »):
+    # counted only inside a chain that holds a street or a postcode.
+    rf"|(?i:r[ée]sid(?:ence)?|r[ée]s\.|foyer|h[ôo]tel|camping|association|asso|quartier)"
+    rf"(?:\s+{_LOWER_STOP}[^\W\d_][\w'’\-]*){{1,4}})"
 )
+# A way named in lower case without a number (« appt 31 avenue jean jaures 94400 vitry »):
+# only inside a chain, never evidence of an address by itself.
+_LOWER_STREET = rf"(?<![\w]){_VOIE_ALONE}(?:\s+{_LOWER_STOP}[^\W\d_][\w'’\-]*){{1,4}}"
 POSTCODE_CITY = (
     rf"(?<![\d\w.,])(?<!\d )\d{{5}}\s+(?!(?i:euros?|eur|habitants|personnes|km|ans|jours|mois|dossiers)\b)"
     rf"(?!{_PARTICLE}[\s,.])"
     rf"(?:{_CAP_WORD}|{_CAP_WORD.lower()})"
     rf"(?:[ \-](?:{_PARTICLE}|{_CAP_WORD})){{0,4}}(?:\s+(?i:cedex)(?:\s+\d{{1,2}})?)?"
 )
-_PART = re.compile(rf"(?P<p>{STREET})|(?P<c>{COMPLEMENT})|(?P<z>{POSTCODE_CITY})")
+_PART = re.compile(
+    rf"(?P<p>{STREET})|(?P<c>{COMPLEMENT})|(?P<z>{POSTCODE_CITY})|(?P<l>{_LOWER_STREET})"
+)
 # What may separate two parts of one address.
 _GAP = re.compile(r"^[\s,;–\-/]{0,4}$")
 
