@@ -16,6 +16,8 @@ from gateway.redaction.lexicons import Lexicons
 from gateway.redaction.names import NAME_WORD
 from gateway.types import Span
 
+_ENGLISH_STOP = frozenset(__import__("spacy.lang.en.stop_words", fromlist=["STOP_WORDS"]).STOP_WORDS)
+
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 # Function words of one language that are not words of the other.
 _EN = frozenset("""
@@ -136,6 +138,11 @@ def english_person_span(
         all_first_names = all_first_names and first_name
         # Edge words trimmed off: English words that are not a first name (« Hi », « met »).
         words.append((*match.span(), lexicons.is_first_name(word) or not english))
+    # A first name inside a sentence followed by capitalised words is a full name even when
+    # the surname is an English word (« Pupil Daisy Green », « his cousin, Victor Hill »); two
+    # words only, as longer title-case runs are titles (« the Rose Garden Project »).
+    if len(words) == 2 and _first_name_then_surnames(text, words, lexicons, sentence_start):
+        return words[0][0], words[-1][1]
     # Dictionary words only (« Stock Trends », « the chat history ») are not a person,
     # unless every word is a first name (« Rose Martin »).
     if not words or (all_ordinary and not all_first_names):
@@ -144,6 +151,28 @@ def english_person_span(
     if not kept:
         return None
     return kept[0][0], kept[-1][1]
+
+
+def _first_name_then_surnames(
+    text: str, words: list[tuple[int, int, bool]], lexicons: Lexicons, sentence_start: bool
+) -> bool:
+    if sentence_start:
+        return False
+    first = text[words[0][0]:words[0][1]]
+    if not (lexicons.is_first_name(first) and first[0].isupper() and not first.isupper()):
+        return False
+    # Inside a longer run of capitalised words it is a title (« Perfect Chocolate Chip
+    # Recipe »); a capitalised word opening the sentence does not count (« Pupil Daisy Green »).
+    after = re.match(r"[ \t]+([^\W\d_]+)", text[words[-1][1]:words[-1][1] + 30])
+    if after and after.group(1)[0].isupper():
+        return False
+    before = re.search(r"(^|[.!?\n]\s*)?([^\W\d_]+)[ \t]+$",
+                       text[max(0, words[0][0] - 40):words[0][0]])
+    if before and before.group(2)[0].isupper() and before.group(1) is None:
+        return False
+    rest = [text[a:b] for a, b, _ in words[1:]]
+    return all(w[0].isupper() and not w.isupper() and w.casefold() not in _ENGLISH_STOP
+               for w in rest)
 
 
 def foreign_script_names(text: str, spans: list[Span]) -> list[Span]:

@@ -25,7 +25,7 @@ def _words(block: str) -> tuple[str, ...]:
 CIVILITIES = _words(
     """
     monsieur madame mademoiselle messieurs mesdames m. m mr mr. mme mme. mmes mlle mlle. mlles
-    mm. dr dr. docteur docteure pr pr. professeur me maître maitre
+    mm. dr dr. docteur docteure pr pr. professeur me maître maitre mrs mrs. ms ms. miss
 """
 )
 
@@ -87,7 +87,8 @@ NON_NAMES = frozenset(
     Tercian Covid Code Civil Pénal Article Loi Annexe PJ Lidl Aldi Carrefour Auchan Intermarché
     Monoprix Amazon Logirep Paris Lyon Marseille SIRET SIREN FINESS GRETA ATSEM ADMR CSAPA
     CAARUD CeGIDD MAJ NUR AFPA AFPR POEI PMSMP CLSH ALSH PRE REAAP LAEP CIDFF ADIL UDAF ATMP
-    APAJH UNAFAM CREAI CHSCT CSE DPO RGPD CNIL IA GPT ChatGPT
+    APAJH UNAFAM CREAI CHSCT CSE DPO RGPD CNIL IA GPT ChatGPT DOB NN NEPH ANEF ANTS MASP
+    MAESF ANAH CPAS SPJ SAJ ONE OCPM AVS
 """
     )
 )

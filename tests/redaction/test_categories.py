@@ -33,6 +33,8 @@ MASK: dict[str, list[tuple[str, list[str]]]] = {
         ("vu kevin et sa mere ce matin, il avait oublié son cartable a la maison",
          ["kevin"]),
         ("Mme K. a rappelé pour le rdv, RAS.", ["K"]),
+        ("Dear colleague, the boy now lives with his aunt, Holly Brook, near Dover.",
+         ["Holly Brook"]),
         ("RAPPORT CONCERNANT MME OKAFOR CHIAMAKA ET SA FILLE\nLa situation a évolué.",
          ["OKAFOR CHIAMAKA"]),
         ("Mme LAMBERT née FOURNIER Hélène demande un rendez-vous.",
