@@ -6,7 +6,7 @@ invalid request does not. The caller decides which models may serve (org, role, 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from gateway.catalog import Catalog, ModelSpec
@@ -84,7 +84,7 @@ class Upstream:
     async def open_stream(
         self, chain: Sequence[ModelSpec], messages: Messages, params: Params,
         include_usage: bool,
-    ) -> tuple[ModelSpec, AsyncIterator[dict[str, Any]]]:
+    ) -> tuple[ModelSpec, AsyncGenerator[dict[str, Any], None]]:
         """Open a stream on the first model of ``chain`` that sends a first chunk (within its
         ``timeout_s``); return it and an iterator of clean ``chat.completion.chunk`` dicts.
 
@@ -96,7 +96,7 @@ class Upstream:
         if include_usage:
             extra["stream_options"] = {"include_usage": True}
 
-        async def attempt(spec: ModelSpec) -> AsyncIterator[dict[str, Any]]:
+        async def attempt(spec: ModelSpec) -> AsyncGenerator[dict[str, Any], None]:
             chunks = await self.transport_for(spec).open_stream(spec, messages,
                                                                 {**params, **extra})
             try:
@@ -112,13 +112,13 @@ class Upstream:
         return await self._first_that_answers(chain, attempt)
 
 
-async def _empty() -> AsyncIterator[dict[str, Any]]:
+async def _empty() -> AsyncGenerator[dict[str, Any], None]:
     return
     yield  # an async generator that yields nothing
 
 
 async def _relay(spec: ModelSpec, chunks: Chunks, first: dict[str, Any]
-                 ) -> AsyncIterator[dict[str, Any]]:
+                 ) -> AsyncGenerator[dict[str, Any], None]:
     """The first chunk, then the rest, each cleaned; errors mapped like the first's."""
     try:
         yield first
