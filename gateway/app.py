@@ -53,7 +53,7 @@ def build_services(settings: Settings, redactor: Redactor | None = None) -> Serv
     from gateway.frontend import SigningKeys
     from gateway.limits import build_limiter
     from gateway.sso import OidcClient
-    from gateway.plugins import extra_recognizers, plugin_manager
+    from gateway.plugins import plugin_manager
     from gateway.policy import PolicyStore
     from gateway.redaction import build_redactor, memory_cache, redis_cache
     from gateway.staffstore import build_staff_store
@@ -72,8 +72,7 @@ def build_services(settings: Settings, redactor: Redactor | None = None) -> Serv
     breaker = CircuitBreaker()
     cache = redis_cache(settings.redis_url, breaker=breaker) if settings.redis_url else memory_cache()
     policies = PolicyStore(settings.policies_dir)
-    redactor = redactor or build_redactor(cache=cache,
-                                          extra_recognizers=extra_recognizers(plugins))
+    redactor = redactor or build_redactor(cache=cache, plugins=plugins)
     upstream = Upstream(catalog)
     usage = build_usage(settings, retention=policy_retention(policies), breaker=breaker)
     limits = build_limiter(settings.redis_url, settings.timezone, breaker)
