@@ -55,9 +55,11 @@ $(VENV)/.installed-lint: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[lint]'
 	touch $@
 
-# The same command as .pre-commit-config.yaml's hook.
+# The same commands as .pre-commit-config.yaml's hooks: ruff, then mypy (strict on gateway/,
+# configured in pyproject.toml).
 lint: $(VENV)/.installed-lint
 	$(BIN)/ruff check gateway tests
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache

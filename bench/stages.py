@@ -33,7 +33,6 @@ async def run(n: int, prompt: str) -> None:
     from gateway.catalog import Catalog, ModelSpec
     from gateway.policy import PolicyStore, evaluate, redaction_settings
     from gateway.redaction import (
-        RedactionSettings,
         build_redactor,
         memory_cache,
         redact_conversation,
@@ -61,8 +60,7 @@ async def run(n: int, prompt: str) -> None:
             upstream = Upstream(catalog)
             policies = PolicyStore(None)
             policy = policies.get("bench")
-            options = redaction_settings(policy)
-            settings = RedactionSettings(allow_list=tuple(options["allow_list"]))
+            settings = redaction_settings(policy)
             usage = build_usage(load_settings(state_dir=Path(tmp)))
             principal = Principal("bench", "bench", Role.STAFF, "benchkey0000")
             costs: dict[str, list[float]] = {k: [] for k in

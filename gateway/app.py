@@ -26,7 +26,14 @@ from gateway.services import Services
 from gateway.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    from gateway.catalog import Catalog, ModelSpec
+    from gateway.limits import Limiter
+    from gateway.pipeline import Pipeline
+    from gateway.policy import PolicyStore
     from gateway.redaction import Redactor
+    from gateway.staffstore import StaffStore
+    from gateway.upstream import Upstream
+    from gateway.usage import UsageRecorder
     from gateway.redis_client import CircuitBreaker
 
 log = logging.getLogger("gardefou")
@@ -46,7 +53,7 @@ def build_services(settings: Settings, redactor: Redactor | None = None) -> Serv
     from gateway.frontend import SigningKeys
     from gateway.limits import build_limiter
     from gateway.sso import OidcClient
-    from gateway.plugins import extra_recognizers, plugin_manager
+    from gateway.plugins import plugin_manager
     from gateway.policy import PolicyStore
     from gateway.redaction import build_redactor, memory_cache, redis_cache
     from gateway.staffstore import build_staff_store
@@ -65,21 +72,46 @@ def build_services(settings: Settings, redactor: Redactor | None = None) -> Serv
     breaker = CircuitBreaker()
     cache = redis_cache(settings.redis_url, breaker=breaker) if settings.redis_url else memory_cache()
     policies = PolicyStore(settings.policies_dir)
+    redactor = redactor or build_redactor(cache=cache, plugins=plugins)
+    upstream = Upstream(catalog)
+    usage = build_usage(settings, retention=policy_retention(policies), breaker=breaker)
+    limits = build_limiter(settings.redis_url, settings.timezone, breaker)
+    staff = build_staff_store(settings.state_dir, settings.redis_url)
     return Services(
         settings=settings,
         catalog=catalog,
         keys=build_keys(settings, breaker),
         policies=policies,
-        redactor=redactor or build_redactor(cache=cache,
-                                            extra_recognizers=extra_recognizers(plugins)),
-        upstream=Upstream(catalog),
-        usage=build_usage(settings, retention=policy_retention(policies), breaker=breaker),
-        limits=build_limiter(settings.redis_url, settings.timezone, breaker),
-        staff=build_staff_store(settings.state_dir, settings.redis_url),
+        redactor=redactor,
+        upstream=upstream,
+        usage=usage,
+        limits=limits,
+        staff=staff,
         directory=Directory(settings.directory_file),
         signing_keys=SigningKeys(),
         sso=OidcClient(settings) if settings.sso_issuer else None,
+        pipeline=build_pipeline(settings, catalog, policies, redactor, upstream, usage,
+                                limits, staff),
+        plugins=plugins,
     )
+
+
+def build_pipeline(
+    settings: Settings, catalog: Catalog, policies: PolicyStore, redactor: Redactor,
+    upstream: Upstream, usage: UsageRecorder | None = None, limits: Limiter | None = None,
+    staff: StaffStore | None = None,
+) -> Pipeline:
+    """The chat stages' parts, each handed only what it uses."""
+    from gateway.accounting import Accounting
+    from gateway.pipeline import Pipeline
+
+    def price(spec: ModelSpec, prompt_tokens: int, completion_tokens: int) -> float:
+        return upstream.cost_eur(spec, prompt_tokens, completion_tokens, settings.usd_to_eur)
+
+    return Pipeline(catalog=catalog, policies=policies, redactor=redactor, upstream=upstream,
+                    accounting=Accounting(price=price, limits=limits, usage=usage,
+                                          staff=staff),
+                    limits=limits)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:

@@ -16,10 +16,11 @@ import secrets
 import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Any, Protocol, TYPE_CHECKING
 
 from gateway.errors import AuthError, ConfigError, KeysUnavailable
 from gateway.types import Principal, Role
@@ -264,7 +265,8 @@ class RedisKeyStore:
 
     def put(self, record: KeyRecord) -> None:
         flat = {k: ("" if v is None else str(v)) for k, v in asdict(record).items()}
-        self._redis.hset(self.PREFIX + record.key_id, mapping=flat)
+        self._redis.hset(self.PREFIX + record.key_id,
+                         mapping=dict[Any, Any](flat))
         self._cache.pop(record.key_id, None)
 
     def all(self) -> list[KeyRecord]:
@@ -274,7 +276,7 @@ class RedisKeyStore:
         ]
 
 
-def _from_flat(raw: dict[str, str]) -> KeyRecord:
+def _from_flat(raw: Mapping[Any, Any]) -> KeyRecord:
     return KeyRecord(
         key_id=raw["key_id"],
         org=raw["org"],

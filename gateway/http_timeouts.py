@@ -47,7 +47,7 @@ class _HeaderDeadline:
 class H11HeaderTimeout(_HeaderDeadline, H11Protocol):
     """uvicorn's h11 protocol with the header deadline."""
 
-    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+    def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
         self._arm_header_deadline()
 
@@ -67,7 +67,7 @@ class HttpToolsHeaderTimeout(_HeaderDeadline, HttpToolsProtocol):
     """uvicorn's httptools protocol (the faster one, used when installed) with the header
     deadline."""
 
-    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+    def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
         self._arm_header_deadline()
 

@@ -14,11 +14,15 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from gateway.errors import LimitExceeded
 from gateway.types import Principal
+
+if TYPE_CHECKING:
+    from gateway.policy.schema import Limit, Limits
+    from gateway.redis_client import CircuitBreaker
 
 log = logging.getLogger("gardefou.limits")
 _MICRO = 1_000_000
@@ -37,9 +41,9 @@ class Scope:
     budget_micro_eur: int | None
 
 
-def scopes_for(principal: Principal, limits: Any) -> list[Scope]:
+def scopes_for(principal: Principal, limits: Limits) -> list[Scope]:
     """The scopes that apply to a caller under a policy's ``limits`` section."""
-    def scope(kind: str, ident: str, label: str, limit: Any) -> Scope | None:
+    def scope(kind: str, ident: str, label: str, limit: Limit | None) -> Scope | None:
         if limit is None:
             return None
         budget = limit.monthly_budget_eur
@@ -115,8 +119,8 @@ def _keys(scope: Scope, windows: Windows, prefix: str) -> tuple[str, str, str]:
 
 
 class Limiter(Protocol):
-    async def check(self, principal: Principal, limits: Any) -> None: ...
-    async def commit(self, principal: Principal, limits: Any, tokens: int, cost_eur: float) -> None: ...
+    async def check(self, principal: Principal, limits: Limits) -> None: ...
+    async def commit(self, principal: Principal, limits: Limits, tokens: int, cost_eur: float) -> None: ...
     def healthy(self) -> bool: ...
 
 
@@ -129,7 +133,7 @@ class MemoryLimiter:
         self._counts: dict[str, int] = {}
         self._lock = asyncio.Lock()
 
-    async def check(self, principal: Principal, limits: Any) -> None:
+    async def check(self, principal: Principal, limits: Limits) -> None:
         windows = Windows.now(self.tz)
         scopes = scopes_for(principal, limits)
         async with self._lock:
@@ -146,7 +150,7 @@ class MemoryLimiter:
                 self._counts[rpm] = self._counts.get(rpm, 0) + 1
             self._forget_old(windows)
 
-    async def commit(self, principal: Principal, limits: Any, tokens: int, cost_eur: float) -> None:
+    async def commit(self, principal: Principal, limits: Limits, tokens: int, cost_eur: float) -> None:
         windows = Windows.now(self.tz)
         async with self._lock:
             for scope in scopes_for(principal, limits):
@@ -187,7 +191,7 @@ class RedisLimiter:
     """Counters shared by every replica, updated by one Lua script per request."""
 
     def __init__(self, url: str, tz: ZoneInfo, prefix: str = "gardefou:limit:",
-                 breaker: Any = None) -> None:
+                 breaker: CircuitBreaker | None = None) -> None:
         from gateway.redis_client import CircuitBreaker, async_client
 
         self.tz = tz
@@ -197,7 +201,7 @@ class RedisLimiter:
         self._fallback = MemoryLimiter(tz, prefix)
         self._degraded = False
 
-    async def check(self, principal: Principal, limits: Any) -> None:
+    async def check(self, principal: Principal, limits: Limits) -> None:
         scopes = scopes_for(principal, limits)
         if not scopes:
             return
@@ -218,7 +222,7 @@ class RedisLimiter:
         if int(index) >= 0:
             raise exceeded(scopes[int(index)], _KINDS[int(kind) - 1], windows)
 
-    async def commit(self, principal: Principal, limits: Any, tokens: int, cost_eur: float) -> None:
+    async def commit(self, principal: Principal, limits: Limits, tokens: int, cost_eur: float) -> None:
         scopes = scopes_for(principal, limits)
         if not scopes:
             return
@@ -243,7 +247,8 @@ class RedisLimiter:
         return not self._degraded
 
 
-def build_limiter(redis_url: str | None, timezone: str, breaker: Any = None) -> Limiter:
+def build_limiter(redis_url: str | None, timezone: str,
+                  breaker: CircuitBreaker | None = None) -> Limiter:
     """Redis-backed when a URL is configured, in memory otherwise. ``breaker``: the
     process's Redis circuit breaker (:mod:`gateway.redis_client`)."""
     tz = ZoneInfo(timezone)

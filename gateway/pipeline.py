@@ -1,10 +1,14 @@
 """The one place where the order of the request stages is written.
 
-    1 auth (done by the router) → 2 redaction → 3 policy → 4 limits → 5 upstream
-    → 6 re-identification → 7 usage
+    1 auth (done by the router) → resolve the model → 2 limits → 3 redaction → 4 policy
+    → 5 upstream → 6 re-identification (+ notice) → 7 usage
 
-Every stage is a function of typed values. Redaction and policy fail closed: any error there
-refuses the request and nothing is sent upstream.
+Quotas come first: they need no analysis, so a throttled client costs almost nothing.
+Every stage is a function of typed values and receives only what it uses; the long-lived
+parts are held by one :class:`Pipeline`, built at start-up. Redaction and policy fail
+closed: any error there refuses the request and nothing is sent upstream. Both answer paths
+(whole and streamed) share the upstream chain, the notice rule (:mod:`gateway.notice`), the
+spans and one usage record per model call (:func:`gateway.accounting.recording`).
 """
 
 from __future__ import annotations
@@ -13,11 +17,13 @@ import asyncio
 import dataclasses
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gateway.catalog import ModelSpec
+from gateway.accounting import Accounting, Outcome, recording
+from gateway.catalog import Catalog, ModelSpec
 from gateway.errors import (
     GatewayError,
     NotFoundError,
@@ -26,21 +32,40 @@ from gateway.errors import (
     RedactionFailed,
 )
 from gateway.literacy import explanation, first_redaction
-from gateway.notice import notice_suffix, takes_notice
-from gateway.policy import LoadedPolicy, allowed_models, evaluate, redaction_settings
+from gateway.policy import LoadedPolicy, eligible_models, evaluate, redaction_settings
 from gateway.policy.client_task import task_name
-from gateway.policy.evaluate import routing_violation
-from gateway.redaction import RedactionSettings, reidentify_message
+from gateway.policy.llm import Complete
 from gateway.request_fields import redact_call
-from gateway.services import Services
-from gateway.streaming import ChunkRewriter, StreamOutcome, sse_stream
+from gateway.streaming import ChunkRewriter, StreamOutcome, rewrite_completion, sse_stream
 from gateway.types import Action, ChatCall, Decision, Principal, Redaction
-from gateway.usage import build_event, stage
+from gateway.usage import stage
+
+if TYPE_CHECKING:
+    from gateway.limits import Limiter
+    from gateway.policy import PolicyStore
+    from gateway.redaction import RedactionSettings, Redactor
+    from gateway.upstream import Upstream
+
+# The use under which the policy's model-based classifier calls are counted (usage, quotas).
+CLASSIFIER_USE = "classifieur_politique"
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    """The long-lived parts the stages use, built once at start-up
+    (:func:`gateway.app.build_services`)."""
+
+    catalog: Catalog
+    policies: PolicyStore
+    redactor: Redactor
+    upstream: Upstream
+    accounting: Accounting
+    limits: Limiter | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """A request that passed redaction and policy, ready to go upstream."""
+    """A request that passed limits, redaction and policy, ready to go upstream."""
 
     spec: ModelSpec
     policy: LoadedPolicy
@@ -49,23 +74,27 @@ class Prepared:
     reidentify: bool
     started: float
 
+    @property
+    def mapping(self) -> dict[str, str] | None:
+        """Placeholders → values for the answer, or ``None`` when the policy keeps them."""
+        return self.redaction.mapping if self.reidentify else None
 
-def resolve_model(call: ChatCall, principal: Principal, services: Services) -> ModelSpec:
+
+def resolve_model(call: ChatCall, principal: Principal, catalog: Catalog) -> ModelSpec:
     """The declared model the call names, if this org may see it (404 otherwise)."""
-    spec = services.catalog.get(call.model)
+    spec = catalog.get(call.model)
     if spec is None or not spec.visible_to(principal.org):
         # never quotes the name sent: a client may put any text there
         raise NotFoundError("Ce modèle n'existe pas ou ne vous est pas ouvert.")
     return spec
 
 
-async def redact(call: ChatCall, settings: RedactionSettings, services: Services) -> Redaction:
-    """Stage 2, off the event loop (CPU-bound): the whole outgoing request, messages and
+async def redact(call: ChatCall, settings: RedactionSettings, redactor: Redactor) -> Redaction:
+    """Stage 3, off the event loop (CPU-bound): the whole outgoing request, messages and
     parameters (:mod:`gateway.request_fields`). Any failure refuses the request."""
     try:
-        return await asyncio.to_thread(
-            redact_call, call.messages, call.params, services.redactor, settings
-        )
+        return await asyncio.to_thread(redact_call, call.messages, call.params, redactor,
+                                       settings)
     except RedactionFailed:
         raise
     except Exception as exc:  # noqa: BLE001 - fail closed, whatever went wrong
@@ -76,21 +105,20 @@ async def redact(call: ChatCall, settings: RedactionSettings, services: Services
 
 
 async def decide(
-    prepared_policy: LoadedPolicy,
+    policy: LoadedPolicy,
     principal: Principal,
     spec: ModelSpec,
     redaction: Redaction,
-    services: Services,
-    params: dict[str, Any] | None = None,
+    catalog: Catalog,
+    complete: Complete | None,
     client_task: str | None = None,
 ) -> Decision:
-    """Stage 3: classify the redacted request and apply the org's policy (tool and schema
-    descriptions in ``params`` are instructions too). Fails closed."""
+    """Stage 4: classify the redacted request and apply the org's policy (tool and schema
+    descriptions in the redacted parameters are instructions too). Fails closed."""
     try:
         return await evaluate(
-            prepared_policy, principal, spec, redaction.messages, services.catalog,
-            complete=_classifier_call(services, principal.org), params=params,
-            client_task=client_task,
+            policy, principal, spec, redaction.messages, catalog, complete=complete,
+            params=redaction.params, client_task=client_task,
         )
     except GatewayError:
         raise
@@ -101,33 +129,36 @@ async def decide(
         ) from None
 
 
-def _classifier_call(services: Services, org: str) -> Any:
-    """The policy's optional model-based classifier calls models through the same upstream
-    (its input is already redacted)."""
+def classifier_call(pipeline: Pipeline, principal: Principal, policy: LoadedPolicy) -> Complete:
+    """The policy's optional model-based classifier reaches models like any call: through
+    the upstream chain, its tokens and cost counted in the quotas and recorded as usage
+    (use ``classifieur_politique``). Its input is already redacted; the request itself was
+    counted by the limits stage, so no second request is counted here."""
 
     async def complete(model_name: str, messages: list[dict[str, Any]]) -> str:
-        spec = services.catalog.get(model_name)
-        if spec is None or not spec.visible_to(org):
+        spec = pipeline.catalog.get(model_name)
+        if spec is None or not spec.visible_to(principal.org):
             raise PolicyUnavailable(f"Le modèle de classification « {model_name} » n'existe pas.")
-        _, body = await services.upstream.complete([spec], messages, {"temperature": 0})
+        decision = Decision(id="classifier", action=Action.ALLOW, use=CLASSIFIER_USE,
+                            forbidden=None, evidence=(), policy_revision=policy.revision)
+        async with recording(pipeline.accounting, principal, policy.policy.limits, decision,
+                             spec, {}) as outcome:
+            with stage("upstream"):
+                served, body = await pipeline.upstream.complete([spec], messages,
+                                                                {"temperature": 0})
+            outcome.answered(Action.ALLOW.value, served, body.get("usage"))
         return str(body["choices"][0]["message"].get("content") or "")
 
     return complete
 
 
-async def prepare(call: ChatCall, principal: Principal, services: Services) -> Prepared:
-    """Stages 2–4 (quotas first: they need no analysis). Raises PolicyBlocked (403) after
-    recording the blocked attempt."""
+async def prepare(call: ChatCall, principal: Principal, pipeline: Pipeline) -> Prepared:
+    """Stages up to the policy. Raises PolicyBlocked (403) after recording the blocked
+    attempt."""
     started = time.perf_counter()
-    spec = resolve_model(call, principal, services)
-    policy = services.policies.get(principal.org)
-    options = redaction_settings(policy)
-    settings = RedactionSettings(
-        **({"labels": frozenset(options["labels"])} if options.get("labels") else {}),
-        allow_list=tuple(options.get("allow_list") or ()),
-        reidentify=bool(options.get("reidentify", True)),
-        scope=principal.conversation,
-    )
+    spec = resolve_model(call, principal, pipeline.catalog)
+    policy = pipeline.policies.get(principal.org)
+    settings = redaction_settings(policy, scope=principal.conversation)
     pending = policy.policy.compliance.activation.pending()
     if pending:
         # The organisation asked to stay closed until staff were informed and their
@@ -136,26 +167,25 @@ async def prepare(call: ChatCall, principal: Principal, services: Services) -> P
             "La passerelle n'est pas encore activée pour votre organisation : il manque "
             + " et ".join(pending) + ". Votre administrateur l'activera une fois ces étapes "
             "faites.", code="activation_pending", policy_revision=policy.revision)
-    if services.limits is not None:
+    if pipeline.limits is not None:
         # Before the costly stages, so a throttled client costs almost nothing.
         with stage("limits"):
-            await services.limits.check(principal, policy.policy.limits)
+            await pipeline.limits.check(principal, policy.policy.limits)
     with stage("redaction"):
-        redaction = await redact(call, settings, services)
+        redaction = await redact(call, settings, pipeline.redactor)
     with stage("policy"):
         # the template's shape is read on the request as sent (a closed-set name only)
         task = task_name(call.messages, call.client_task)
-        # parameters as they will leave (redacted): the optional model-based classifier
-        # may send them to a model
-        decision = await decide(policy, principal, spec, redaction, services,
-                                redaction.params, task)
+        decision = await decide(policy, principal, spec, redaction, pipeline.catalog,
+                                classifier_call(pipeline, principal, policy), task)
     training = policy.policy.compliance.training_url
     if decision.action is not Action.BLOCK and first_redaction(call.messages, redaction.counts):
         decision = dataclasses.replace(decision, notice=_join_notice(
             decision.notice, explanation("redaction", training, principal.org)))
     prepared = Prepared(spec, policy, redaction, decision, settings.reidentify, started)
     if decision.action is Action.BLOCK:
-        await record(prepared, principal, services, action="block")
+        async with _recording(pipeline, prepared, principal) as outcome:
+            outcome.action = Action.BLOCK.value
         rule = decision.forbidden or next((e.rule_id for e in decision.evidence
                                            if e.rule_id.startswith(("routing:", "role:"))), None)
         raise PolicyBlocked(
@@ -168,148 +198,80 @@ async def prepare(call: ChatCall, principal: Principal, services: Services) -> P
     return prepared
 
 
-def serving_chain(prepared: Prepared, principal: Principal, services: Services) -> list[ModelSpec]:
-    """The requested model, then its declared fallbacks that this request may also use: seen
-    by the org, allowed for the role, and satisfying the routing rules for its sensitivity."""
-    permitted = set(allowed_models(prepared.policy, principal.role, services.catalog))
-    chain = [prepared.spec]
-    for name in prepared.spec.fallbacks:
-        candidate = services.catalog.get(name)
-        if (
-            candidate is not None
-            and candidate.visible_to(principal.org)
-            and candidate.name in permitted
-            and routing_violation(
-                prepared.policy.policy, candidate, prepared.decision.sensitivity
-            ) is None
-        ):
-            chain.append(candidate)
-    return chain
+def serving_chain(prepared: Prepared, principal: Principal, catalog: Catalog) -> list[ModelSpec]:
+    """The requested model, then its declared fallbacks that may also serve this request
+    (:func:`gateway.policy.eligible_models` for its sensitivity), in declared order."""
+    eligible = {s.name for s in eligible_models(prepared.policy, catalog, principal,
+                                                prepared.decision.sensitivity)}
+    fallbacks = (catalog.get(name) for name in prepared.spec.fallbacks if name in eligible)
+    return [prepared.spec, *(s for s in fallbacks if s is not None)]
+
+
+def _recording(pipeline: Pipeline, prepared: Prepared, principal: Principal
+               ) -> AbstractAsyncContextManager[Outcome]:
+    return recording(pipeline.accounting, principal, prepared.policy.policy.limits,
+                     prepared.decision, prepared.spec, prepared.redaction.counts,
+                     prepared.started)
 
 
 async def complete(
-    call: ChatCall, principal: Principal, services: Services
+    call: ChatCall, principal: Principal, pipeline: Pipeline
 ) -> tuple[dict[str, Any], Prepared]:
     """A non-streaming call through every stage."""
-    prepared = await prepare(call, principal, services)
-    try:
+    prepared = await prepare(call, principal, pipeline)
+    async with _recording(pipeline, prepared, principal) as outcome:
         with stage("upstream"):
-            served, body = await services.upstream.complete(
-                serving_chain(prepared, principal, services), prepared.redaction.messages,
-                prepared.redaction.params,
-            )
-    except (GatewayError, asyncio.CancelledError):
-        await record(prepared, principal, services, action="error")
-        raise
-    with stage("reidentify"):
-        for choice in body.get("choices", []):
-            message = choice.get("message") or {}
-            if prepared.reidentify:
-                message = reidentify_message(message, prepared.redaction.mapping)
-            notice = prepared.decision.notice
-            if (notice and isinstance(message.get("content"), str)
-                    and takes_notice(choice.get("finish_reason"))):
-                message["content"] += notice_suffix(notice)
-            choice["message"] = message
-    usage = body.get("usage") or {}
-    await record(
-        prepared, principal, services, action=prepared.decision.action.value,
-        prompt_tokens=usage.get("prompt_tokens", 0),
-        completion_tokens=usage.get("completion_tokens", 0), served=served,
-    )
+            served, body = await pipeline.upstream.complete(
+                serving_chain(prepared, principal, pipeline.catalog),
+                prepared.redaction.messages, prepared.redaction.params)
+        with stage("reidentify"):
+            rewrite_completion(body, prepared.mapping, prepared.decision.notice)
+        outcome.answered(prepared.decision.action.value, served, body.get("usage"))
     return body, prepared
 
 
 async def stream(
-    call: ChatCall, principal: Principal, services: Services
+    call: ChatCall, principal: Principal, pipeline: Pipeline
 ) -> tuple[AsyncIterator[bytes], Prepared]:
-    """A streaming call. Policy errors surface before the first byte (proper HTTP status);
-    the returned iterator records usage when it ends, however it ends."""
-    prepared = await prepare(call, principal, services)
-    mapping = prepared.redaction.mapping
-    rewriter = ChunkRewriter(mapping if prepared.reidentify else None, prepared.decision.notice)
-    outcome = StreamOutcome(started=prepared.started)
-    try:
-        # Waits for the first chunk, so connection errors and timeouts get a real status.
-        served, chunks = await services.upstream.open_stream(
-            serving_chain(prepared, principal, services), prepared.redaction.messages,
-            prepared.redaction.params, include_usage=True,
-        )
-    except (GatewayError, asyncio.CancelledError):
-        await record(prepared, principal, services, action="error")
-        raise
+    """A streaming call. Errors up to the provider's first chunk surface here, before the
+    first byte (a proper HTTP status); the returned iterator records usage when it ends,
+    however it ends."""
+    prepared = await prepare(call, principal, pipeline)
+    events = _events(call, principal, pipeline, prepared)
+    await events.__anext__()  # opens the upstream stream (raises its errors)
+    return events, prepared
 
-    async def events() -> AsyncIterator[bytes]:
+
+async def _events(call: ChatCall, principal: Principal, pipeline: Pipeline,
+                  prepared: Prepared) -> AsyncGenerator[bytes, None]:
+    """Yields once when the provider's first chunk is in, then the SSE events."""
+    async with _recording(pipeline, prepared, principal) as outcome:
+        with stage("upstream"):
+            served, chunks = await pipeline.upstream.open_stream(
+                serving_chain(prepared, principal, pipeline.catalog),
+                prepared.redaction.messages, prepared.redaction.params, include_usage=True)
+        outcome.served = served
+        streamed = StreamOutcome(started=prepared.started)
+        rewriter = ChunkRewriter(prepared.mapping, prepared.decision.notice)
         try:
-            async for event in sse_stream(chunks, rewriter, outcome, call.include_usage):
-                yield event
+            yield b""
+            # re-identification chunk by chunk, as they are relayed
+            with stage("reidentify"):
+                async for event in sse_stream(chunks, rewriter, streamed, call.include_usage):
+                    yield event
         finally:
-            # Shielded: a client that hangs up on an error event cancels this generator,
-            # and the usage event must still be written.
-            await asyncio.shield(asyncio.ensure_future(finish()))
-
-    async def finish() -> None:
-        await chunks.aclose()  # type: ignore[attr-defined]
-        action = prepared.decision.action.value if outcome.completed else "error"
-        prompt_chars = sum(len(json.dumps(m, ensure_ascii=False)) for m in prepared.redaction.messages)
-        prompt_tokens, completion_tokens = outcome.tokens_or_estimate(prompt_chars)
-        await record(
-            prepared, principal, services, action=action,
-            prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
-            ttft_s=outcome.ttft_s, served=served,
-        )
-
-    return events(), prepared
+            await chunks.aclose()  # closes the provider connection if the client left
+            _stream_outcome(outcome, prepared, streamed)
 
 
-async def record(
-    prepared: Prepared,
-    principal: Principal,
-    services: Services,
-    *,
-    action: str,
-    prompt_tokens: int = 0,
-    completion_tokens: int = 0,
-    ttft_s: float | None = None,
-    served: ModelSpec | None = None,
-) -> None:
-    """Stage 7: quota counters and a content-free usage event, for the model that actually
-    answered (a fallback may have). Never fails the request."""
-    model = served or prepared.spec
-    if services.limits is not None and (prompt_tokens or completion_tokens):
-        cost = services.upstream.cost_eur(
-            model, prompt_tokens, completion_tokens, services.settings.usd_to_eur
-        )
-        await services.limits.commit(
-            principal, prepared.policy.policy.limits, prompt_tokens + completion_tokens, cost
-        )
-    if services.usage is None:
-        return
-    event = build_event(
-        principal=principal,
-        decision=prepared.decision,
-        model=model,
-        redaction_counts=prepared.redaction.counts,
-        prompt_tokens=prompt_tokens,
-        completion_tokens=completion_tokens,
-        latency_s=time.perf_counter() - prepared.started,
-        ttft_s=ttft_s,
-        action=action,
-    )
-    if await _research_opt_out(principal, services):
-        event = dataclasses.replace(event, research_opt_out=True)
-    await services.usage.record(event, principal)
-
-
-async def _research_opt_out(principal: Principal, services: Services) -> bool:
-    """Whether the worker objected to the research export. If the opt-out set cannot be
-    read, the event is kept out of research (an objection must never be missed)."""
-    if services.staff is None:
-        return False
-    try:
-        return await services.staff.opted_out(principal)
-    except Exception:  # noqa: BLE001 - never fails the request; err towards exclusion
-        return True
+def _stream_outcome(outcome: Outcome, prepared: Prepared, streamed: StreamOutcome) -> None:
+    """What a stream came to, counted even when the provider sent no usage."""
+    if streamed.completed:
+        outcome.action = prepared.decision.action.value
+    prompt_chars = sum(len(json.dumps(m, ensure_ascii=False))
+                       for m in prepared.redaction.messages)
+    outcome.prompt_tokens, outcome.completion_tokens = streamed.tokens_or_estimate(prompt_chars)
+    outcome.ttft_s = streamed.ttft_s
 
 
 def _join_notice(*parts: str | None) -> str | None:

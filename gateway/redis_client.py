@@ -86,7 +86,7 @@ _CONNECTION_ERRORS = (redis.ConnectionError, redis.TimeoutError, OSError, Timeou
 
 
 def _guarded_sync(base: type, breaker: CircuitBreaker) -> type:
-    class Guarded(base):  # type: ignore[misc, valid-type]
+    class Guarded(base):  # type: ignore[misc]
         def connect(self, *args: Any, **kwargs: Any) -> Any:
             breaker.check_not_open()
             try:
@@ -125,7 +125,7 @@ def _guarded_sync(base: type, breaker: CircuitBreaker) -> type:
 
 
 def _guarded_async(base: type, breaker: CircuitBreaker) -> type:
-    class Guarded(base):  # type: ignore[misc, valid-type]
+    class Guarded(base):  # type: ignore[misc]
         async def connect(self, *args: Any, **kwargs: Any) -> Any:
             breaker.check_not_open()
             try:

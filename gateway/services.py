@@ -1,5 +1,7 @@
 """The long-lived services of one gateway process, built once in the app's lifespan and
-handed to every request. No module-level mutable state: everything lives here."""
+handed to every request; the chat pipeline's own parts are gathered in ``pipeline``
+(:class:`gateway.pipeline.Pipeline`). Module-level state is limited to what
+docs/architecture.md lists (telemetry registries, caches of pure functions)."""
 
 from __future__ import annotations
 
@@ -11,9 +13,12 @@ from gateway.catalog import Catalog
 from gateway.settings import Settings
 
 if TYPE_CHECKING:
+    from pluggy import PluginManager
+
     from gateway.directory import Directory
     from gateway.frontend import SigningKeys
     from gateway.limits import Limiter
+    from gateway.pipeline import Pipeline
     from gateway.sso import OidcClient
     from gateway.policy import PolicyStore
     from gateway.redaction import Redactor
@@ -37,3 +42,7 @@ class Services:
     directory: Directory | None = None
     signing_keys: SigningKeys | None = None
     sso: OidcClient | None = None  # sign-in for the dashboard and admin pages, when configured
+    # the chat stages' parts (tests that serve no chat leave it out)
+    pipeline: Pipeline | None = None
+    # the plugin manager, kept for the process's life (hooks may be called after start-up)
+    plugins: PluginManager | None = None

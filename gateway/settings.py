@@ -51,7 +51,8 @@ class Settings(BaseSettings):
     )
     policies_dir: Path | None = Field(
         default=None,
-        description="Directory of per-organisation policy files; unset = policies/default.yaml.",
+        description="Directory of per-organisation policy files; unset = the default policy "
+        "(gateway/policy/default.yaml, a copy of policies/default.yaml).",
     )
     keys_file: Path | None = Field(
         default=None, description="Hashed API keys (JSON); default <state_dir>/keys.json."

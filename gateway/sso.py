@@ -271,11 +271,11 @@ async def callback(request: Request, code: str = "", state: str = "") -> Respons
     session = sign(settings.session_secret or "", {
         "org": settings.sso_org, "roles": [r.value for r in roles], "exp": expires,
         "sub": subject})
-    response = RedirectResponse(str(pending["next"]), status_code=303)
-    response.set_cookie(SESSION_COOKIE, session, max_age=int(settings.session_hours * 3600),
+    redirect = RedirectResponse(str(pending["next"]), status_code=303)
+    redirect.set_cookie(SESSION_COOKIE, session, max_age=int(settings.session_hours * 3600),
                         path="/", **_cookie_flags(settings))
-    response.delete_cookie(LOGIN_COOKIE, path="/auth")
-    return response
+    redirect.delete_cookie(LOGIN_COOKIE, path="/auth")
+    return redirect
 
 
 @router.get("/session")

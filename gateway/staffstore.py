@@ -110,7 +110,8 @@ class RedisStaffStore:
         if self._key is None:
             name = f"{self._prefix}:opt-out-key"
             await self._redis.set(name, secrets.token_bytes(32), nx=True)
-            self._key = bytes(await self._redis.get(name))
+            stored = await self._redis.get(name)
+            self._key = stored if isinstance(stored, bytes) else str(stored).encode()
         return self._key
 
     async def count_guide_view(self, org: str, month: str) -> None:
@@ -118,7 +119,8 @@ class RedisStaffStore:
 
     async def guide_views(self, org: str) -> dict[str, int]:
         raw = await self._redis.hgetall(f"{self._prefix}:guide-views:{org}")
-        return {k.decode(): int(v) for k, v in sorted(raw.items())}
+        return {(k.decode() if isinstance(k, bytes) else k): int(v)
+                for k, v in sorted(raw.items())}
 
     async def opt_out(self, principal: Principal) -> None:
         digest = opt_out_digest(await self._opt_out_key(), principal)

@@ -1,5 +1,7 @@
-"""Server-sent events for streamed answers: re-identification chunk by chunk with bounded
-hold-back (never the whole stream), the transparency notice, usage capture, error events."""
+"""The answer as the client gets it: placeholders back to values and the notice
+(:mod:`gateway.notice`, one rule for both paths), on a whole answer
+(:func:`rewrite_completion`) or chunk by chunk with bounded hold-back (never the whole
+stream), with server-sent events, usage capture and error events."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from typing import Any
 
 from gateway.errors import GatewayError
 from gateway.notice import notice_suffix, takes_notice
-from gateway.redaction import StreamReidentifier
+from gateway.redaction import StreamReidentifier, reidentify_message
 
 log = logging.getLogger("gardefou.streaming")
 DONE = b"data: [DONE]\n\n"
@@ -21,6 +23,20 @@ DONE = b"data: [DONE]\n\n"
 def sse(payload: dict[str, Any]) -> bytes:
     """One SSE ``data:`` event."""
     return b"data: " + json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode() + b"\n\n"
+
+
+def rewrite_completion(body: dict[str, Any], mapping: dict[str, str] | None,
+                       notice: str | None) -> None:
+    """Re-identify every choice of a whole ``chat.completion`` (``mapping=None``: leave
+    placeholders) and append the notice where :func:`takes_notice` says (in place)."""
+    for choice in body.get("choices", []):
+        message = choice.get("message") or {}
+        if mapping is not None:
+            message = reidentify_message(message, mapping)
+        if (notice and isinstance(message.get("content"), str)
+                and takes_notice(choice.get("finish_reason"))):
+            message["content"] += notice_suffix(notice)
+        choice["message"] = message
 
 
 @dataclass(slots=True)

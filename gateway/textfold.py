@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import sys
 import unicodedata
 from functools import lru_cache
@@ -15,7 +17,7 @@ def combining_marks() -> dict[int, None]:
     return {c: None for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c))}
 
 
-def strip_marks(text: str, form: str = "NFD") -> str:
+def strip_marks(text: str, form: Literal["NFD", "NFKD"] = "NFD") -> str:
     """``text`` decomposed (``NFD``, or ``NFKD`` to fold compatibility forms too) without its
     combining marks: ``Émilie`` → ``Emilie``."""
     if text.isascii():

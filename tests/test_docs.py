@@ -36,3 +36,19 @@ def test_make_run_announces_each_long_step(tmp_path) -> None:
     for i in long_steps:
         said = [line for line in plan[:i] if line.startswith('echo "»')]
         assert said and plan.index(said[-1]) >= i - 2, (plan[i], plan)
+
+
+def test_every_hook_and_its_arguments_are_in_the_architecture_page() -> None:
+    """docs/architecture.md's Hooks table lists each hookspec with its arguments, in order."""
+    import inspect
+    import re
+
+    from gateway import hookspecs
+
+    text = (ROOT / "docs/architecture.md").read_text()
+    documented = {m.group(1): [a.strip(" `") for a in m.group(2).split(",") if a.strip()]
+                  for m in re.finditer(r"^\| `(gardefou_\w+)` \| ([^|]*) \|", text, re.M)}
+    specs = {name: list(inspect.signature(f).parameters)
+             for name, f in inspect.getmembers(hookspecs, inspect.isfunction)
+             if name.startswith("gardefou_")}
+    assert specs and documented == specs

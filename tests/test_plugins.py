@@ -7,7 +7,7 @@ import pytest
 from gateway import hookspecs
 from gateway.errors import ConfigError
 from gateway.hookspecs import hookimpl
-from gateway.plugins import extra_recognizers, plugin_manager
+from gateway.plugins import BUILTIN, plugin_manager, plugin_names
 
 
 def test_every_hook_is_documented() -> None:
@@ -22,15 +22,20 @@ def test_unknown_plugin_name_is_refused() -> None:
 
 
 def test_installed_plugins_do_not_load_unless_allow_listed() -> None:
-    assert plugin_manager().get_plugins() == set()
+    manager = plugin_manager()
+    assert plugin_names(manager) == [] and manager.get_plugin(BUILTIN) is not None
 
 
-def test_extra_plugin_objects_contribute_recognizers() -> None:
-    sentinel = object()
-
+def test_plugins_and_built_ins_answer_the_same_hook_built_ins_first(base_redactor) -> None:
     class Plugin:
         @hookimpl
-        def gardefou_recognizers(self) -> list[object]:
-            return [sentinel]
+        def gardefou_recognizers(self) -> list[object]:  # may name none of the arguments
+            return []
 
-    assert extra_recognizers(plugin_manager(extra=[Plugin()])) == [sentinel]
+    manager = plugin_manager(extra=[Plugin()])
+    impls = manager.hook.gardefou_recognizers.get_hookimpls()
+    # pluggy calls the list from its end: the built-ins (tryfirst) are called first
+    assert [i.plugin_name for i in impls][-1] == BUILTIN and len(impls) == 2
+    # the redactor's registry holds the built-ins in their tuned order, the learned one last
+    names = [type(r).__name__ for r in base_redactor.engine.registry.recognizers]
+    assert names[0] == "NirRecognizer" and names[-1] == "LearnedRecognizer"

@@ -39,12 +39,17 @@ def test_changelog_has_the_current_version() -> None:
     assert released and released[0] == PYPROJECT["project"]["version"]
 
 
-def test_pre_commit_runs_the_lint_of_make_lint_with_the_same_ruff() -> None:
+def test_pre_commit_runs_the_lint_of_make_lint_with_the_same_pins() -> None:
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
-    hooks = [h for repo in config["repos"] for h in repo["hooks"]]
-    ruff = next(h for h in hooks if h["id"] == "ruff")
+    hooks = {h["id"]: h for repo in config["repos"] for h in repo["hooks"]}
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    lint = re.search(r"^lint:.*\n\t\$\(BIN\)/(.+)$", makefile, re.MULTILINE).group(1)
-    assert lint == "ruff check gateway tests"
+    lint = re.search(r"^lint:.*\n((?:\t.+\n)+)", makefile, re.MULTILINE).group(1)
+    assert lint.split("\n")[:2] == ["\t$(BIN)/ruff check gateway tests", "\t$(BIN)/mypy"]
+    ruff, mypy = hooks["ruff"], hooks["mypy"]
     assert ruff["entry"] == "ruff check" and ruff["files"] == "^(gateway|tests)/"
-    assert ruff["additional_dependencies"] == PYPROJECT["project"]["optional-dependencies"]["lint"]
+    pins = PYPROJECT["project"]["optional-dependencies"]["lint"]
+    assert ruff["additional_dependencies"] == [p for p in pins if p.startswith("ruff==")]
+    assert mypy["entry"] == ".venv/bin/mypy" and mypy["pass_filenames"] is False
+    assert any(p.startswith("mypy==") for p in pins)
+    assert PYPROJECT["tool"]["mypy"]["strict"] is True
+    assert PYPROJECT["tool"]["mypy"]["files"] == ["gateway"]

@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
-from gateway import upstream_direct
+from gateway.upstream import direct as upstream_direct
 from gateway.catalog import Catalog, Hosting, ModelSpec
 from gateway.errors import InvalidRequest, UpstreamError, UpstreamTimeout
 from gateway.upstream import Upstream
-from gateway.upstream_direct import DirectTransport
+from gateway.upstream.direct import DirectTransport
+from gateway.upstream.litellm import LitellmTransport
 from tests.conftest import Server, free_port
 from tests.e2e.conftest import upstream_requests, upstream_state
 
@@ -194,8 +195,7 @@ async def test_odd_provider_json_falls_back_instead_of_crashing(fake_upstream: S
             return await super().complete(spec, messages, params)
 
     odd, echo = spec(fake_upstream, "odd"), spec(fake_upstream, "echo")
-    upstream = Upstream(Catalog(models=(odd, echo)))
-    upstream.direct = OddTransport()
+    upstream = Upstream(Catalog(models=(odd, echo)), [OddTransport(), LitellmTransport()])
     try:
         served, _ = await upstream.complete([odd, echo], MESSAGES, {})
         with pytest.raises(UpstreamError):

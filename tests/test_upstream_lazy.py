@@ -69,9 +69,10 @@ def test_a_litellm_model_imports_it_at_start_up() -> None:
 
 @pytest.mark.parametrize("model", ["gpt-4o-mini", "gpt-4o", "not-a-listed-model"])
 def test_direct_prices_match_litellms_lookup(model: str) -> None:
-    from gateway.upstream import _direct_usd_per_token, _listed_usd_per_token
+    from gateway.upstream.litellm import listed_usd_per_token
+    from gateway.upstream.prices import direct_usd_per_token
 
     spec = ModelSpec(name="m", litellm_model=f"openai/{model}", api_base="http://x/v1",
                      hosting=Hosting.NON_EU)
-    assert _direct_usd_per_token(spec.litellm_model) == pytest.approx(
-        _listed_usd_per_token(spec.litellm_model))
+    assert direct_usd_per_token(spec.litellm_model) == pytest.approx(
+        listed_usd_per_token(spec.litellm_model))

@@ -61,15 +61,21 @@ async def chat_completions(
     services: Services = Depends(get_services),
 ) -> Any:
     call = await parse_call(request, services.settings.max_body_bytes)
+    stages = services.pipeline
+    if stages is None:
+        raise RuntimeError("no pipeline: services built without the chat stages")
     if call.stream:
-        events, prepared = await pipeline.stream(call, principal, services)
+        # watched until the first chunk; then Starlette's streaming response notices a
+        # client that leaves, and closing the events closes the provider connection
+        events, prepared = await _unless_disconnected(
+            request, pipeline.stream(call, principal, stages))
         return StreamingResponse(
             events,
             media_type="text/event-stream",
             headers={"cache-control": "no-cache", "x-accel-buffering": "no", **_headers(prepared)},
         )
     body, prepared = await _unless_disconnected(
-        request, pipeline.complete(call, principal, services)
+        request, pipeline.complete(call, principal, stages)
     )
     return JSONResponse(body, headers=_headers(prepared))
 

@@ -80,7 +80,8 @@ def _store(settings: Any) -> Any:
 def _push_token(args: argparse.Namespace, settings: Any) -> str | None:
     if args.token_file:
         return args.token_file.read_text("utf-8").strip() or None
-    return settings.research_push_token
+    token: str | None = settings.research_push_token
+    return token
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -158,8 +159,10 @@ def _send(url: str, token: str, body: bytes, fmt: str) -> int:
         print(f"gardefou: collecteur injoignable ({type(exc).__name__})", file=sys.stderr)
         return 1
     if result.status == 201:
+        months = result.body.get("mois")
+        listed = ", ".join(str(m) for m in months) if isinstance(months, list) else ""
         print(f"export accepté : {result.body.get('organisation')} "
-              f"{', '.join(result.body.get('mois') or [])} ({result.body.get('lignes')} lignes)")
+              f"{listed} ({result.body.get('lignes')} lignes)")
         return 0
     error = result.body.get("erreur") or {}
     message = error.get("message") if isinstance(error, dict) else None

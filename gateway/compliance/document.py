@@ -3,6 +3,7 @@ revision, the DPO marker)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from gateway.compliance.facts import TODO, ComplianceFacts
@@ -45,7 +46,7 @@ def bullet_list(items: list[str] | tuple[str, ...]) -> str:
     return "\n".join(f"- {item}" for item in items) + "\n"
 
 
-def table(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def table(head: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"

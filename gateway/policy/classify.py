@@ -230,7 +230,7 @@ def _classify_turns(
                               concern=forbidden_id, score=1.0)
 
     decision_id: str | None = None
-    evidence: tuple[Evidence, ...] = ()
+    evidence = ()
     score = 0.0
     if reading.found is not None:
         decision, evidence = reading.found

@@ -21,7 +21,7 @@ was asked; what the task prompt itself asks, outside the quoted history, is stil
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,7 +111,7 @@ def shape_task(text: str) -> str | None:
     return None
 
 
-def task_name(messages: list[Mapping[str, Any]], header: str | None = None) -> str | None:
+def task_name(messages: Sequence[Mapping[str, Any]], header: str | None = None) -> str | None:
     """The task a request is, read on the request *as sent* (before redaction, which may
     take a template's English words for names): only a name from a closed set comes out,
     never content."""
@@ -119,7 +119,7 @@ def task_name(messages: list[Mapping[str, Any]], header: str | None = None) -> s
     return found.name if found is not None else None
 
 
-def recognise(messages: list[Mapping[str, Any]], header: str | None = None) -> ClientTask | None:
+def recognise(messages: Sequence[Mapping[str, Any]], header: str | None = None) -> ClientTask | None:
     """The client task this request is, from the header when it names one, else from the
     shape of its last user message (Open WebUI sends the filled template as one user
     message); None for a staff request."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gateway.catalog import Catalog, Hosting, ModelSpec, Retention
 from gateway.errors import PolicyUnavailable
@@ -24,6 +24,9 @@ from gateway.policy.schema import Check, Policy, RoutingRequirement, RoutingRule
 from gateway.policy.sensitivity import detect_sensitivity
 from gateway.policy.store import LoadedPolicy
 from gateway.types import Action, Decision, Evidence, Principal, Role
+
+if TYPE_CHECKING:
+    from gateway.redaction.settings import RedactionSettings
 
 Complete = Callable[[str, list[dict[str, Any]]], Awaitable[str]]
 
@@ -40,14 +43,38 @@ def allowed_models(policy: LoadedPolicy, role: Role, catalog: Catalog) -> tuple[
     return tuple(name for name in catalog.names if name in wanted)
 
 
-def redaction_settings(policy: LoadedPolicy) -> dict[str, Any]:
-    """The policy's redaction settings, as keyword arguments for the redactor."""
+def redaction_settings(policy: LoadedPolicy, scope: str = "") -> RedactionSettings:
+    """What the policy asks of the redactor, for a request of conversation ``scope``.
+
+    ``labels: null`` and ``labels: []`` both mean every label: the policy file can narrow
+    redaction to some labels, never turn it off (an empty list is far likelier a half-edited
+    file than a wish to send beneficiary data as is). The pipeline and ``policy explain``
+    both read it here."""
+    # imported here: the redaction package loads Presidio, which policy tools do not need
+    from gateway.redaction.settings import ALL_LABELS, RedactionSettings
+
     r = policy.policy.redaction
-    return {
-        "labels": frozenset(r.labels) if r.labels is not None else None,
-        "allow_list": tuple(r.allow_list),
-        "reidentify": r.reidentify,
-    }
+    return RedactionSettings(
+        labels=frozenset(r.labels) if r.labels else ALL_LABELS,
+        allow_list=tuple(r.allow_list),
+        reidentify=r.reidentify,
+        scope=scope,
+    )
+
+
+def eligible_models(
+    policy: LoadedPolicy, catalog: Catalog, principal: Principal,
+    sensitivity: frozenset[str] | None = None,
+) -> tuple[ModelSpec, ...]:
+    """The one answer to « which models may serve this request »: catalog models the
+    principal's org sees, that its role may call, and — once the request's ``sensitivity``
+    is known — that satisfy the routing rules for it. In catalog order."""
+    return tuple(
+        spec for name in allowed_models(policy, principal.role, catalog)
+        if (spec := catalog.get(name)) is not None
+        and spec.visible_to(principal.org)
+        and (sensitivity is None or routing_violation(policy.policy, spec, sensitivity) is None)
+    )
 
 
 def satisfies(model: ModelSpec, requirement: RoutingRequirement) -> bool:
@@ -153,9 +180,7 @@ async def evaluate(
 
     rule = routing_violation(pol, model, sensitivity)
     if rule is not None:
-        fits = [m for m in permitted
-                if (spec := catalog.get(m)) is not None
-                and routing_violation(pol, spec, sensitivity) is None]
+        fits = [spec.name for spec in eligible_models(policy, catalog, principal, sensitivity)]
         why = rule.message or (
             "cette demande contient des données sensibles ("
             + ", ".join(sorted(sensitivity & set(rule.when_sensitivity)))
@@ -221,5 +246,5 @@ def _join(*parts: str | None) -> str | None:
     return " ".join(kept) if kept else None
 
 
-__all__ = ["Classification", "allowed_models", "block_message", "evaluate",
+__all__ = ["Classification", "allowed_models", "block_message", "eligible_models", "evaluate",
            "redaction_settings", "reminder", "routing_violation", "satisfies"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gateway.catalog import Catalog
 from gateway.policy.classify import Classification, classify
@@ -21,20 +21,20 @@ from gateway.policy.sensitivity import detect_sensitivity
 from gateway.policy.store import LoadedPolicy
 from gateway.types import Action, Decision, Evidence, Principal, Role
 
+if TYPE_CHECKING:
+    from gateway.redaction import Redactor
 
-def redact_prompt(loaded: LoadedPolicy, prompt: str, redactor: Any) -> tuple[str, dict[str, int]]:
-    """Redact ``prompt`` with the org's settings; ``redactor=None`` leaves it as is."""
+
+def redact_prompt(loaded: LoadedPolicy, prompt: str,
+                  redactor: Redactor | None) -> tuple[str, dict[str, int]]:
+    """Redact ``prompt`` with the org's settings (as the pipeline reads them);
+    ``redactor=None`` leaves it as is."""
     if redactor is None:
         return prompt, {}
-    from gateway.redaction import ALL_LABELS, RedactionSettings, redact_conversation
+    from gateway.redaction import redact_conversation
 
-    opts = redaction_settings(loaded)
-    settings = RedactionSettings(
-        labels=opts["labels"] if opts["labels"] is not None else ALL_LABELS,
-        allow_list=opts["allow_list"],
-        reidentify=opts["reidentify"],
-    )
-    result = redact_conversation([{"role": "user", "content": prompt}], redactor, settings)
+    result = redact_conversation([{"role": "user", "content": prompt}], redactor,
+                                 redaction_settings(loaded))
     return str(result.messages[0]["content"]), dict(result.counts)
 
 
@@ -43,7 +43,7 @@ async def explain(
     prompt: str,
     catalog: Catalog,
     *,
-    redactor: Any = None,
+    redactor: Redactor | None = None,
     role: Role = Role.STAFF,
     model: str | None = None,
 ) -> dict[str, Any]:

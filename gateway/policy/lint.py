@@ -1,5 +1,6 @@
 """``gardefou policy check``: beyond the schema, what an admin most likely got wrong.
 
+- an empty ``redaction.labels`` (read as every label);
 - unknown ids: models named by roles or the LLM classifier that the models file lacks;
 - unreachable rules: a forbidden decision or use with no hints, examples its own rule
   does not reach, a phrase that normalises to nothing;
@@ -35,6 +36,10 @@ def lint(loaded: LoadedPolicy, catalog: Catalog | None = None) -> list[Finding]:
     findings: list[Finding] = []
     findings += _unreachable(loaded)
     findings += _conflicts(loaded)
+    if loaded.policy.redaction.labels == ():
+        # read as every label (evaluate.redaction_settings): say so, the writer may expect none
+        findings.append(Finding("warning", "redaction.labels", "an empty list means every "
+                                "label (redaction cannot be turned off); write null"))
     if catalog is not None:
         findings += _models(loaded, catalog)
     return findings

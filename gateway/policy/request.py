@@ -20,7 +20,7 @@ nothing here leaves the process.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,7 +79,7 @@ def is_follow_up(text: str) -> bool:
     return len(plain) <= _FOLLOW_UP_MAX and bool(_FOLLOW_UP.match(plain))
 
 
-def read_request(messages: list[Mapping[str, Any]],
+def read_request(messages: Sequence[Mapping[str, Any]],
                  params: Mapping[str, Any] | None = None) -> RequestView:
     """The request the model is asked to answer now, its bounded context, and the
     instructions of system/developer messages and tool or schema descriptions."""

@@ -163,8 +163,9 @@ class RoutingRule(_Strict):
 
 
 class RedactionPolicy(_Strict):
-    """Which labels to redact (``None`` = all the redactor knows), words never redacted,
-    and whether answers are re-identified."""
+    """Which labels to redact (``None`` or an empty list = all the redactor knows: a policy
+    narrows redaction, never turns it off), words never redacted, and whether answers are
+    re-identified."""
 
     labels: tuple[str, ...] | None = None
     allow_list: tuple[str, ...] = ()

@@ -8,13 +8,17 @@ recognizers (Presidio's defaults would load an English model and tldextract's su
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry
 from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 
+if TYPE_CHECKING:
+    from pluggy import PluginManager
+
 from gateway.errors import RedactionFailed
+from gateway.hookspecs import hookimpl
 from gateway.redaction.cache import AnalysisCache, cache_key, encode_spans, memory_cache
 from gateway.redaction.learned import SCORE as LEARNED_SCORE
 from gateway.redaction.learned import LearnedRecognizer, add_learned_pipe, model_digest
@@ -282,11 +286,22 @@ def allowed_ranges(text: str, allow_list: tuple[str, ...]) -> list[tuple[int, in
     return ranges
 
 
+class BuiltinRecognizers:
+    """Garde-fou's own recognizers, given through the plugins' hook. Called first: the
+    registry keeps the order the analyses were tuned with (built-ins, learned, plugins)."""
+
+    @hookimpl(tryfirst=True)
+    def gardefou_recognizers(self, lexicons: Lexicons, nlp: Any) -> list[EntityRecognizer]:
+        """Every recognizer of :mod:`gateway.redaction.recognizers`, then the learned one."""
+        return [*build_recognizers(lexicons),
+                LearnedRecognizer(add_learned_pipe(nlp), lexicons)]
+
+
 def build_engine(
-    model_name: str = DEFAULT_MODEL, extra_recognizers: Sequence[EntityRecognizer] = ()
+    model_name: str = DEFAULT_MODEL, plugins: PluginManager | None = None
 ) -> tuple[AnalyzerEngine, Lexicons]:
-    """The Presidio engine with our registry (plus plugins' recognizers), and the lexicons
-    derived from the same model."""
+    """The Presidio engine with every recognizer the plugin manager's hook gives (the
+    built-ins, then plugins'), and the lexicons derived from the same model."""
     nlp_engine = FrenchNerEngine(model_name)
     nlp_engine.load()
     nlp = nlp_engine.nlp["fr"]  # type: ignore[index]
@@ -296,12 +311,16 @@ def build_engine(
         inflections=load_inflections(nlp),
         english_words=load_english_words(),
     )
-    learned = LearnedRecognizer(add_learned_pipe(nlp), lexicons)
+    if plugins is None:
+        from gateway.plugins import plugin_manager
+
+        plugins = plugin_manager()
     # The cache key names the model: new weights must not reuse analyses of the old ones.
     nlp_engine.model_name = f"{model_name}+{model_digest()}"
     registry = RecognizerRegistry(supported_languages=["fr"])
-    for recognizer in [*build_recognizers(lexicons), learned, *extra_recognizers]:
-        registry.add_recognizer(recognizer)
+    for batch in plugins.hook.gardefou_recognizers(lexicons=lexicons, nlp=nlp):
+        for recognizer in batch or ():
+            registry.add_recognizer(recognizer)
     engine = AnalyzerEngine(nlp_engine=nlp_engine, registry=registry, supported_languages=["fr"])
     return engine, lexicons
 
@@ -309,12 +328,14 @@ def build_engine(
 def build_redactor(
     cache: AnalysisCache | None = None,
     model_name: str = DEFAULT_MODEL,
-    extra_recognizers: Sequence[EntityRecognizer] = (),
+    plugins: PluginManager | None = None,
 ) -> Redactor:
     """Load spaCy and the recognizers once; share the result across requests.
-    ``extra_recognizers`` come from plugins (``gardefou_recognizers`` hook)."""
-    engine, lexicons = build_engine(model_name, extra_recognizers)
-    extra_labels = frozenset(e for r in extra_recognizers for e in r.supported_entities)
+    ``plugins``: the process's plugin manager (default: the built-in recognizers only)."""
+    engine, lexicons = build_engine(model_name, plugins)
+    # labels no built-in knows come from plugins: always redacted
+    extra_labels = frozenset(e for r in engine.registry.recognizers
+                             for e in r.supported_entities)
     return Redactor(
         engine=engine,
         lexicons=lexicons,

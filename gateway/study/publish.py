@@ -241,10 +241,10 @@ def recoverable(cells: dict[tuple[str, str, str], PubCell], dimension: str,
     by_org: dict[str, list[int]] = defaultdict(list)
     for (org, _), j in unknowns.items():
         by_org[org].append(j)
-    orgs = sorted(by_org)
-    groups: list[tuple[str, ...]] = [(o,) for o in orgs]
+    names = sorted(by_org)
+    groups: list[tuple[str, ...]] = [(o,) for o in names]
     if rules.k_orgs > 2:
-        groups += [(a_, b) for i, a_ in enumerate(orgs) for b in orgs[i + 1:]]
+        groups += [(a_, b) for i, a_ in enumerate(names) for b in names[i + 1:]]
     return singular_groups(residual, by_org, groups)
 
 
@@ -425,4 +425,5 @@ def published_months(pub_dir: Path) -> list[str]:
 
 def load(pub_dir: Path, month: str) -> dict[str, Any]:
     """A written publication."""
-    return json.loads(publication_path(pub_dir, month).read_text("utf-8"))
+    publication: dict[str, Any] = json.loads(publication_path(pub_dir, month).read_text("utf-8"))
+    return publication

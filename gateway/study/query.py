@@ -71,10 +71,11 @@ def sums_by(con: Any, group: str = "secteur") -> list[tuple[Any, ...]]:
     publication rules, so for the collector's own checks, never published as such."""
     if group not in ("secteur", "taille", "region"):
         raise ValueError("group must be secteur, taille or region")
-    return con.execute(
+    rows: list[tuple[Any, ...]] = con.execute(
         f"SELECT mois, {group}, dimension, valeur, count(*) AS organisations, "
         "sum(nombre) AS nombre, sum(utilisateurs_distincts) AS utilisateurs "
         f"FROM cellules WHERE masque = 0 GROUP BY ALL ORDER BY ALL").fetchall()
+    return rows
 
 
 def months(con: Any) -> list[str]:

@@ -71,7 +71,7 @@ def _figure(cell: dict[str, Any] | None, name: str = "nombre") -> float | None:
     return None if value is None else value
 
 
-def _by_month(pubs: list[dict[str, Any]], idx: dict, dimension: str, chart: str, title: str,
+def _by_month(pubs: list[dict[str, Any]], idx: dict[tuple[str, str, str, str], dict[str, Any]], dimension: str, chart: str, title: str,
               unit: str, figure: str = "nombre") -> dict[str, Any]:
     """Values of ``dimension`` (« ensemble » row), one series per month."""
     months = [p["mois"] for p in pubs]
@@ -82,7 +82,7 @@ def _by_month(pubs: list[dict[str, Any]], idx: dict, dimension: str, chart: str,
                        for m in months]}
 
 
-def _stacked_by_sector(pubs: list[dict[str, Any]], idx: dict, dimension: str, chart: str,
+def _stacked_by_sector(pubs: list[dict[str, Any]], idx: dict[tuple[str, str, str, str], dict[str, Any]], dimension: str, chart: str,
                        title: str) -> dict[str, Any]:
     months = [p["mois"] for p in pubs]
     sectors = sorted({c["secteur"] for p in pubs for c in p["cellules"]
@@ -95,7 +95,7 @@ def _stacked_by_sector(pubs: list[dict[str, Any]], idx: dict, dimension: str, ch
                                               for s, m in cats]} for v in values]}
 
 
-def _stacked_by_month(pubs: list[dict[str, Any]], idx: dict, dimension: str, chart: str,
+def _stacked_by_month(pubs: list[dict[str, Any]], idx: dict[tuple[str, str, str, str], dict[str, Any]], dimension: str, chart: str,
                       title: str) -> dict[str, Any]:
     months = [p["mois"] for p in pubs]
     values = _values(pubs, dimension)
@@ -105,7 +105,7 @@ def _stacked_by_month(pubs: list[dict[str, Any]], idx: dict, dimension: str, cha
                                               for m in months]} for v in values]}
 
 
-def _ranges(pubs: list[dict[str, Any]], idx: dict, lo: str, hi: str, chart: str, title: str,
+def _ranges(pubs: list[dict[str, Any]], idx: dict[tuple[str, str, str, str], dict[str, Any]], lo: str, hi: str, chart: str, title: str,
             unit: str) -> dict[str, Any]:
     months = [p["mois"] for p in pubs]
     points = []

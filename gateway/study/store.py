@@ -11,6 +11,7 @@ tree copied to object storage is read in place by DuckDB, Spark or Trino (``docs
 
 from __future__ import annotations
 
+from typing import Any
 import os
 import shutil
 from pathlib import Path
@@ -30,7 +31,7 @@ def partition(cells_dir: Path, month: str, org: str) -> Path:
     return cells_dir / f"mois={month}" / f"organisation={org}"
 
 
-def _schema():  # type: ignore[no-untyped-def]
+def _schema() -> Any:
     import pyarrow as pa
 
     types = {"dimension": pa.string(), "valeur": pa.string(), "masque": pa.int8(),

@@ -85,7 +85,8 @@ def parse(body: bytes) -> list[dict[str, Any]]:
 
             table = pq.read_table(io.BytesIO(body))
             _columns(table.column_names)
-            return table.to_pylist()
+            rows: list[dict[str, Any]] = table.to_pylist()
+            return rows
         text = body.decode("utf-8")
         if text.startswith("{"):
             lines = [json.loads(line) for line in text.splitlines() if line.strip()]

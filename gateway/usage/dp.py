@@ -81,7 +81,7 @@ def laplace(values: Sequence[float], sensitivity: float, epsilon: float) -> list
     dp.enable_features("contrib")
     domain = dp.vector_domain(dp.atom_domain(T=float, nan=False))
     meas = dp.m.make_laplace(domain, dp.l1_distance(T=float), scale=sensitivity / epsilon)
-    spent = meas.map(float(sensitivity))
+    spent = meas.map(float(sensitivity))  # type: ignore[no-untyped-call]  # opendp: untyped
     if spent > epsilon * (1 + 1e-9):
         raise RuntimeError(f"OpenDP reports ε={spent}, above the budget {epsilon}")
     return [float(v) for v in meas([float(v) for v in values])]

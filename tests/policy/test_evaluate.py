@@ -20,6 +20,7 @@ from gateway.policy import (
     load_policy_file,
     redaction_settings,
 )
+from gateway.redaction.settings import ALL_LABELS, RedactionSettings
 from gateway.types import Action, Principal, Role
 from tests.policy.conftest import write_policy
 
@@ -137,12 +138,28 @@ def test_detect_sensitivity(text: str, expected: set[str]) -> None:
 
 def test_redaction_settings(tmp_path: Path, default_raw: dict[str, Any]) -> None:
     assert redaction_settings(load_policy_file(write_policy(tmp_path / "a.yaml", default_raw))) \
-        == {"labels": None, "allow_list": (), "reidentify": True}
+        == RedactionSettings(labels=ALL_LABELS, allow_list=(), reidentify=True)
     loaded = _policy(tmp_path, default_raw, redaction={
         "labels": ["PERSON", "PHONE"], "allow_list": ["CCAS de Lille"], "reidentify": False})
-    assert redaction_settings(loaded) == {
-        "labels": frozenset({"PERSON", "PHONE"}), "allow_list": ("CCAS de Lille",),
-        "reidentify": False}
+    assert redaction_settings(loaded, scope="conv") == RedactionSettings(
+        labels=frozenset({"PERSON", "PHONE"}), allow_list=("CCAS de Lille",),
+        reidentify=False, scope="conv")
+
+
+def test_an_empty_label_list_means_every_label_for_traffic_and_explain(
+    tmp_path: Path, default_raw: dict[str, Any], redactor: Any
+) -> None:
+    """``labels: []`` once meant « all » to the pipeline and « none » to ``policy explain``:
+    both now read it through ``redaction_settings`` as every label, and lint says so."""
+    from gateway.policy.explain import redact_prompt
+    from gateway.policy.lint import lint
+
+    loaded = _policy(tmp_path, default_raw, redaction={"labels": []})
+    assert redaction_settings(loaded).labels == ALL_LABELS
+    redacted, counts = redact_prompt(loaded, "Mme Fatou Diallo, 06 12 34 56 78.",
+                                     redactor)
+    assert "Diallo" not in redacted and counts.get("PERSON") and counts.get("PHONE")
+    assert any(f.where == "redaction.labels" for f in lint(loaded))
 
 
 def _llm_policy(tmp_path: Path, raw: dict[str, Any]) -> LoadedPolicy:

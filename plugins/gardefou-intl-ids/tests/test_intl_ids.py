@@ -35,12 +35,12 @@ def test_recognizer_finds_number_in_french_text() -> None:
 
 def test_plugin_recognizers_redact_through_the_gateway_redactor() -> None:
     import gardefou_intl_ids
-    from gateway.plugins import extra_recognizers, plugin_manager
+    from gateway.plugins import plugin_manager
     from gateway.redaction import RedactionSettings, build_redactor, redact_conversation
 
     manager = plugin_manager(allowed=["intl_ids"])
     assert manager.is_registered(gardefou_intl_ids)
-    redactor = build_redactor(extra_recognizers=extra_recognizers(manager))
+    redactor = build_redactor(plugins=manager)
     messages = [{"role": "user", "content": "Numéro AVS : 756.9217.0769.85, registre national 85.07.30-033.28."}]
     redaction = redact_conversation(messages, redactor, RedactionSettings())
     text = redaction.messages[0]["content"]

@@ -26,10 +26,11 @@ from typing import Any
 import aiohttp
 
 from gateway.catalog import ModelSpec
-from gateway.errors import GatewayError, InvalidRequest, UpstreamError, UpstreamTimeout
+from gateway.errors import GatewayError
+from gateway.upstream.errors import HTTP_STATUSES, RETRY_STATUSES, Failure, failure
+from gateway.upstream.transport import Chunks, Messages, Params
 
 PREFIX = "openai/"
-_RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
 _BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0)
 _MAX_ERROR_BODY = 64 * 1024
 _MAX_BODY = 32 * 1024 * 1024  # a whole non-streamed answer
@@ -56,6 +57,10 @@ class DirectTransport:
     def __init__(self) -> None:
         self._session: aiohttp.ClientSession | None = None
 
+    def serves(self, spec: ModelSpec) -> bool:
+        """See :func:`serves`."""
+        return serves(spec)
+
     def _http(self) -> aiohttp.ClientSession:
         # Created on first use so it binds to the serving event loop, not the import-time one.
         if self._session is None or self._session.closed:
@@ -76,8 +81,8 @@ class DirectTransport:
             await self._session.close()
             self._session = None
 
-    async def _post(self, spec: ModelSpec, messages: list[dict[str, Any]],
-                    params: dict[str, Any], stream: bool) -> aiohttp.ClientResponse:
+    async def _post(self, spec: ModelSpec, messages: Messages, params: Params,
+                    stream: bool) -> aiohttp.ClientResponse:
         body = {**params, "model": spec.litellm_model[len(PREFIX):], "messages": messages}
         if stream:
             body["stream"] = True
@@ -97,8 +102,8 @@ class DirectTransport:
             allow_redirects=False,
         )
 
-    async def complete(self, spec: ModelSpec, messages: list[dict[str, Any]],
-                       params: dict[str, Any]) -> dict[str, Any]:
+    async def complete(self, spec: ModelSpec, messages: Messages,
+                       params: Params) -> dict[str, Any]:
         """The provider's ``chat.completion`` body as a dict; retried ``spec.max_retries``
         times on transient errors, within ``spec.timeout_s`` per attempt."""
         for attempt in range(spec.max_retries + 1):
@@ -125,14 +130,14 @@ class DirectTransport:
                         return body
                     raise _malformed(spec)
                 error = _status_error(spec, status, data)
-                if status not in _RETRY_STATUSES:
+                if status not in RETRY_STATUSES:
                     raise error
             if attempt < spec.max_retries:
                 await asyncio.sleep(_BACKOFF_S[attempt])
         raise error
 
-    async def open_stream(self, spec: ModelSpec, messages: list[dict[str, Any]],
-                          params: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    async def open_stream(self, spec: ModelSpec, messages: Messages,
+                          params: Params) -> Chunks:
         """An iterator of the provider's ``chat.completion.chunk`` dicts, opened (status
         checked, retried like ``complete``) before it is returned. Closing it closes the
         connection, which is how a client disconnect cancels the provider's generation."""
@@ -158,15 +163,14 @@ class DirectTransport:
                     # a JSON answer or error where a stream was asked for: nothing to relay
                     raise _malformed(spec)
                 error = _status_error(spec, response.status, data)
-                if response.status not in _RETRY_STATUSES:
+                if response.status not in RETRY_STATUSES:
                     raise error
             if attempt < spec.max_retries:
                 await asyncio.sleep(_BACKOFF_S[attempt])
         raise error
 
 
-async def _chunks(spec: ModelSpec, response: aiohttp.ClientResponse
-                  ) -> AsyncIterator[dict[str, Any]]:
+async def _chunks(spec: ModelSpec, response: aiohttp.ClientResponse) -> Chunks:
     """Server-sent events → chunk dicts. ``[DONE]`` ends the stream; so does the end of the
     body after a choice has finished (servers that omit ``[DONE]``). A body that ends before
     that, an error event, or ``timeout_s`` without a data event (keep-alive pings only) is an
@@ -256,19 +260,12 @@ async def _read_bounded(response: aiohttp.ClientResponse, limit: int) -> bytes:
 
 
 def _status_error(spec: ModelSpec, status: int, data: bytes) -> GatewayError:
-    """A provider's non-200 answer as a gateway error, as ``upstream._map_error`` maps
-    litellm's: the body is read for its error code only, never quoted."""
-    name = spec.name
-    if status in (400, 413, 422):
-        if _too_long(data):
-            return InvalidRequest(f"La conversation est trop longue pour le modèle « {name} ».")
-        return InvalidRequest(f"Le modèle « {name} » a refusé la requête comme invalide.")
-    if status in (408, 504):
-        return _timeout(spec)
-    return UpstreamError(
-        f"Le fournisseur du modèle « {name} » a répondu par une erreur (HTTP {status}).",
-        code="upstream_error",
-    )
+    """A provider's non-200 answer as a gateway error (:data:`HTTP_STATUSES`): the body is
+    read for its error code only, never quoted."""
+    kind = HTTP_STATUSES.get(status, Failure.PROVIDER)
+    if kind is Failure.INVALID and _too_long(data):
+        kind = Failure.TOO_LONG
+    return failure(kind, spec, status if kind is Failure.PROVIDER else None)
 
 
 def _too_long(data: bytes) -> bool:
@@ -288,28 +285,21 @@ def _too_long(data: bytes) -> bool:
         _TOO_LONG.search(str(error.get("message") or "")))
 
 
-def _stream_error(spec: ModelSpec) -> UpstreamError:
-    return UpstreamError(
-        f"Le fournisseur du modèle « {spec.name} » a interrompu sa réponse par une erreur.",
-        code="upstream_error")
+def _stream_error(spec: ModelSpec) -> GatewayError:
+    return failure(Failure.STREAM_ERROR, spec)
 
 
-def _cut(spec: ModelSpec) -> UpstreamError:
-    return UpstreamError(
-        f"La connexion au modèle « {spec.name} » a été coupée pendant la réponse.",
-        code="upstream_error")
+def _cut(spec: ModelSpec) -> GatewayError:
+    return failure(Failure.CUT, spec)
 
 
-def _timeout(spec: ModelSpec) -> UpstreamTimeout:
-    return UpstreamTimeout(f"Le modèle « {spec.name} » n'a pas répondu à temps.")
+def _timeout(spec: ModelSpec) -> GatewayError:
+    return failure(Failure.TIMEOUT, spec)
 
 
-def _unreachable(spec: ModelSpec) -> UpstreamError:
-    return UpstreamError(f"Le modèle « {spec.name} » est injoignable.", code="upstream_error")
+def _unreachable(spec: ModelSpec) -> GatewayError:
+    return failure(Failure.UNREACHABLE, spec)
 
 
-def _malformed(spec: ModelSpec) -> UpstreamError:
-    return UpstreamError(
-        f"Le fournisseur du modèle « {spec.name} » a renvoyé une réponse illisible.",
-        code="upstream_error",
-    )
+def _malformed(spec: ModelSpec) -> GatewayError:
+    return failure(Failure.MALFORMED, spec)

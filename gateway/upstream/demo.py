@@ -1,7 +1,7 @@
 """The built-in ``demo`` model: answers, in French, by showing exactly the messages it
 received — what a real provider would see after redaction.
 
-It is routed by the same pipeline as any model (see :mod:`gateway.upstream`), in process and
+It is one more transport of :mod:`gateway.upstream`, answered in process and
 without litellm: a gateway that only serves the demo never imports litellm (about 4 s and
 100 MiB per worker, bench/startup.py). Placeholders in
 its echo are quoted with an invisible word joiner (U+2060) after ``<`` so that the gateway's
@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
+
+from gateway.catalog import ModelSpec
+from gateway.upstream.transport import Chunks, Messages, Params
 
 PROVIDER = "gardefou-demo"
 _QUOTE = "\u2060"
@@ -61,9 +64,9 @@ def _tokens(text: str) -> int:
     return max(1, len(text) // 4)
 
 
-def serves(litellm_model: str) -> bool:
+def serves(spec: ModelSpec) -> bool:
     """Whether a model declaration names the demo (``gardefou-demo/…``)."""
-    return litellm_model.startswith(PROVIDER + "/")
+    return spec.litellm_model.startswith(PROVIDER + "/")
 
 
 def _usage(messages: list[dict[str, Any]], text: str) -> dict[str, int]:
@@ -87,7 +90,7 @@ def completion(model: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 async def stream(model: str, messages: list[dict[str, Any]], include_usage: bool
-                 ) -> AsyncIterator[dict[str, Any]]:
+                 ) -> AsyncGenerator[dict[str, Any], None]:
     """The demo's answer as OpenAI ``chat.completion.chunk`` dicts, a few words at a time."""
     text = demo_answer(messages)
     base = {"id": f"chatcmpl-demo-{uuid.uuid4().hex[:12]}", "object": "chat.completion.chunk",
@@ -105,3 +108,23 @@ async def stream(model: str, messages: list[dict[str, Any]], include_usage: bool
 
 def _text_of_all(messages: list[dict[str, Any]]) -> str:
     return "\n".join(_text_of(m.get("content")) for m in messages)
+
+
+class DemoTransport:
+    """The demo as a transport: no connection, no failure."""
+
+    def serves(self, spec: ModelSpec) -> bool:
+        """See :func:`serves`."""
+        return serves(spec)
+
+    async def complete(self, spec: ModelSpec, messages: Messages, params: Params) -> Any:
+        """The echo, whole."""
+        return completion(spec.name, messages)
+
+    async def open_stream(self, spec: ModelSpec, messages: Messages, params: Params) -> Chunks:
+        """The echo, a few words at a time (usage last when the client asked for it)."""
+        options = params.get("stream_options") or {}
+        return stream(spec.name, messages, bool(options.get("include_usage")))
+
+    async def aclose(self) -> None:
+        """Nothing to release."""
