@@ -30,7 +30,7 @@ from gateway.redaction.lexicons import (
     load_inflections,
 )
 from gateway.redaction.language import english_person_span, english_ranges, foreign_script_names, inside
-from gateway.redaction.structure import structure_spans
+from gateway.redaction.structure import join_mrz_parts, structure_spans
 from gateway.redaction.tokens import split_cells
 from gateway.redaction.vetoes import never_personal
 from gateway.redaction.names import NameTokens, collect_name_tokens, enumerated_names, propagate
@@ -195,7 +195,7 @@ class Redactor:
         if "PERSON" in settings.labels:
             spans = merge_spans(spans + foreign_script_names(text, spans))
         again = recurrences(text, spans, recurring_values([(text, spans)]))
-        return merge_spans(spans + again) if again else spans
+        return join_mrz_parts(text, merge_spans(spans + again) if again else spans)
 
 
 def _keep_outside(text: str, spans: list[Span], settings: RedactionSettings) -> list[Span]:

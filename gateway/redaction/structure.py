@@ -335,8 +335,22 @@ def _name_in(
     return Span(match.start(), name_end, "PERSON", SCORE)
 
 
+def join_mrz_parts(text: str, spans: list[Span]) -> list[Span]:
+    """Spans of one label separated only by MRZ fillers (``OKONKWO<<CHIDINMA``) become one,
+    so no filler shows where a name was cut and how long its parts are."""
+    joined: list[Span] = []
+    for span in spans:
+        last = joined[-1] if joined else None
+        gap = text[last.end:span.start] if last else ""
+        if last and last.label == span.label and gap and set(gap) == {"<"} and len(gap) <= 3:
+            joined[-1] = Span(last.start, span.end, last.label, max(last.score, span.score))
+        else:
+            joined.append(span)
+    return joined
+
+
 def _covered(spans: list[Span], start: int, end: int) -> bool:
     return any(s.start < end and start < s.end for s in spans)
 
 
-__all__ = ["HEADERS", "fold_header", "header_label", "structure_spans"]
+__all__ = ["HEADERS", "fold_header", "header_label", "join_mrz_parts", "structure_spans"]

@@ -79,6 +79,8 @@ KEEP: list[tuple[str, list[str]]] = [
     ("Le Préfet a rejeté la demande de titre de séjour le 3 février.", ["Préfet"]),
     ("Permanences : Lun. 9h-12h, Mar. 14h-17h, Jeu. sur rendez-vous.", ["Lun", "Mar", "Jeu"]),
     ("Vu la loi n° 2022-140 du 7 février 2022 et le cerfa 15692*01.", ["2022-140", "15692"]),
+    ("ORDONNANCE DE PLACEMENT PROVISOIRE\nLe juge confie la résidence de l'enfant au service.",
+     ["PLACEMENT PROVISOIRE", "résidence de l'enfant"]),
     ("COMPTE RENDU DE VISITE À DOMICILE\n\nLa famille est bien installée.",
      ["COMPTE RENDU", "VISITE", "DOMICILE"]),
     ("TRIBUNAL POUR ENFANTS DE CRÉTEIL\nNOTE AU JUGE DES ENFANTS – SUIVI DES FRATRIES CONCERNÉES\n"

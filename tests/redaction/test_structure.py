@@ -118,3 +118,10 @@ def test_redactor_masks_a_roster_row_the_model_alone_could_miss(redactor: Redact
     for value in ("CHARPENTIER", "Rose", "4417302", "NGUYEN", "Bao", "5528913"):
         assert covered(text, spans, value), value
     assert not touched(text, spans, "Liste de la permanence")
+
+
+def test_mrz_name_parts_are_one_span(redactor: Redactor) -> None:
+    """No filler left between masked parts shows how a name was cut."""
+    text = "P<UKRSHEVCHENKO<<MARIIA<OLEKSANDRIVNA<<<<<<<<<<<<<<<<"
+    spans = [s for s in redactor.analyze(text) if s.label == "PERSON"]
+    assert len(spans) == 1 and covered(text, spans, "SHEVCHENKO<<MARIIA<OLEKSANDRIVNA")

@@ -41,7 +41,11 @@ _NAME_NUMBERED = rf"(?:[ \-]?(?:{_PARTICLE}|{_CAP_WORD}|{_LOWER_STOP}[\w'’\-]+
 _VOIE_ALONE = (
     r"(?i:rue|avenue|boulevard|bd|all[ée]e|impasse|chemin|quai|square|place|route|faubourg)"
 )
-STREET = rf"(?:{_NUM},?\s+{_VOIE}{_NAME_NUMBERED}|(?<![\w]){_VOIE_ALONE}{_NAME})"
+# A way type is a whole word: « place » is no street in « placement ».
+STREET = (
+    rf"(?:{_NUM},?\s+{_VOIE}(?![^\W\d_]){_NAME_NUMBERED}"
+    rf"|(?<![\w]){_VOIE_ALONE}(?![^\W\d_]){_NAME})"
+)
 COMPLEMENT = (
     rf"(?<![\w])(?:(?i:R[ée]sidence|R[ée]sid\.|R[ée]s\.|Cit[ée]|Immeuble|Imm\.|Tour|Foyer|Lieu[\s\-]?dit|"
     rf"Hameau|Domaine|Lotissement|Les)(?:{_NAME})"
@@ -121,8 +125,10 @@ def _named_place(text: str, chain: list[tuple[int, int, str]]) -> bool:
     (``Lieu-dit Les Vergnes``, ``Résidence Les Tilleuls, bât. 2``)."""
     if not chain:
         return False
-    first = text[chain[0][0] : chain[0][1]].casefold()
-    return first.startswith(
+    first = text[chain[0][0] : chain[0][1]]
+    if not any(c.isupper() for c in first.split(maxsplit=1)[-1]):
+        return False  # a place named in lower case (« résidence de l'enfant ») needs a street
+    return first.casefold().startswith(
         ("lieu", "hameau", "résidence", "residence", "cité", "cite", "lotissement", "immeuble")
     )
 
