@@ -45,6 +45,8 @@ MASK: dict[str, list[tuple[str, list[str]]]] = {
          ["Jérôme Vasseur", "Nadia Haddad", "T.R"]),
     ],
     "birth dates": [
+        ("Pour la fête du foyer, son anniversaire tombe le 2 avril, il aura 11 ans.",
+         ["2 avril"]),
         ("Enfants : Noa (°12/07/2015), Timéo (°03/01/2019).",
          ["Noa", "12/07/2015", "Timéo", "03/01/2019"]),
         ("Client: Mr Ahmed Benali (DOB 04/06/1983), referred by the school.",
@@ -79,6 +81,8 @@ KEEP: list[tuple[str, list[str]]] = [
     ("Le Préfet a rejeté la demande de titre de séjour le 3 février.", ["Préfet"]),
     ("Permanences : Lun. 9h-12h, Mar. 14h-17h, Jeu. sur rendez-vous.", ["Lun", "Mar", "Jeu"]),
     ("Vu la loi n° 2022-140 du 7 février 2022 et le cerfa 15692*01.", ["2022-140", "15692"]),
+    ("La date anniversaire de la mesure est le 12 mars : audience le 5 avril.",
+     ["12 mars", "5 avril"]),
     ("ORDONNANCE DE PLACEMENT PROVISOIRE\nLe juge confie la résidence de l'enfant au service.",
      ["PLACEMENT PROVISOIRE", "résidence de l'enfant"]),
     ("COMPTE RENDU DE VISITE À DOMICILE\n\nLa famille est bien installée.",

@@ -20,9 +20,13 @@ _NUMERIC = r"(?:0?[1-9]|[12]\d|3[01])\s?[/.\-]\s?(?:0?[1-9]|1[0-2])\s?[/.\-]\s?(
 _ISO = r"(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
 _WORDS = rf"(?:1er|1ᵉʳ|0?[1-9]|[12]\d|3[01])\s+(?:{MONTHS})\s+(?:19|20)\d{{2}}"
 _MONTH_YEAR = rf"(?:{MONTHS})\s+(?:19|20)\d{{2}}"
+# A birthday without its year (« son anniversaire, c'est le 14 mars », « née un 3 juin »).
+_DAY_MONTH = rf"(?:1er|1ᵉʳ|0?[1-9]|[12]\d|3[01])\s+(?:{MONTHS})|(?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2])"
 
 _CONTEXT = re.compile(
-    r"(?:\bné(?:e|s|es)?\b|\bnee\b|\bne\s+(?:le|en)\b|\bn[ée]\(e\)|naissance|naiss\.|\bD\.?D?\.?N\.?\b|\bborn\b)[^\d]{0,30}$",
+    r"(?:\bné(?:e|s|es)?\b|\bnee\b|\bne\s+(?:le|en)\b|\bn[ée]\(e\)|naissance|naiss\.|\bD\.?D?\.?N\.?\b|\bborn\b"
+    # Someone's birthday (not « la date anniversaire de la mesure »).
+    r"|\b(?:mon|ton|son|sa|leur|notre|votre)\s+anniv(?:ersaire|\.)?|\bbirthday)[^\d]{0,30}$",
     re.IGNORECASE,
 )
 
@@ -34,6 +38,8 @@ class BirthDateRecognizer(FrenchPatternRecognizer):
     PATTERNS = (
         Pattern("dob/ctx", rf"(?<![\w/.\-])(?P<v>{_ISO}|{_NUMERIC}|{_WORDS})(?![\w/])", 0.9),
         Pattern("dob-month/ctx", rf"(?<![\w/.\-])(?P<v>{_MONTH_YEAR})(?![\w/])", 0.7),
+        Pattern("dob-day-month/ctx",
+                rf"(?<![\w/.\-])(?P<v>{_DAY_MONTH})(?![\w/]|\s+(?:19|20)?\d{{2}}\b)", 0.7),
     )
     CONTEXT = ("né le", "née le", "date de naissance", "naissance", "DN", "DDN")
     FLAGS = re.IGNORECASE
