@@ -14,6 +14,7 @@ from gateway.redaction.recognizers.email import FrEmailRecognizer
 from gateway.redaction.recognizers.france_travail import FranceTravailRecognizer
 from gateway.redaction.recognizers.iban import FrIbanRecognizer
 from gateway.redaction.recognizers.id_document import IdDocumentRecognizer
+from gateway.redaction.recognizers.nickname import NicknameRecognizer
 from gateway.redaction.recognizers.nir import NirRecognizer
 from gateway.redaction.recognizers.person import PersonRecognizer
 from gateway.redaction.recognizers.phone import FrPhoneRecognizer
@@ -34,4 +35,5 @@ def build_recognizers(lexicons: Lexicons) -> list[EntityRecognizer]:
         IdDocumentRecognizer(),
         CaseIdRecognizer(),
         PersonRecognizer(lexicons),
+        NicknameRecognizer(),
     ]
