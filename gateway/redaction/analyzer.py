@@ -29,7 +29,13 @@ from gateway.redaction.lexicons import (
     load_english_words,
     load_inflections,
 )
-from gateway.redaction.language import english_person_span, english_ranges, foreign_script_names, inside
+from gateway.redaction.language import (
+    english_person_span,
+    english_ranges,
+    foreign_script_names,
+    inside,
+    writes_capitals,
+)
 from gateway.redaction.structure import join_mrz_parts, structure_spans
 from gateway.redaction.tokens import split_cells
 from gateway.redaction.vetoes import never_personal
@@ -171,7 +177,16 @@ class Redactor:
                 if never_personal(chunk, r.start, r.end, r.entity_type):
                     continue
                 r_start, r_end = r.start, r.end
-                if r.entity_type == "PERSON" and english and inside(english, r_start, r_end):
+                in_english = bool(english) and inside(english, r_start, r_end)
+                # English written with capitals capitalises names and places: there a name or
+                # an address all in lower case is an ordinary or technical phrase
+                # (« subfields », « 2-4 words » in a chat front-end's task prompt). A writer
+                # who types everything in lower case gets no such benefit of the doubt.
+                if in_english and r.entity_type in ("PERSON", "ADDRESS") and not any(
+                        c.isupper() for c in chunk[r_start:r_end]) and writes_capitals(
+                        chunk, english, r_start):
+                    continue
+                if r.entity_type == "PERSON" and in_english:
                     trimmed = english_person_span(chunk, r_start, r_end, self.lexicons)
                     if trimmed is None:
                         continue

@@ -108,6 +108,18 @@ _TITLE_BEFORE = re.compile(
     re.IGNORECASE)
 
 
+_CAPITALISED_WORD = re.compile(r"\b(?!I\b)[A-Z][a-z]")
+
+
+def writes_capitals(text: str, ranges: list[tuple[int, int]], pos: int) -> bool:
+    """True if the English passage around ``pos`` has capitalised words (other than « I »):
+    its writer capitalises, so a lower-case word there is no name."""
+    for start, end in ranges:
+        if start <= pos < end:
+            return _CAPITALISED_WORD.search(text, start, end) is not None
+    return False
+
+
 def english_person_span(
     text: str, start: int, end: int, lexicons: Lexicons
 ) -> tuple[int, int] | None:

@@ -125,6 +125,7 @@ def structure_spans(text: str, spans: list[Span], lexicons: Lexicons) -> list[Sp
     for delimiter, block in _tables(text):
         found.extend(_typed_columns(text, block, spans + found, lexicons, delimiter))
     found.extend(_form_values(text, spans + found, lexicons))
+    found.extend(mrz_names(text))
     return found
 
 
@@ -335,6 +336,24 @@ def _name_in(
     return Span(match.start(), name_end, "PERSON", SCORE)
 
 
+# Machine-readable zones (ICAO 9303): a passport's first line is P, a type letter, the
+# issuing state in three letters, then SURNAME<<GIVEN<NAMES padded with fillers; an ID card's
+# last line is the name field alone.
+_MRZ_PASSPORT_NAMES = re.compile(
+    r"^P[A-Z<][A-Z<]{3}(?P<v>[A-Z]+(?:<{1,2}[A-Z]+)*)<*[ \t]*$", re.MULTILINE)
+_MRZ_NAME_LINE = re.compile(r"^(?P<v>[A-Z]+<<[A-Z]+(?:<{1,2}[A-Z]+)*)<{3,}[ \t]*$", re.MULTILINE)
+
+
+def mrz_names(text: str) -> list[Span]:
+    """The name field of MRZ lines (30 to 44 characters), wherever the model cut it."""
+    found: list[Span] = []
+    for pattern in (_MRZ_PASSPORT_NAMES, _MRZ_NAME_LINE):
+        for match in pattern.finditer(text):
+            if 30 <= len(match.group().strip()) <= 44:
+                found.append(Span(match.start("v"), match.end("v"), "PERSON", SCORE))
+    return found
+
+
 def join_mrz_parts(text: str, spans: list[Span]) -> list[Span]:
     """Spans of one label separated only by MRZ fillers (``OKONKWO<<CHIDINMA``) become one,
     so no filler shows where a name was cut and how long its parts are."""
@@ -353,4 +372,5 @@ def _covered(spans: list[Span], start: int, end: int) -> bool:
     return any(s.start < end and start < s.end for s in spans)
 
 
-__all__ = ["HEADERS", "fold_header", "header_label", "join_mrz_parts", "structure_spans"]
+__all__ = ["HEADERS", "fold_header", "header_label", "join_mrz_parts", "mrz_names",
+           "structure_spans"]

@@ -122,6 +122,6 @@ def test_redactor_masks_a_roster_row_the_model_alone_could_miss(redactor: Redact
 
 def test_mrz_name_parts_are_one_span(redactor: Redactor) -> None:
     """No filler left between masked parts shows how a name was cut."""
-    text = "P<UKRSHEVCHENKO<<MARIIA<OLEKSANDRIVNA<<<<<<<<<<<<<<<<"
+    text = "P<UKRSHEVCHENKO<<MARIIA<OLEKSANDRIVNA<<<<<<<"  # 44 characters, as ICAO 9303
     spans = [s for s in redactor.analyze(text) if s.label == "PERSON"]
     assert len(spans) == 1 and covered(text, spans, "SHEVCHENKO<<MARIIA<OLEKSANDRIVNA")
