@@ -8,6 +8,9 @@ recognizers (Presidio's defaults would load an English model and tldextract's su
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -85,6 +88,7 @@ class FrenchNerEngine(SpacyNlpEngine):
             ),
         )
         self.model_name = model_name
+        self._lock = threading.Lock()
 
     def load(self) -> None:
         import spacy
@@ -101,6 +105,19 @@ class FrenchNerEngine(SpacyNlpEngine):
         )
         split_cells(nlp)
         self.nlp = {"fr": nlp}  # type: ignore[assignment]
+
+    @contextmanager
+    def transient_words(self) -> Iterator[None]:
+        """Run one analysis so that the words it met leave the shared vocabulary afterwards.
+
+        spaCy otherwise keeps every new word of every text in its string store for the life
+        of the process: the words of beneficiaries' notes would pile up in memory (and memory
+        would grow with traffic). ``memory_zone`` frees them on exit; it must not overlap
+        another analysis on the same vocabulary, hence the lock (the work is CPU-bound and
+        holds the GIL anyway, so threads lose nothing by taking turns)."""
+        nlp = self.nlp["fr"]  # type: ignore[index]
+        with self._lock, nlp.memory_zone():
+            yield
 
 
 @dataclass
@@ -165,13 +182,18 @@ class Redactor:
             self.propagated.put(key, extra)
         return merge_spans(spans + extra) if extra else spans
 
+    def _transient_words(self) -> AbstractContextManager[None]:
+        engine = getattr(self.engine, "nlp_engine", None)
+        return engine.transient_words() if isinstance(engine, FrenchNerEngine) else nullcontext()
+
     def _analyze(self, text: str, settings: RedactionSettings) -> list[Span]:
         view = normalize(text)
         found: list[Span] = []
         for offset, chunk in windows(view.text):
-            results = self.engine.analyze(
-                text=chunk, language="fr", entities=sorted(ALL_LABELS | self.extra_labels)
-            )
+            with self._transient_words():
+                results = self.engine.analyze(
+                    text=chunk, language="fr", entities=sorted(ALL_LABELS | self.extra_labels)
+                )
             english = english_ranges(chunk)
             for r in results:
                 if never_personal(chunk, r.start, r.end, r.entity_type):
