@@ -19,6 +19,7 @@ from typing import Any
 
 from gateway.catalog import ModelSpec
 from gateway.errors import (
+    AnalysisBusy,
     GatewayError,
     NotFoundError,
     PolicyBlocked,
@@ -63,10 +64,12 @@ async def redact(call: ChatCall, settings: RedactionSettings, services: Services
     """Stage 2, off the event loop (CPU-bound): the whole outgoing request, messages and
     parameters (:mod:`gateway.request_fields`). Any failure refuses the request."""
     try:
+        if services.analysis is not None:  # in the worker processes (gateway.workers)
+            return await services.analysis.redact(call.messages, call.params, settings)
         return await asyncio.to_thread(
             redact_call, call.messages, call.params, services.redactor, settings
         )
-    except RedactionFailed:
+    except (RedactionFailed, AnalysisBusy):
         raise
     except Exception as exc:  # noqa: BLE001 - fail closed, whatever went wrong
         raise RedactionFailed(
@@ -91,6 +94,7 @@ async def decide(
             prepared_policy, principal, spec, redaction.messages, services.catalog,
             complete=_classifier_call(services, principal.org), params=params,
             client_task=client_task,
+            **({"classifier": services.analysis.classify} if services.analysis else {}),
         )
     except GatewayError:
         raise

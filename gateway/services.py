@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from gateway.staffstore import StaffStore
     from gateway.upstream import Upstream
     from gateway.usage import UsageRecorder
+    from gateway.workers.offload import Analysis
 
 
 @dataclass(slots=True)
@@ -37,3 +38,6 @@ class Services:
     directory: Directory | None = None
     signing_keys: SigningKeys | None = None
     sso: OidcClient | None = None  # sign-in for the dashboard and admin pages, when configured
+    # Redaction analysis and classification in worker processes (started in the lifespan);
+    # None: in this process, in threads.
+    analysis: Analysis | None = None

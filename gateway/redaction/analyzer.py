@@ -112,9 +112,7 @@ class Redactor:
         """
         if not text.strip():
             return []
-        model = getattr(getattr(self.engine, "nlp_engine", None), "model_name", "")
-        extra = ",".join(sorted(self.extra_labels))
-        key = cache_key(f"{settings.fingerprint()}:{model}:{extra}", text)
+        key = self.key(text, settings)
         cached = self.cache.get(key)
         if cached is not None:
             return cached
@@ -128,6 +126,12 @@ class Redactor:
             ) from None
         self.cache.put(key, spans)
         return spans
+
+    def key(self, text: str, settings: RedactionSettings = DEFAULT_SETTINGS) -> str:
+        """The analysis cache key of ``text`` (settings, model and plugin labels included)."""
+        model = getattr(getattr(self.engine, "nlp_engine", None), "model_name", "")
+        extra = ",".join(sorted(self.extra_labels))
+        return cache_key(f"{settings.fingerprint()}:{model}:{extra}", text)
 
     def propagate_names(
         self,
