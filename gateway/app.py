@@ -96,7 +96,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
             # Forked now that the models are loaded: the workers share them copy-on-write.
             built.analysis = start_analysis(built.redactor, settings.analysis_processes,
-                                            settings.analysis_queue)
+                                            settings.analysis_queue, settings.analysis_timeout_s)
         watcher = asyncio.create_task(built.policies.watch(settings.policy_reload_s))
         try:
             yield

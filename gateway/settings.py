@@ -46,6 +46,11 @@ class Settings(BaseSettings):
         description="Analysis processes (redaction, classification) per server process; unset = "
         "the usable cores divided by `workers`; 0 = in the server process, in threads.",
     )
+    analysis_timeout_s: float = Field(
+        default=30.0, gt=0, le=600,
+        description="Longest one analysis job may run; beyond, its process is replaced and the "
+        "request refused (503, nothing sent).",
+    )
     analysis_queue: int = Field(
         default=64, ge=1, le=10_000,
         description="Analysis jobs that may wait for a free analysis process; beyond, a request "
