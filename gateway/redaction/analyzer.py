@@ -15,6 +15,7 @@ from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegist
 from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 
 from gateway.errors import RedactionFailed
+from gateway.redaction.enhancer import LemmaFreeContextEnhancer
 from gateway.redaction.cache import AnalysisCache, cache_key, encode_spans, memory_cache
 from gateway.redaction.learned import SCORE as LEARNED_SCORE
 from gateway.redaction.learned import LearnedRecognizer, add_learned_pipe, model_digest
@@ -90,6 +91,27 @@ class FrenchNerEngine(SpacyNlpEngine):
         )
         split_cells(nlp)
         self.nlp = {"fr": nlp}  # type: ignore[assignment]
+        self._word_flags: dict[tuple[str, str, str], bool] = {}
+
+    # Presidio asks both for every token's lemma (always empty here: no lemmatizer runs) to
+    # build its keywords; a dict answers instead of a vocabulary look-up per token.
+    def is_stopword(self, word: str, language: str) -> bool:
+        """Whether ``word`` is a stop word (memoised vocabulary flag)."""
+        return self._flag("stop", word, language)
+
+    def is_punct(self, word: str, language: str) -> bool:
+        """Whether ``word`` is punctuation (memoised vocabulary flag)."""
+        return self._flag("punct", word, language)
+
+    def _flag(self, kind: str, word: str, language: str) -> bool:
+        key = (kind, word, language)
+        found = self._word_flags.get(key)
+        if found is None:
+            lexeme = self.nlp[language].vocab[word]  # type: ignore[index]
+            found = bool(lexeme.is_stop if kind == "stop" else lexeme.is_punct)
+            if len(self._word_flags) < 50_000:  # lemmas are empty: one entry in practice
+                self._word_flags[key] = found
+        return found
 
 
 @dataclass
@@ -298,7 +320,8 @@ def build_engine(
     registry = RecognizerRegistry(supported_languages=["fr"])
     for recognizer in [*build_recognizers(lexicons), learned, *extra_recognizers]:
         registry.add_recognizer(recognizer)
-    engine = AnalyzerEngine(nlp_engine=nlp_engine, registry=registry, supported_languages=["fr"])
+    engine = AnalyzerEngine(nlp_engine=nlp_engine, registry=registry, supported_languages=["fr"],
+                            context_aware_enhancer=LemmaFreeContextEnhancer())
     return engine, lexicons
 
 
