@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import write_unlimited_policy  # noqa: E402
+from bench.scaling import cpu_seconds, proc_tree  # noqa: E402
 from gateway.auth import FileKeyStore, mint_key  # noqa: E402
 from gateway.types import Role  # noqa: E402
 from tests.conftest import free_port, start_server  # noqa: E402
@@ -85,6 +86,7 @@ async def drive(url: str, key: str, prompt: str, concurrency: int, seconds: floa
     first_bytes.sort()
     return {"requests": len(latencies), "errors": errors, "req_s": len(latencies) / elapsed,
             "p50_ms": latencies[len(latencies) // 2] * 1e3,
+            "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1e3,
             "ttfb_p50_ms": first_bytes[len(first_bytes) // 2] * 1e3}
 
 
@@ -152,8 +154,12 @@ def main() -> None:
                      "--gil", "--nonblocking", "--subprocesses"],
                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
                 time.sleep(0.5)  # py-spy attaches; the load outlasts its sampling window
+            tree = proc_tree(gateway.proc.pid)
+            cpu_before = cpu_seconds(tree)
             result = asyncio.run(drive(url, key, prompt, args.concurrency, args.seconds + 0.5,
                                        args.stream, args.fresh))
+            result["cpu_ms_per_req"] = ((cpu_seconds(tree) - cpu_before) * 1e3
+                                        / max(1, result["requests"]))
             if recorder is not None:
                 _, stderr = recorder.communicate()
                 if recorder.returncode != 0 or not args.py_spy.exists():
@@ -167,7 +173,8 @@ def main() -> None:
           f"c={args.concurrency}, {args.workers} worker(s), analysis workers "
           f"{args.analysis_workers or 'default'}, {args.seconds:.0f} s: {result['requests']} requests, "
           f"{result['errors']} errors, {result['req_s']:.1f} req/s, p50 {result['p50_ms']:.1f} ms, "
-          f"TTFB p50 {result['ttfb_p50_ms']:.1f} ms")
+          f"p99 {result['p99_ms']:.1f} ms, TTFB p50 {result['ttfb_p50_ms']:.1f} ms, "
+          f"gateway CPU {result['cpu_ms_per_req']:.1f} ms/req (process tree)")
     if args.py_spy:
         print(f"\nshare of samples holding the GIL (inclusive), from {args.py_spy}:")
         for share, frame in shares(args.py_spy, args.top):
