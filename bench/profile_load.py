@@ -79,12 +79,27 @@ async def drive(url: str, key: str, prompt: str, concurrency: int, seconds: floa
                 latencies.append(time.perf_counter() - started)
                 first_bytes.append(first or 0.0)
 
+        probes: list[float] = []
+
+        async def probe() -> None:
+            # how long the gateway takes to answer its liveness check meanwhile: the event
+            # loop's responsiveness (streams of other staff wait the same way)
+            health = url.split("/v1/")[0] + "/healthz"
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                async with session.get(health) as response:
+                    await response.read()
+                probes.append(time.perf_counter() - started)
+                await asyncio.sleep(0.05)
+
         began = time.perf_counter()
-        await asyncio.gather(*(client() for _ in range(concurrency)))
+        await asyncio.gather(probe(), *(client() for _ in range(concurrency)))
         elapsed = time.perf_counter() - began
     latencies.sort()
     first_bytes.sort()
-    return {"requests": len(latencies), "errors": errors, "req_s": len(latencies) / elapsed,
+    probes.sort()
+    return {"healthz_p50_ms": probes[len(probes) // 2] * 1e3 if probes else 0.0,
+            "healthz_p99_ms": probes[int(len(probes) * 0.99)] * 1e3 if probes else 0.0,"requests": len(latencies), "errors": errors, "req_s": len(latencies) / elapsed,
             "p50_ms": latencies[len(latencies) // 2] * 1e3,
             "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1e3,
             "ttfb_p50_ms": first_bytes[len(first_bytes) // 2] * 1e3}
@@ -174,7 +189,8 @@ def main() -> None:
           f"{args.analysis_workers or 'default'}, {args.seconds:.0f} s: {result['requests']} requests, "
           f"{result['errors']} errors, {result['req_s']:.1f} req/s, p50 {result['p50_ms']:.1f} ms, "
           f"p99 {result['p99_ms']:.1f} ms, TTFB p50 {result['ttfb_p50_ms']:.1f} ms, "
-          f"gateway CPU {result['cpu_ms_per_req']:.1f} ms/req (process tree)")
+          f"gateway CPU {result['cpu_ms_per_req']:.1f} ms/req (process tree), /healthz meanwhile "
+          f"p50 {result['healthz_p50_ms']:.1f} ms p99 {result['healthz_p99_ms']:.1f} ms")
     if args.py_spy:
         print(f"\nshare of samples holding the GIL (inclusive), from {args.py_spy}:")
         for share, frame in shares(args.py_spy, args.top):
