@@ -90,15 +90,22 @@ async def test_pool_gives_what_the_in_process_path_gives(base_redactor) -> None:
         await analysis.close()
 
 
+async def _occupy(pool: ProcessPool, tmp_path: Path) -> tuple[Path, asyncio.Future[Any],
+                                                               asyncio.Future[Any]]:
+    """The single worker busy and the single queue slot taken, until ``release`` exists."""
+    started, release = tmp_path / "started", tmp_path / "release"
+    running = asyncio.ensure_future(pool.run(("wait", str(started), str(release))))
+    await _wait_for(started)
+    queued = asyncio.ensure_future(pool.run(("echo",)))
+    await asyncio.sleep(0)
+    return release, running, queued
+
+
 async def test_a_full_queue_is_refused_at_once_and_nothing_is_lost(tmp_path: Path) -> None:
     pool = ProcessPool(_hold, workers=1, queue=1)
     pool.start()
     try:
-        started, release = tmp_path / "started", tmp_path / "release"
-        running = asyncio.ensure_future(pool.run(("wait", str(started), str(release))))
-        await _wait_for(started)
-        queued = asyncio.ensure_future(pool.run(("echo",)))
-        await asyncio.sleep(0)
+        release, running, queued = await _occupy(pool, tmp_path)
         with pytest.raises(PoolBusy):
             await pool.run(("echo",))
         assert pool.stats.busy_refusals == 1
@@ -110,16 +117,11 @@ async def test_a_full_queue_is_refused_at_once_and_nothing_is_lost(tmp_path: Pat
 
 
 async def test_the_analysis_says_busy_with_retry_after(base_redactor, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    # the worker and the queue slot taken by jobs that wait for the test
     pool = ProcessPool(_hold, workers=1, queue=1)
     pool.start()
     analysis = Analysis(pool, dataclasses.replace(base_redactor, cache=MemoryCache(64)))
     try:
-        started, release = tmp_path / "started", tmp_path / "release"
-        running = asyncio.ensure_future(pool.run(("wait", str(started), str(release))))
-        await _wait_for(started)
-        queued = asyncio.ensure_future(pool.run(("echo",)))
-        await asyncio.sleep(0)
+        release, running, queued = await _occupy(pool, tmp_path)
         with pytest.raises(AnalysisBusy) as busy:
             await analysis.redact(_messages(NOTE), {}, RedactionSettings())
         body = busy.value.to_body()
