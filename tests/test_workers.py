@@ -45,10 +45,9 @@ PARAMS = {"stop": ["Fatou"], "tools": [{"type": "function", "function": {
     "parameters": {"type": "object", "properties": {"personne": {"type": "string"}}}}}]}
 
 
-def _hold(job: Any, receive: Any) -> Any:
+def _hold(job: Any) -> Any:
     """Test handler: ("wait", started, release) blocks until ``release`` exists (after
-    creating ``started``); ("die",) exits the process; ("raise",) raises; ("receive",)
-    returns what the first job of its pair answered; else echoes."""
+    creating ``started``); ("die",) exits the process; ("raise",) raises; else echoes."""
     if job[0] == "wait":
         Path(job[1]).touch()
         while not Path(job[2]).exists():
@@ -58,8 +57,6 @@ def _hold(job: Any, receive: Any) -> Any:
         os._exit(3)
     if job[0] == "raise":
         raise KeyError("Fatou Diallo")  # the message must never cross back
-    if job[0] == "receive":  # the second job of a pair: what the first one answered
-        return ("received", receive(), os.getpid())
     return ("echo", job, os.getpid())
 
 
@@ -220,63 +217,3 @@ async def test_close_stops_every_worker(tmp_path: Path) -> None:
     assert not any(p.is_alive() for p in processes)
     with pytest.raises(WorkerLost):
         await pool.run(("echo",))
-
-
-async def test_a_pair_runs_in_two_workers_and_hands_the_first_result_over() -> None:
-    pool = ProcessPool(_hold, workers=2, queue=4)
-    pool.start()
-    try:
-        kind, first, pid = await pool.run_pair(("one",), ("receive",))
-        assert kind == "received" and first[0] == "echo" and first[1] == ("one",)
-        assert first[2] != pid  # two processes
-        # the workers are free again and their pipes in step
-        assert (await pool.run(("echo",)))[0] == "echo"
-        assert (await pool.run_pair(("two",), ("echo",)))[0] == "echo"  # not read: no harm
-        assert (await pool.run(("echo",)))[0] == "echo"
-    finally:
-        await pool.close()
-
-
-async def test_a_pair_whose_first_half_fails_fails_closed() -> None:
-    pool = ProcessPool(_hold, workers=2, queue=4)
-    pool.start()
-    try:
-        for first in (("die",), ("raise",)):
-            with pytest.raises(JobFailed) as failed:
-                await pool.run_pair(first, ("receive",))
-            assert failed.value.error_class == "PairFailed"
-            assert (await pool.run(("echo",)))[0] == "echo"
-        assert pool.stats.respawned == 1
-    finally:
-        await pool.close()
-
-
-async def test_no_pair_without_two_idle_workers(tmp_path: Path) -> None:
-    pool = ProcessPool(_hold, workers=2, queue=4)
-    pool.start()
-    try:
-        started, release = tmp_path / "started", tmp_path / "release"
-        running = asyncio.ensure_future(pool.run(("wait", str(started), str(release))))
-        await _wait_for(started)
-        assert await pool.run_pair(("one",), ("receive",)) is None
-        release.touch()
-        await running
-    finally:
-        await pool.close()
-
-
-async def test_one_new_note_is_split_across_two_workers_with_the_same_spans(base_redactor) -> None:  # type: ignore[no-untyped-def]
-    redactor = dataclasses.replace(base_redactor, cache=MemoryCache(64))
-    analysis = start_analysis(redactor, workers=2, queue=8)
-    settings = RedactionSettings()
-    try:
-        for i in range(3):
-            note = [{"role": "user", "content": NOTE.replace("000042", f"10004{i}") * (1 + i)}]
-            done = analysis.pool.stats.done
-            pooled = await analysis.redact(note, {}, settings)
-            assert analysis.pool.stats.done == done + 2  # the pair: learned half, the rest
-            local = redact_call(note, {}, dataclasses.replace(base_redactor,
-                                                              cache=MemoryCache(64)), settings)
-            assert pooled == local
-    finally:
-        await analysis.close()

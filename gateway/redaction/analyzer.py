@@ -8,10 +8,10 @@ recognizers (Presidio's defaults would load an English model and tldextract's su
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry
 from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 
 from gateway.errors import RedactionFailed
@@ -180,53 +180,13 @@ class Redactor:
             self.propagated.put(key, extra)
         return merge_spans(spans + extra) if extra else spans
 
-    def learned_results(self, text: str) -> list[list[RecognizerResult]]:
-        """What the learned recognizer finds in each window of ``text``'s normalised view:
-        the costly half of :meth:`analyze`, to compute in another process at the same time
-        as the rest (``analyze_with``)."""
-        learned = self._learned()
-        entities = sorted(ALL_LABELS | self.extra_labels)
-        out = []
-        for _, chunk in windows(normalize(text).text):
-            artifacts = self.engine.nlp_engine.process_text(chunk, "fr")
-            out.append(learned.analyze(chunk, entities, artifacts))
-        return out
-
-    def analyze_with(self, text: str, settings: RedactionSettings,
-                     learned: Callable[[], list[list[RecognizerResult]]]) -> list[Span]:
-        """:meth:`analyze` without the cache, the learned recognizer's results taken from
-        ``learned()`` (called when first needed: :meth:`learned_results` of the same text)
-        rather than computed. Same errors as :meth:`analyze`."""
-        if not text.strip():
-            return []
-        try:
-            return self._analyze(text, settings, learned)
-        except RedactionFailed:
-            raise
-        except Exception as exc:  # noqa: BLE001 - fail closed, and say nothing about the text
-            raise RedactionFailed(
-                f"La pseudonymisation a échoué ({type(exc).__name__}) : la requête n'a pas été envoyée."
-            ) from None
-
-    def _learned(self) -> LearnedRecognizer:
-        return next(r for r in self.engine.registry.recognizers
-                    if isinstance(r, LearnedRecognizer))
-
-    def _analyze(self, text: str, settings: RedactionSettings,
-                 learned: Callable[[], list[list[RecognizerResult]]] | None = None
-                 ) -> list[Span]:
+    def _analyze(self, text: str, settings: RedactionSettings) -> list[Span]:
         view = normalize(text)
         found: list[Span] = []
-        for index, (offset, chunk) in enumerate(windows(view.text)):
-            if learned is not None:
-                self._learned().supply(chunk, learned()[index])
-            try:
-                results = self.engine.analyze(
-                    text=chunk, language="fr", entities=sorted(ALL_LABELS | self.extra_labels)
-                )
-            finally:
-                if learned is not None:
-                    self._learned().withdraw(chunk)
+        for offset, chunk in windows(view.text):
+            results = self.engine.analyze(
+                text=chunk, language="fr", entities=sorted(ALL_LABELS | self.extra_labels)
+            )
             english = english_ranges(chunk)
             for r in results:
                 if never_personal(chunk, r.start, r.end, r.entity_type):

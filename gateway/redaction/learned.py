@@ -60,9 +60,6 @@ class LearnedRecognizer(EntityRecognizer):
     def __init__(self, pipe: Any, lexicons: Lexicons) -> None:
         self._pipe = pipe
         self._lexicons = lexicons
-        # Results computed elsewhere for a text (another process ran the model on the same
-        # tokens: gateway.workers), used once instead of running the model again.
-        self._supplied: dict[str, list[RecognizerResult]] = {}
         super().__init__(
             supported_entities=sorted(pipe.labels),
             supported_language="fr",
@@ -76,9 +73,6 @@ class LearnedRecognizer(EntityRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         """Entities the model finds in the tokens of ``text``."""
-        supplied = self._supplied.pop(text, None)
-        if supplied is not None:
-            return supplied
         if nlp_artifacts is None or nlp_artifacts.tokens is None:
             return []
         from spacy.tokens import Doc
@@ -108,16 +102,6 @@ class LearnedRecognizer(EntityRecognizer):
                 },
             ))
         return results
-
-
-    def supply(self, text: str, results: list[RecognizerResult]) -> None:
-        """Use ``results`` the next time ``text`` is analysed (computed by :meth:`analyze` on
-        the same tokens, in another process)."""
-        self._supplied[text] = results
-
-    def withdraw(self, text: str) -> None:
-        """Forget results supplied for ``text`` and not used (an analysis that failed)."""
-        self._supplied.pop(text, None)
 
 
 def trim_name(text: str, start: int, end: int, lexicons: Lexicons) -> tuple[int, int]:

@@ -35,12 +35,7 @@ from gateway.redaction.settings import RedactionSettings
 from gateway.request_fields import analysis_texts, redact_call
 from gateway.types import Redaction, Span
 from gateway.workers.pool import JobFailed, PoolBusy, ProcessPool, WorkerLost
-from gateway.workers.tasks import (
-    AnalyseTexts,
-    ClassifyRequest,
-    LearnedResults,
-    analysis_handler,
-)
+from gateway.workers.tasks import AnalyseTexts, ClassifyRequest, analysis_handler
 
 RETRY_AFTER_S = 1
 _RECENT_CLASSIFICATIONS = 2048
@@ -69,13 +64,6 @@ class Analysis:
             known = await asyncio.to_thread(_lookup, cache, keys)
         missing = [text for text in texts if keys[text] not in known]
         fresh: dict[str, list[Span]] = {}
-        if len(missing) == 1 and self.pool.idle >= 2 and not self.pool.waiting:
-            # An otherwise idle machine: the learned recognizer in one worker, the rest of
-            # the analysis in another, at the same time (same spans, ~⅓ less latency).
-            split = await self._split(missing[0], settings)
-            if split is not None:
-                fresh[keys[missing[0]]] = split
-                missing = []
         if missing:
             groups = _balanced(missing, self.pool.workers)
             results = await asyncio.gather(
@@ -84,17 +72,6 @@ class Analysis:
                 for text, spans in zip(group, spans_list, strict=True):
                     fresh[keys[text]] = spans
         return await asyncio.to_thread(self._finish, messages, params, settings, known, fresh)
-
-    async def _split(self, text: str, settings: RedactionSettings) -> list[Span] | None:
-        try:
-            result = await self.pool.run_pair(
-                LearnedResults((text,)), AnalyseTexts((text,), settings, learned_elsewhere=True))
-        except (WorkerLost, JobFailed) as exc:
-            error_class = exc.error_class if isinstance(exc, JobFailed) else "WorkerLost"
-            raise RedactionFailed(
-                "La pseudonymisation a échoué : la requête n'a pas été envoyée au modèle.",
-                error_class=error_class) from None
-        return None if result is None else list(result[0])
 
     def _finish(self, messages: list[dict[str, Any]], params: dict[str, Any],
                 settings: RedactionSettings, known: dict[str, list[Span]],

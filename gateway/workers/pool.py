@@ -15,11 +15,8 @@ cross the pipe.
   crashes a worker would crash the next one too).
 - No threads: each worker's pipe is watched by the event loop (``add_reader``).
 
-Jobs must be picklable; the worker calls ``handler(job, receive)`` and sends back its
-result, or the *class name* of the exception it raised (never its message: it may quote the
-text). :meth:`ProcessPool.run_pair` runs two jobs at once in two idle workers and hands the
-first one's result to the second while it runs (``receive()``): one note's analysis split
-across two cores when the machine is otherwise idle.
+Jobs must be picklable; the worker calls ``handler(job)`` and sends back its result, or the
+*class name* of the exception it raised (never its message: it may quote the text).
 """
 
 from __future__ import annotations
@@ -38,10 +35,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-Receive = Callable[[], Any]
-# (job, receive) -> result; ``receive()`` returns the result of the job this one is paired
-# with (see ProcessPool.run_pair) or raises PairFailed.
-Handler = Callable[[Any, Receive], Any]
+Handler = Callable[[Any], Any]
 _PR_SET_PDEATHSIG = 1
 # Libraries that start thread pools of their own (BLAS, OpenMP): one thread per worker, the
 # pool is the parallelism. Read by the libraries when they load; ``gardefou serve`` sets them
@@ -56,10 +50,6 @@ class PoolBusy(Exception):
 
 class WorkerLost(Exception):
     """The worker running the job died or overran its time; the job did not complete."""
-
-
-class PairFailed(Exception):
-    """The first job of a pair failed: the second cannot complete."""
 
 
 class JobFailed(Exception):
@@ -81,9 +71,6 @@ def limit_library_threads() -> None:
 class _Job:
     payload: Any
     future: asyncio.Future[Any]
-    # run_pair: the worker running the second job, which waits for this one's result
-    forward_to: _Worker | None = None
-    paired: bool = False  # this is the second job of a pair: it reads one forwarded message
 
 
 @dataclass(slots=True)
@@ -161,25 +148,6 @@ class ProcessPool:
                 self._waiting.remove(job)
             raise
 
-    @property
-    def idle(self) -> int:
-        """Workers with nothing to do."""
-        return len(self._idle)
-
-    async def run_pair(self, first: Any, second: Any) -> Any | None:
-        """Run both jobs at once in two idle workers, ``first``'s result passed to the
-        worker running ``second`` (its handler's ``receive()``); ``second``'s result. None,
-        at once, unless two workers are idle and no job waits (then run them otherwise)."""
-        if self._closed or self._loop is None or len(self._idle) < 2 or self._waiting:
-            return None
-        one, two = self._idle.pop(), self._idle.pop()
-        second_job = _Job(second, self._loop.create_future(), paired=True)
-        first_job = _Job(first, self._loop.create_future(), forward_to=two)
-        self._send(two, second_job)
-        self._send(one, first_job)
-        first_job.future.add_done_callback(_consume)  # its result only travels to ``two``
-        return await second_job.future
-
     async def close(self, timeout_s: float = 5.0) -> None:
         """Stop the workers (waiting and running jobs fail with :class:`WorkerLost`)."""
         self._closed = True
@@ -223,33 +191,20 @@ class ProcessPool:
             job = self._waiting.popleft()
             if job.future.done():  # cancelled while waiting
                 continue
-            self._send(self._idle.pop(), job)
-
-    def _send(self, worker: _Worker, job: _Job) -> None:
-        worker.job = job
-        try:
-            worker.conn.send((job.payload, job.paired))
-        except Exception as exc:  # noqa: BLE001 - a broken pipe or an unpicklable job
-            worker.job = None
-            if isinstance(exc, (OSError, EOFError)):
-                self._lose(worker, job)
-            else:
-                self._idle.append(worker)
-                _fail(job, JobFailed(type(exc).__name__))
-                self._forward(job, False, type(exc).__name__)
-            return
-        assert self._loop is not None
-        worker.timer = self._loop.call_later(self.timeout_s, self._overrun, worker, job)
-
-    def _forward(self, job: _Job, ok: bool, value: Any) -> None:
-        """Pass the first job of a pair's outcome to the worker running the second."""
-        target, job.forward_to = job.forward_to, None
-        if target is None or target.job is None or target not in self._all:
-            return
-        try:
-            target.conn.send(("forward", ok, value))
-        except (OSError, EOFError):
-            self._lose(target, target.job)
+            worker = self._idle.pop()
+            worker.job = job
+            try:
+                worker.conn.send(job.payload)
+            except Exception as exc:  # noqa: BLE001 - a broken pipe or an unpicklable job
+                worker.job = None
+                if isinstance(exc, (OSError, EOFError)):
+                    self._lose(worker, job)
+                else:
+                    self._idle.append(worker)
+                    _fail(job, JobFailed(type(exc).__name__))
+                continue
+            assert self._loop is not None
+            worker.timer = self._loop.call_later(self.timeout_s, self._overrun, worker, job)
 
     def _on_readable(self, worker: _Worker) -> None:
         try:
@@ -261,15 +216,13 @@ class ProcessPool:
         if worker.timer is not None:
             worker.timer.cancel()
             worker.timer = None
+        if job is not None and not job.future.done():
+            self.stats.done += 1
+            if ok:
+                job.future.set_result(value)
+            else:
+                job.future.set_exception(JobFailed(str(value)))
         self._idle.append(worker)
-        if job is not None:
-            self._forward(job, ok, value)
-            if not job.future.done():
-                self.stats.done += 1
-                if ok:
-                    job.future.set_result(value)
-                else:
-                    job.future.set_exception(JobFailed(str(value)))
         self._dispatch()
 
     def _overrun(self, worker: _Worker, job: _Job) -> None:
@@ -286,7 +239,6 @@ class ProcessPool:
             worker.conn.close()
         if job is not None:
             _fail(job, WorkerLost("worker lost"))
-            self._forward(job, False, "WorkerLost")
         if worker.process.is_alive():
             worker.process.kill()
         worker.process.join(timeout=1)
@@ -310,29 +262,6 @@ def _fail(job: _Job, exc: Exception) -> None:
         job.future.set_exception(exc)
 
 
-def _consume(future: asyncio.Future[Any]) -> None:
-    """Nobody awaits the first job of a pair: read its outcome so asyncio does not warn."""
-    if not future.cancelled():
-        future.exception()
-
-
-class _Inbox:
-    """The forwarded result a paired job may read, read at most once."""
-
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
-        self.read = False
-
-    def receive(self) -> Any:
-        if self.read:
-            raise PairFailed("already received")
-        self.read = True
-        kind, ok, value = self._conn.recv()
-        if kind != "forward" or not ok:
-            raise PairFailed(str(value))
-        return value
-
-
 def _serve(conn: Connection, parent_end: Connection, siblings: list[Connection],
            parent_pid: int, handler: Handler) -> None:
     """The worker's loop: a job in, ``(True, result)`` or ``(False, error class)`` out,
@@ -340,23 +269,13 @@ def _serve(conn: Connection, parent_end: Connection, siblings: list[Connection],
     _detach_from_parent(parent_end, siblings, parent_pid)
     while True:
         try:
-            job, paired = conn.recv()
+            job = conn.recv()
         except (EOFError, OSError):
             return
-        inbox = _Inbox(conn)
         try:
-            reply: tuple[bool, Any] = (True, handler(job, inbox.receive))
+            reply: tuple[bool, Any] = (True, handler(job))
         except Exception as exc:  # noqa: BLE001 - the class name only, never the message
             reply = (False, type(exc).__name__)
-        if paired and not inbox.read:
-            # the forwarded result always comes (or the pipe closes): read it now, or it
-            # would be taken for the next job
-            try:
-                inbox.receive()
-            except PairFailed:
-                pass
-            except (EOFError, OSError):
-                return
         try:
             conn.send(reply)
         except (EOFError, OSError):  # the parent closed the pipe: stop

@@ -11,7 +11,6 @@ import dataclasses
 import pickle
 from collections import OrderedDict
 from dataclasses import dataclass
-from collections.abc import Callable
 from typing import Any
 
 from gateway.policy.classify import Classification, classify
@@ -19,27 +18,17 @@ from gateway.policy.schema import Policy
 from gateway.redaction.analyzer import Redactor
 from gateway.redaction.settings import RedactionSettings
 from gateway.types import Span
-from gateway.workers.pool import Handler, Receive
+from gateway.workers.pool import Handler
 
 _POLICIES_KEPT = 16
 
 
 @dataclass(frozen=True, slots=True)
 class AnalyseTexts:
-    """Find the identifiers in each text (cache misses only: the parent asked its cache).
-    ``learned_elsewhere``: the paired job (:class:`LearnedResults` of the same texts) runs
-    the learned recognizer meanwhile in another worker; its results arrive by ``receive``."""
+    """Find the identifiers in each text (cache misses only: the parent asked its cache)."""
 
     texts: tuple[str, ...]
     settings: RedactionSettings
-    learned_elsewhere: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class LearnedResults:
-    """Run only the learned recognizer on each text (the first half of a split analysis)."""
-
-    texts: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,23 +68,9 @@ def analysis_handler(redactor: Redactor) -> Handler:
         policies.move_to_end(job.policy_digest)
         return policy
 
-    def handle(job: object, receive: Receive) -> Any:
-        if isinstance(job, AnalyseTexts) and job.learned_elsewhere:
-            supplied: list[Any] = []
-
-            def learned(i: int) -> Callable[[], Any]:
-                def get() -> Any:
-                    if not supplied:
-                        supplied.append(receive())
-                    return supplied[0][i]
-                return get
-
-            return [uncached.analyze_with(text, job.settings, learned(i))
-                    for i, text in enumerate(job.texts)]
+    def handle(job: object) -> list[list[Span]] | Classification:
         if isinstance(job, AnalyseTexts):
             return [uncached.analyze(text, job.settings) for text in job.texts]
-        if isinstance(job, LearnedResults):
-            return [uncached.learned_results(text) for text in job.texts]
         if isinstance(job, ClassifyRequest):
             return classify(policy_of(job), job.messages, job.params)
         raise TypeError("unknown job")
