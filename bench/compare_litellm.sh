@@ -2,7 +2,7 @@
 # Garde-fou side by side with LiteLLM Proxy (plain and with its Presidio guardrail), in one
 # run of the shared harness (see ${GARDEFOU_SHARED:-../shared}/bench/litellm-anchor/results.md).
 #
-#   bench/compare_litellm.sh [--quick] [--workers N]
+#   bench/compare_litellm.sh [--quick] [--workers N] [--analysis-workers N]
 #
 # Garde-fou runs with full guardrails: redaction with every recognizer, policy classification
 # (default policy, quotas off so the load is not refused) and usage recording (SQLite).
@@ -16,10 +16,12 @@ SHARED=${GARDEFOU_SHARED:-$ROOT/../shared}
 ANCHOR_SRC=$SHARED/bench/litellm-anchor
 ANCHOR=$ROOT/bench/.anchor
 WORKERS=1
+ANALYSIS_WORKERS=  # unset: the gateway's default (usable cores / workers)
 HARNESS_ARGS=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --workers) WORKERS=$2; shift ;;
+    --analysis-workers) ANALYSIS_WORKERS=$2; shift ;;
     *) HARNESS_ARGS+=("$1") ;;
   esac
   shift
@@ -56,6 +58,7 @@ YAML
 export GARDEFOU_STATE_DIR=$STATE GARDEFOU_POLICIES_DIR=$STATE/policies \
   GARDEFOU_MODELS_FILE=$STATE/models.yaml GARDEFOU_PORT=15080 GARDEFOU_WORKERS=$WORKERS \
   GARDEFOU_LOG_LEVEL=warning
+${ANALYSIS_WORKERS:+export GARDEFOU_ANALYSIS_WORKERS=$ANALYSIS_WORKERS}
 exec "$ROOT/.venv/bin/gardefou" serve
 SH
 chmod +x "$STATE/start.sh"
@@ -64,4 +67,7 @@ chmod +x "$STATE/start.sh"
 cd "$ANCHOR"
 GW_NAME=gardefou GW_PORT=15080 GW_HEALTH=/readyz GW_KEY=$KEY GW_MASK=1 \
   GW_CMD="$STATE/start.sh" ./run.sh "${HARNESS_ARGS[@]}"
-echo "harness run folder: $(ls -td "$ANCHOR"/logs/run-* | head -1)"
+RUN=$(ls -td "$ANCHOR"/logs/run-* | head -1)
+echo
+"$ROOT/.venv/bin/python" "$ROOT/bench/fresh_targets.py" "$RUN/results.json"
+echo "harness run folder: $RUN"

@@ -7,6 +7,7 @@ then sends the harness's note and system prompt from N concurrent clients. Print
 p50 latency and time to first byte; asserts nothing.
 
     .venv/bin/python bench/profile_load.py [--concurrency 32] [--seconds 8] [--stream] [--workers 1]
+                                           [--fresh] [--analysis-workers N]
     .venv/bin/python bench/profile_load.py --py-spy /tmp/gw.txt   # needs `pip install py-spy`
 
 With ``--py-spy FILE`` the gateway is sampled while the load runs (``--gil``: only the thread
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import itertools
 import os
 import re
 import shutil
@@ -35,20 +37,28 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import write_unlimited_policy  # noqa: E402
+from bench.scaling import cpu_seconds, proc_tree  # noqa: E402
 from gateway.auth import FileKeyStore, mint_key  # noqa: E402
 from gateway.types import Role  # noqa: E402
 from tests.conftest import free_port, start_server  # noqa: E402
 
 HARNESS = Path(os.environ.get("GARDEFOU_SHARED", ROOT.parent / "shared")) / "bench/litellm-anchor"
 SYSTEM = "Tu es un assistant pour travailleurs sociaux."
+_SENT = itertools.count()
 
 
 async def drive(url: str, key: str, prompt: str, concurrency: int, seconds: float,
-                stream: bool) -> dict[str, float]:
-    """Closed-loop load: each client sends its next request when the previous one ends."""
-    body = {"model": "fake-gpt", "max_tokens": 300, "stream": stream,
-            "messages": [{"role": "system", "content": SYSTEM},
-                         {"role": "user", "content": prompt}]}
+                stream: bool, fresh: bool = False) -> dict[str, float]:
+    """Closed-loop load: each client sends its next request when the previous one ends;
+    ``fresh``: a note nobody has seen every time (as the harness's ``fresh`` scenario: a
+    reference line of its own), so no cache answers."""
+    sent = _SENT  # shared by the warm-up and the measured load: no note is sent twice
+
+    def body() -> dict[str, object]:
+        note = f"Réf. interne pl-{next(sent):07d}.\n{prompt}" if fresh else prompt
+        return {"model": "fake-gpt", "max_tokens": 300, "stream": stream,
+                "messages": [{"role": "system", "content": SYSTEM},
+                             {"role": "user", "content": note}]}
     latencies: list[float] = []
     first_bytes: list[float] = []
     errors = 0
@@ -60,7 +70,7 @@ async def drive(url: str, key: str, prompt: str, concurrency: int, seconds: floa
             while time.perf_counter() < deadline:
                 started, first = time.perf_counter(), None
                 try:
-                    async with session.post(url, json=body) as response:
+                    async with session.post(url, json=body()) as response:
                         async for _ in response.content.iter_any():
                             first = first or time.perf_counter() - started
                         errors += response.status != 200
@@ -69,13 +79,29 @@ async def drive(url: str, key: str, prompt: str, concurrency: int, seconds: floa
                 latencies.append(time.perf_counter() - started)
                 first_bytes.append(first or 0.0)
 
+        probes: list[float] = []
+
+        async def probe() -> None:
+            # how long the gateway takes to answer its liveness check meanwhile: the event
+            # loop's responsiveness (streams of other staff wait the same way)
+            health = url.split("/v1/")[0] + "/healthz"
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                async with session.get(health) as response:
+                    await response.read()
+                probes.append(time.perf_counter() - started)
+                await asyncio.sleep(0.05)
+
         began = time.perf_counter()
-        await asyncio.gather(*(client() for _ in range(concurrency)))
+        await asyncio.gather(probe(), *(client() for _ in range(concurrency)))
         elapsed = time.perf_counter() - began
     latencies.sort()
     first_bytes.sort()
-    return {"requests": len(latencies), "errors": errors, "req_s": len(latencies) / elapsed,
+    probes.sort()
+    return {"healthz_p50_ms": probes[len(probes) // 2] * 1e3 if probes else 0.0,
+            "healthz_p99_ms": probes[int(len(probes) * 0.99)] * 1e3 if probes else 0.0,"requests": len(latencies), "errors": errors, "req_s": len(latencies) / elapsed,
             "p50_ms": latencies[len(latencies) // 2] * 1e3,
+            "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1e3,
             "ttfb_p50_ms": first_bytes[len(first_bytes) // 2] * 1e3}
 
 
@@ -97,6 +123,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--stream", action="store_true")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--analysis-workers", help="GARDEFOU_ANALYSIS_WORKERS (default: unset)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="a new note every request (no cache answers)")
     parser.add_argument("--py-spy", type=Path, metavar="FILE", help="record samples to FILE")
     parser.add_argument("--top", type=int, default=60, help="functions to print with --py-spy")
     args = parser.parse_args()
@@ -124,11 +153,13 @@ def main() -> None:
                "GARDEFOU_MODELS_FILE": str(state / "models.yaml"),
                "GARDEFOU_POLICIES_DIR": str(state / "policies"), "GARDEFOU_PORT": str(gw_port),
                "GARDEFOU_LOG_LEVEL": "warning", "GARDEFOU_WORKERS": str(args.workers)}
+        if args.analysis_workers is not None:
+            env["GARDEFOU_ANALYSIS_WORKERS"] = args.analysis_workers
         gateway = start_server(["-m", "gateway.cli", "serve"], env, state / "gateway.log",
                                "/readyz", gw_port)
         url = gateway.base + "/v1/chat/completions"
         try:
-            asyncio.run(drive(url, key, prompt, 4, 2, args.stream))  # warm-up
+            asyncio.run(drive(url, key, prompt, 4, 2, args.stream, args.fresh))  # warm-up
             recorder = None
             if args.py_spy:
                 recorder = subprocess.Popen(
@@ -138,8 +169,12 @@ def main() -> None:
                      "--gil", "--nonblocking", "--subprocesses"],
                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
                 time.sleep(0.5)  # py-spy attaches; the load outlasts its sampling window
+            tree = proc_tree(gateway.proc.pid)
+            cpu_before = cpu_seconds(tree)
             result = asyncio.run(drive(url, key, prompt, args.concurrency, args.seconds + 0.5,
-                                       args.stream))
+                                       args.stream, args.fresh))
+            result["cpu_ms_per_req"] = ((cpu_seconds(tree) - cpu_before) * 1e3
+                                        / max(1, result["requests"]))
             if recorder is not None:
                 _, stderr = recorder.communicate()
                 if recorder.returncode != 0 or not args.py_spy.exists():
@@ -149,10 +184,13 @@ def main() -> None:
             gateway.stop()
             upstream.stop()
 
-    print(f"{'stream' if args.stream else 'non-stream'}, c={args.concurrency}, "
-          f"{args.workers} worker(s), {args.seconds:.0f} s: {result['requests']} requests, "
+    print(f"{'stream' if args.stream else 'non-stream'}{', fresh notes' if args.fresh else ''}, "
+          f"c={args.concurrency}, {args.workers} worker(s), analysis workers "
+          f"{args.analysis_workers or 'default'}, {args.seconds:.0f} s: {result['requests']} requests, "
           f"{result['errors']} errors, {result['req_s']:.1f} req/s, p50 {result['p50_ms']:.1f} ms, "
-          f"TTFB p50 {result['ttfb_p50_ms']:.1f} ms")
+          f"p99 {result['p99_ms']:.1f} ms, TTFB p50 {result['ttfb_p50_ms']:.1f} ms, "
+          f"gateway CPU {result['cpu_ms_per_req']:.1f} ms/req (process tree), /healthz meanwhile "
+          f"p50 {result['healthz_p50_ms']:.1f} ms p99 {result['healthz_p99_ms']:.1f} ms")
     if args.py_spy:
         print(f"\nshare of samples holding the GIL (inclusive), from {args.py_spy}:")
         for share, frame in shares(args.py_spy, args.top):

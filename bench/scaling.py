@@ -140,7 +140,9 @@ def proc_tree(pid: int) -> list[int]:
 
 
 def memory_mib(pids: list[int]) -> dict[str, float]:
-    rss = hwm = 0
+    """Summed over ``pids``: RSS and peak RSS (pages shared by forked processes counted in
+    each), and PSS (each shared page divided among its sharers: the memory really used)."""
+    rss = hwm = pss = 0
     for pid in pids:
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -148,9 +150,12 @@ def memory_mib(pids: list[int]) -> dict[str, float]:
                     rss += int(line.split()[1])
                 elif line.startswith("VmHWM:"):
                     hwm += int(line.split()[1])
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    pss += int(line.split()[1])
         except OSError:
             continue
-    return {"rss_mib": rss / 1024, "hwm_mib": hwm / 1024}
+    return {"rss_mib": rss / 1024, "hwm_mib": hwm / 1024, "pss_mib": pss / 1024}
 
 
 # ----------------------------------------------------------------------------- measurement

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -122,10 +123,24 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         built = services or build_services(settings)
         app.state.services = built
+        started_here = built.analysis is None and settings.analysis_processes > 0
+        if started_here:
+            from gateway.workers.offload import start_analysis
+
+            # Forked now that the models are loaded: the workers share them copy-on-write.
+            built.analysis = start_analysis(built.redactor, settings.analysis_processes,
+                                            settings.analysis_queue, settings.analysis_timeout_s)
+        if built.pipeline is not None and built.pipeline.analysis is not built.analysis:
+            built.pipeline = dataclasses.replace(built.pipeline, analysis=built.analysis)
         watcher = asyncio.create_task(built.policies.watch(settings.policy_reload_s))
         try:
             yield
         finally:
+            if started_here and built.analysis is not None:
+                await built.analysis.close()
+                built.analysis = None
+                if built.pipeline is not None:
+                    built.pipeline = dataclasses.replace(built.pipeline, analysis=None)
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher

@@ -15,6 +15,7 @@ one handler in :mod:`gateway.app` renders them all in the OpenAI error shape.
     ├── RedactionFailed               503 redaction_failed  (fail closed: nothing was sent)
     ├── PolicyUnavailable             503 policy_unavailable (fail closed: nothing was sent)
     ├── KeysUnavailable               503 keys_unavailable (shared key store unreachable)
+    ├── AnalysisBusy                  503 analysis_busy (analysis queue full; Retry-After)
     ├── UpstreamError                 502 upstream_error
     └── UpstreamTimeout               504 upstream_timeout
 
@@ -111,6 +112,15 @@ class KeysUnavailable(GatewayError):
     status = 503
     type = "server_error"
     code = "keys_unavailable"
+
+
+class AnalysisBusy(GatewayError):
+    """Every analysis worker is busy and the queue is full: refused at once, nothing
+    analysed or sent; the client may retry after ``retry_after`` seconds."""
+
+    status = 503
+    type = "server_error"
+    code = "analysis_busy"
 
 
 class UpstreamError(GatewayError):

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from gateway.accounting import Accounting, Outcome, recording
 from gateway.catalog import Catalog, ModelSpec
 from gateway.errors import (
+    AnalysisBusy,
     GatewayError,
     NotFoundError,
     PolicyBlocked,
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from gateway.policy import PolicyStore
     from gateway.redaction import RedactionSettings, Redactor
     from gateway.upstream import Upstream
+    from gateway.workers.offload import Analysis
 
 # The use under which the policy's model-based classifier calls are counted (usage, quotas).
 CLASSIFIER_USE = "classifieur_politique"
@@ -61,6 +63,8 @@ class Pipeline:
     upstream: Upstream
     accounting: Accounting
     limits: Limiter | None = None
+    # the analysis processes, once the lifespan has started them (None: threads)
+    analysis: Analysis | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,13 +93,18 @@ def resolve_model(call: ChatCall, principal: Principal, catalog: Catalog) -> Mod
     return spec
 
 
-async def redact(call: ChatCall, settings: RedactionSettings, redactor: Redactor) -> Redaction:
+async def redact(
+    call: ChatCall, settings: RedactionSettings, redactor: Redactor,
+    analysis: Analysis | None = None,
+) -> Redaction:
     """Stage 3, off the event loop (CPU-bound): the whole outgoing request, messages and
     parameters (:mod:`gateway.request_fields`). Any failure refuses the request."""
     try:
+        if analysis is not None:  # in the worker processes (gateway.workers)
+            return await analysis.redact(call.messages, call.params, settings)
         return await asyncio.to_thread(redact_call, call.messages, call.params, redactor,
                                        settings)
-    except RedactionFailed:
+    except (RedactionFailed, AnalysisBusy):
         raise
     except Exception as exc:  # noqa: BLE001 - fail closed, whatever went wrong
         raise RedactionFailed(
@@ -112,6 +121,7 @@ async def decide(
     catalog: Catalog,
     complete: Complete | None,
     client_task: str | None = None,
+    analysis: Analysis | None = None,
 ) -> Decision:
     """Stage 4: classify the redacted request and apply the org's policy (tool and schema
     descriptions in the redacted parameters are instructions too). Fails closed."""
@@ -119,6 +129,7 @@ async def decide(
         return await evaluate(
             policy, principal, spec, redaction.messages, catalog, complete=complete,
             params=redaction.params, client_task=client_task,
+            **({"classifier": analysis.classify} if analysis is not None else {}),
         )
     except GatewayError:
         raise
@@ -172,12 +183,13 @@ async def prepare(call: ChatCall, principal: Principal, pipeline: Pipeline) -> P
         with stage("limits"):
             await pipeline.limits.check(principal, policy.policy.limits)
     with stage("redaction"):
-        redaction = await redact(call, settings, pipeline.redactor)
+        redaction = await redact(call, settings, pipeline.redactor, pipeline.analysis)
     with stage("policy"):
         # the template's shape is read on the request as sent (a closed-set name only)
         task = task_name(call.messages, call.client_task)
         decision = await decide(policy, principal, spec, redaction, pipeline.catalog,
-                                classifier_call(pipeline, principal, policy), task)
+                                classifier_call(pipeline, principal, policy), task,
+                                pipeline.analysis)
     training = policy.policy.compliance.training_url
     if decision.action is not Action.BLOCK and first_redaction(call.messages, redaction.counts):
         decision = dataclasses.replace(decision, notice=_join_notice(

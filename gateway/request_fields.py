@@ -20,7 +20,7 @@ from typing import Any
 
 from gateway.errors import RedactionFailed
 from gateway.redaction.analyzer import Redactor
-from gateway.redaction.request import redact_with_texts
+from gateway.redaction.request import redact_with_texts, texts_to_analyse
 from gateway.redaction.settings import RedactionSettings
 from gateway.types import Redaction
 
@@ -161,9 +161,7 @@ def redact_call(
     :func:`redact_conversation` does) and every free text of ``params``; then every leaf of
     the result checked to have a treatment (fail closed otherwise)."""
     out_params = copy.deepcopy(params)
-    slots = list(_texts(out_params))
-    arg_keys = [(where, _json_keys(raw)) for where, raw in _arguments(messages)]
-    extra = [t for _, t in slots] + [k for _, keys in arg_keys for k in keys]
+    slots, arg_keys, extra = _outside_texts(messages, out_params)
     redaction, texts = redact_with_texts(messages, extra, redactor, settings)
     for (put, _), text in zip(slots, texts, strict=False):
         put(text)
@@ -174,6 +172,24 @@ def redact_call(
     check_every_leaf({"messages": redaction.messages, **out_params})
     return Redaction(messages=redaction.messages, mapping=redaction.mapping,
                      counts=redaction.counts, params=out_params)
+
+
+def analysis_texts(messages: list[dict[str, Any]], params: dict[str, Any]) -> list[str]:
+    """Every text :func:`redact_call` analyses for this request, in order (so that their
+    analyses can be computed elsewhere first: :mod:`gateway.workers`)."""
+    *_, extra = _outside_texts(messages, params)
+    return texts_to_analyse(messages, extra)
+
+
+def _outside_texts(
+    messages: list[dict[str, Any]], params: dict[str, Any]
+) -> tuple[list[tuple[Callable[[str], None], str]], list[tuple[tuple[Any, ...], list[str]]],
+           list[str]]:
+    """The free texts outside the messages' contents: those of ``params`` (with their
+    setters), the keys of tool-call arguments (with where they sit), and both as one list."""
+    slots = list(_texts(params))
+    arg_keys = [(where, _json_keys(raw)) for where, raw in _arguments(messages)]
+    return slots, arg_keys, [t for _, t in slots] + [k for _, keys in arg_keys for k in keys]
 
 
 def _arguments(messages: list[dict[str, Any]]) -> Iterator[tuple[tuple[Any, ...], str]]:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from gateway.staffstore import StaffStore
     from gateway.upstream import Upstream
     from gateway.usage import UsageRecorder
+    from gateway.workers.offload import Analysis
 
 
 @dataclass(slots=True)
@@ -46,3 +47,6 @@ class Services:
     pipeline: Pipeline | None = None
     # the plugin manager, kept for the process's life (hooks may be called after start-up)
     plugins: PluginManager | None = None
+    # Redaction analysis and classification in worker processes (started in the lifespan,
+    # then handed to the pipeline); None: in this process, in threads.
+    analysis: Analysis | None = None

@@ -41,6 +41,21 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address the HTTP server binds to.")
     port: int = Field(default=8080, ge=1, le=65535, description="HTTP port.")
     workers: int = Field(default=1, ge=1, le=64, description="Worker processes for `serve`.")
+    analysis_workers: int | None = Field(
+        default=None, ge=0, le=64,
+        description="Analysis processes (redaction, classification) per server process; unset = "
+        "the usable cores divided by `workers`; 0 = in the server process, in threads.",
+    )
+    analysis_timeout_s: float = Field(
+        default=30.0, gt=0, le=600,
+        description="Longest one analysis job may run; beyond, its process is replaced and the "
+        "request refused (503, nothing sent).",
+    )
+    analysis_queue: int = Field(
+        default=64, ge=1, le=10_000,
+        description="Analysis jobs that may wait for a free analysis process; beyond, a request "
+        "is refused at once (503 `analysis_busy`, `Retry-After`).",
+    )
     state_dir: Path = Field(
         default_factory=default_state_dir,
         description="Where embedded state lives (keys, usage store, demo key, instance lock); "
@@ -175,6 +190,13 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}") from None
         return value
+
+    @property
+    def analysis_processes(self) -> int:
+        """How many analysis processes each server process forks (0: none, threads)."""
+        if self.analysis_workers is not None:
+            return self.analysis_workers
+        return max(1, len(os.sched_getaffinity(0)) // self.workers)
 
     @property
     def keys_path(self) -> Path:

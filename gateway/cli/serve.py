@@ -36,6 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--host", help="bind address (GARDEFOU_HOST)")
     parser.add_argument("--port", type=int, help="port (GARDEFOU_PORT)")
     parser.add_argument("--workers", type=int, help="worker processes (GARDEFOU_WORKERS)")
+    parser.add_argument("--analysis-workers", type=int,
+                        help="analysis processes per worker (GARDEFOU_ANALYSIS_WORKERS)")
     parser.add_argument("--models", help="models YAML file (GARDEFOU_MODELS_FILE)")
     parser.add_argument("--policies", help="policies directory (GARDEFOU_POLICIES_DIR)")
     parser.add_argument(
@@ -50,6 +52,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, str]:
         "HOST": args.host,
         "PORT": args.port,
         "WORKERS": args.workers,
+        "ANALYSIS_WORKERS": args.analysis_workers,
         "MODELS_FILE": args.models,
         "POLICIES_DIR": args.policies,
         "DEMO": "true" if args.demo else None,
@@ -181,6 +184,10 @@ def run(args: argparse.Namespace) -> int:
     from gateway.statelock import StateDirBusy, acquire
 
     os.environ.update(_overrides(args))
+    # Before any model library loads: the analysis processes are the parallelism.
+    from gateway.workers.pool import limit_library_threads
+
+    limit_library_threads()
     # The embedded mode's pseudonym seed: in this process's memory and its workers' only.
     os.environ.setdefault("GARDEFOU_USAGE_SEED", secrets.token_hex(32))
     settings = load_settings()  # fails here, naming the bad setting

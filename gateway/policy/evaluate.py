@@ -29,6 +29,16 @@ if TYPE_CHECKING:
     from gateway.redaction.settings import RedactionSettings
 
 Complete = Callable[[str, list[dict[str, Any]]], Awaitable[str]]
+# Runs the offline classifier somewhere (a worker process: gateway.workers); default: a thread.
+Classifier = Callable[[Policy, list[dict[str, Any]], "dict[str, Any] | None"],
+                      Awaitable[Classification]]
+
+
+async def classify_in_thread(policy: Policy, messages: list[dict[str, Any]],
+                             params: dict[str, Any] | None = None) -> Classification:
+    """The offline classifier off the event loop (CPU-bound: ~10 ms for a long note), so
+    streams being relayed for other staff keep flowing meanwhile."""
+    return await asyncio.to_thread(classify, policy, messages, params)
 
 
 
@@ -115,12 +125,14 @@ async def evaluate(
     complete: Complete | None = None,
     params: dict[str, Any] | None = None,
     client_task: str | None = None,
+    classifier: Classifier = classify_in_thread,
 ) -> Decision:
     """Decide on one redacted request (``params``: the other request fields, whose tool
     and ``response_format`` descriptions are instructions too). Raises
     ``PolicyUnavailable`` when the policy's LLM classifier was asked for and failed (fail
     closed). ``client_task`` is the task the header named (validated); a front-end's
-    background task is answered without notice and recorded under its own use."""
+    background task is answered without notice and recorded under its own use.
+    ``classifier`` runs the offline classifier (a thread by default)."""
     pol = policy.policy
     # Every role counts: the client controls the whole history, so health data placed in an
     # assistant, tool or developer message must route exactly as in a user message.
@@ -129,8 +141,8 @@ async def evaluate(
     if task is not None:
         # the conversation a task quotes was judged when it was asked: only the task's own
         # instruction is read (the real templates ask for no decision, so they pass)
-        classification = await asyncio.to_thread(
-            classify, pol, [{"role": "user", "content": task.instruction}])
+        classification = await classifier(
+            pol, [{"role": "user", "content": task.instruction}], None)
         if classification.band != "block":
             classification = Classification(
                 TASK_USE, None, (Evidence(f"client_task:{task.name}", (task.source,)),))
@@ -145,9 +157,7 @@ async def evaluate(
             )
         classification = await classify_with_model(pol, messages, complete, params)
     else:
-        # CPU-bound (~10 ms for a long note): off the event loop, so streams being relayed
-        # for other staff keep flowing meanwhile.
-        classification = await asyncio.to_thread(classify, pol, messages, params)
+        classification = await classifier(pol, messages, params)
 
     def decide(action: Action, evidence: tuple[Evidence, ...], message: str | None = None,
                notice: str | None = None, forbidden: str | None = None) -> Decision:

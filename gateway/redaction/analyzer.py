@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 from gateway.errors import RedactionFailed
 from gateway.hookspecs import hookimpl
+from gateway.redaction.enhancer import LemmaFreeContextEnhancer
 from gateway.redaction.cache import AnalysisCache, cache_key, encode_spans, memory_cache
 from gateway.redaction.learned import SCORE as LEARNED_SCORE
 from gateway.redaction.learned import LearnedRecognizer, add_learned_pipe, model_digest
@@ -105,6 +106,27 @@ class FrenchNerEngine(SpacyNlpEngine):
         )
         split_cells(nlp)
         self.nlp = {"fr": nlp}  # type: ignore[assignment]
+        self._word_flags: dict[tuple[str, str, str], bool] = {}
+
+    # Presidio asks both for every token's lemma (always empty here: no lemmatizer runs) to
+    # build its keywords; a dict answers instead of a vocabulary look-up per token.
+    def is_stopword(self, word: str, language: str) -> bool:
+        """Whether ``word`` is a stop word (memoised vocabulary flag)."""
+        return self._flag("stop", word, language)
+
+    def is_punct(self, word: str, language: str) -> bool:
+        """Whether ``word`` is punctuation (memoised vocabulary flag)."""
+        return self._flag("punct", word, language)
+
+    def _flag(self, kind: str, word: str, language: str) -> bool:
+        key = (kind, word, language)
+        found = self._word_flags.get(key)
+        if found is None:
+            lexeme = self.nlp[language].vocab[word]  # type: ignore[index]
+            found = bool(lexeme.is_stop if kind == "stop" else lexeme.is_punct)
+            if len(self._word_flags) < 50_000:  # lemmas are empty: one entry in practice
+                self._word_flags[key] = found
+        return found
 
     @contextmanager
     def transient_words(self) -> Iterator[None]:
@@ -140,9 +162,7 @@ class Redactor:
         """
         if not text.strip():
             return []
-        model = getattr(getattr(self.engine, "nlp_engine", None), "model_name", "")
-        extra = ",".join(sorted(self.extra_labels))
-        key = cache_key(f"{settings.fingerprint()}:{model}:{extra}", text)
+        key = self.key(text, settings)
         cached = self.cache.get(key)
         if cached is not None:
             return cached
@@ -156,6 +176,12 @@ class Redactor:
             ) from None
         self.cache.put(key, spans)
         return spans
+
+    def key(self, text: str, settings: RedactionSettings = DEFAULT_SETTINGS) -> str:
+        """The analysis cache key of ``text`` (settings, model and plugin labels included)."""
+        model = getattr(getattr(self.engine, "nlp_engine", None), "model_name", "")
+        extra = ",".join(sorted(self.extra_labels))
+        return cache_key(f"{settings.fingerprint()}:{model}:{extra}", text)
 
     def propagate_names(
         self,
@@ -358,7 +384,8 @@ def build_engine(
     for batch in plugins.hook.gardefou_recognizers(lexicons=lexicons, nlp=nlp):
         for recognizer in batch or ():
             registry.add_recognizer(recognizer)
-    engine = AnalyzerEngine(nlp_engine=nlp_engine, registry=registry, supported_languages=["fr"])
+    engine = AnalyzerEngine(nlp_engine=nlp_engine, registry=registry, supported_languages=["fr"],
+                            context_aware_enhancer=LemmaFreeContextEnhancer())
     return engine, lexicons
 
 

@@ -154,6 +154,11 @@ class _PersonGroups:
         return self._display.get(self._parent.get(words, words), value)
 
 
+def segment_texts(messages: list[dict[str, Any]]) -> list[str]:
+    """The texts :func:`redact_conversation` analyses in ``messages``, in order."""
+    return [seg.text for seg in _segments(messages)]
+
+
 def _segments(messages: list[dict[str, Any]]) -> list[_Segment]:
     """Every redactable text of the messages, in conversation order."""
     segs: list[_Segment] = []

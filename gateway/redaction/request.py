@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from gateway.redaction.analyzer import Redactor
-from gateway.redaction.placeholders import redact_conversation
+from gateway.redaction.placeholders import redact_conversation, segment_texts
 from gateway.redaction.settings import RedactionSettings
 from gateway.types import Redaction
 
@@ -29,11 +29,19 @@ def redact_with_texts(
     """``messages`` and ``texts`` redacted with one conversation-wide mapping: the messages'
     :class:`Redaction` (whose mapping and counts cover the texts too) and the redacted texts,
     in order."""
-    carriers = [{"role": "user", "content": text} for text in texts]
-    whole = redact_conversation([*messages, *carriers], redactor, settings)
+    whole = redact_conversation([*messages, *_carriers(texts)], redactor, settings)
     cut = len(messages)
     redacted_texts = [str(m["content"]) for m in whole.messages[cut:]]
     return (
         Redaction(messages=whole.messages[:cut], mapping=whole.mapping, counts=whole.counts),
         redacted_texts,
     )
+
+
+def texts_to_analyse(messages: list[dict[str, Any]], texts: Sequence[str]) -> list[str]:
+    """Every text :func:`redact_with_texts` will analyse for these arguments, in order."""
+    return segment_texts([*messages, *_carriers(texts)])
+
+
+def _carriers(texts: Sequence[str]) -> list[dict[str, Any]]:
+    return [{"role": "user", "content": text} for text in texts]

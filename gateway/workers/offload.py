@@ -1,0 +1,181 @@
+"""The gateway process's side of the analysis pool: redaction and classification with their
+CPU-bound part computed in worker processes (:mod:`gateway.workers.pool`).
+
+Redaction: the parent lists the texts the request's redaction will analyse, answers what it
+can from the analysis cache (memory or Redis, kept here), sends only the misses to the
+workers (split across them when there are several), stores the spans they return, then runs
+the redaction itself (propagation of names, placeholders, the mapping) on those spans —
+exactly what the in-process path computes, from the same analyses.
+
+Classification: the redacted request and the policy go to a worker; the parent keeps the
+results of the last requests by digest (no text), so a request sent again (regenerate,
+retries, a note repeated) is answered without a round trip.
+
+A full queue raises :class:`AnalysisBusy` (503 with ``Retry-After``); a worker that dies or
+overruns fails the request closed (503, nothing sent) and is replaced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import pickle
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from gateway.errors import AnalysisBusy, PolicyUnavailable, RedactionFailed
+from gateway.policy.classify import Classification
+from gateway.policy.model import load_model
+from gateway.policy.schema import Policy
+from gateway.redaction.analyzer import Redactor
+from gateway.redaction.cache import AnalysisCache, MemoryCache
+from gateway.redaction.settings import RedactionSettings
+from gateway.request_fields import analysis_texts, redact_call
+from gateway.types import Redaction, Span
+from gateway.workers.pool import JobFailed, PoolBusy, ProcessPool, WorkerLost
+from gateway.workers.tasks import AnalyseTexts, ClassifyRequest, analysis_handler
+
+RETRY_AFTER_S = 1
+_RECENT_CLASSIFICATIONS = 2048
+_POLICY_BLOBS = 32
+
+
+@dataclass
+class Analysis:
+    """Redaction and classification through a started :class:`ProcessPool`."""
+
+    pool: ProcessPool
+    redactor: Redactor
+    _blobs: OrderedDict[int, tuple[Policy, bytes, bytes]] = field(default_factory=OrderedDict)
+    _recent: OrderedDict[bytes, Classification] = field(default_factory=OrderedDict)
+
+    async def redact(self, messages: list[dict[str, Any]], params: dict[str, Any],
+                     settings: RedactionSettings) -> Redaction:
+        """What :func:`gateway.request_fields.redact_call` returns, its analyses computed
+        in the workers. Raises ``AnalysisBusy`` or ``RedactionFailed``."""
+        texts = [t for t in dict.fromkeys(analysis_texts(messages, params)) if t.strip()]
+        keys = {text: self.redactor.key(text, settings) for text in texts}
+        cache = self.redactor.cache
+        if isinstance(cache, MemoryCache):
+            known = _lookup(cache, keys)
+        else:  # Redis: a network round trip, off the event loop
+            known = await asyncio.to_thread(_lookup, cache, keys)
+        missing = [text for text in texts if keys[text] not in known]
+        fresh: dict[str, list[Span]] = {}
+        if missing:
+            groups = _balanced(missing, self.pool.workers)
+            results = await asyncio.gather(
+                *(self._run(AnalyseTexts(tuple(g), settings), RedactionFailed) for g in groups))
+            for group, spans_list in zip(groups, results, strict=True):
+                for text, spans in zip(group, spans_list, strict=True):
+                    fresh[keys[text]] = spans
+        return await asyncio.to_thread(self._finish, messages, params, settings, known, fresh)
+
+    def _finish(self, messages: list[dict[str, Any]], params: dict[str, Any],
+                settings: RedactionSettings, known: dict[str, list[Span]],
+                fresh: dict[str, list[Span]]) -> Redaction:
+        for key, spans in fresh.items():
+            self.redactor.cache.put(key, spans)
+        answered = dataclasses.replace(
+            self.redactor, cache=_Answered({**known, **fresh}, self.redactor.cache))
+        return redact_call(messages, params, answered, settings)
+
+    async def classify(self, policy: Policy, messages: list[dict[str, Any]],
+                       params: dict[str, Any] | None = None) -> Classification:
+        """:func:`gateway.policy.classify` computed in a worker. Raises ``AnalysisBusy`` or
+        ``PolicyUnavailable``."""
+        policy_blob, policy_digest = self._policy_blob(policy)
+        digest = hashlib.blake2b(digest_size=20)
+        digest.update(policy_digest)
+        digest.update(pickle.dumps((messages, params), protocol=pickle.HIGHEST_PROTOCOL))
+        key = digest.digest()
+        cached = self._recent.get(key)
+        if cached is not None:
+            self._recent.move_to_end(key)
+            return cached
+        result = await self._run(
+            ClassifyRequest(policy_digest, policy_blob, messages, params), PolicyUnavailable)
+        if not isinstance(result, Classification):
+            raise PolicyUnavailable("La classification a échoué : la requête n'a pas été envoyée.")
+        self._recent[key] = result
+        while len(self._recent) > _RECENT_CLASSIFICATIONS:
+            self._recent.popitem(last=False)
+        return result
+
+    async def close(self) -> None:
+        """Stop the workers."""
+        await self.pool.close()
+
+    async def _run(self, job: AnalyseTexts | ClassifyRequest,
+                   failure: type[RedactionFailed] | type[PolicyUnavailable]) -> Any:
+        try:
+            return await self.pool.run(job)
+        except PoolBusy:
+            raise AnalysisBusy(
+                "La passerelle est surchargée : la requête n'a pas été analysée ni envoyée. "
+                "Réessayez dans un instant.", retry_after=RETRY_AFTER_S) from None
+        except (WorkerLost, JobFailed) as exc:
+            error_class = exc.error_class if isinstance(exc, JobFailed) else "WorkerLost"
+            what = ("La pseudonymisation" if failure is RedactionFailed
+                    else "L'évaluation de la politique d'usage")
+            raise failure(f"{what} a échoué : la requête n'a pas été envoyée au modèle.",
+                          error_class=error_class) from None
+
+    def _policy_blob(self, policy: Policy) -> tuple[bytes, bytes]:
+        entry = self._blobs.get(id(policy))
+        if entry is None or entry[0] is not policy:
+            blob = pickle.dumps(policy, protocol=pickle.HIGHEST_PROTOCOL)
+            entry = (policy, blob, hashlib.blake2b(blob, digest_size=20).digest())
+            self._blobs[id(policy)] = entry
+            while len(self._blobs) > _POLICY_BLOBS:
+                self._blobs.popitem(last=False)
+        self._blobs.move_to_end(id(policy))
+        return entry[1], entry[2]
+
+
+class _Answered:
+    """The analyses already in hand for this request, then the real cache."""
+
+    def __init__(self, known: dict[str, list[Span]], cache: AnalysisCache) -> None:
+        self._known = known
+        self._cache = cache
+
+    def get(self, key: str) -> list[Span] | None:
+        found = self._known.get(key)
+        return list(found) if found is not None else self._cache.get(key)
+
+    def put(self, key: str, spans: list[Span]) -> None:
+        self._cache.put(key, spans)
+
+
+def _lookup(cache: AnalysisCache, keys: dict[str, str]) -> dict[str, list[Span]]:
+    found: dict[str, list[Span]] = {}
+    for key in keys.values():
+        spans = cache.get(key)
+        if spans is not None:
+            found[key] = spans
+    return found
+
+
+def _balanced(texts: list[str], parts: int) -> list[list[str]]:
+    """``texts`` in at most ``parts`` groups of similar total length (longest first)."""
+    groups: list[list[str]] = [[] for _ in range(max(1, min(parts, len(texts))))]
+    sizes = [0] * len(groups)
+    for text in sorted(texts, key=len, reverse=True):
+        i = sizes.index(min(sizes))
+        groups[i].append(text)
+        sizes[i] += len(text)
+    return groups
+
+
+def start_analysis(redactor: Redactor, workers: int, queue: int,
+                   timeout_s: float = 30.0) -> Analysis:
+    """Fork ``workers`` analysis processes sharing ``redactor`` and the classifier's model
+    (call from the event loop, once everything is loaded)."""
+    load_model()  # loaded before the fork: shared, not loaded again in every worker
+    pool = ProcessPool(analysis_handler(redactor), workers=workers, queue=queue,
+                       timeout_s=timeout_s)
+    pool.start()
+    return Analysis(pool, redactor)

@@ -1,0 +1,219 @@
+"""The analysis pool with real forked processes: same results as the in-process path,
+back-pressure, a lost worker fails its job closed and is replaced, shutdown.
+
+No timing assertions: a blocked job is held by a file the test creates when it wants."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gateway.errors import AnalysisBusy, RedactionFailed
+from gateway.policy import PolicyStore
+from gateway.policy.classify import classify
+from gateway.redaction import RedactionSettings
+from gateway.redaction.cache import MemoryCache
+from gateway.request_fields import analysis_texts, redact_call
+from gateway.workers.offload import Analysis, start_analysis
+from gateway.workers.pool import JobFailed, PoolBusy, ProcessPool, WorkerLost
+
+NOTE = ("Réf. interne 12-000042.\nMme Fatou DIALLO, née le 12/03/1985, 12 rue des Lilas 93200 "
+        "Saint-Denis, tél. 06 12 34 56 78, fatou.diallo@example.fr, allocataire CAF 1234567. "
+        "Son fils Léo est suivi par l'ASE ; rendez-vous avec M. Martin jeudi.")
+
+
+def _messages(note: str) -> list[dict[str, Any]]:
+    return [
+        {"role": "system", "content": "Tu es un assistant pour travailleurs sociaux."},
+        {"role": "user", "content": note},
+        {"role": "assistant", "content": "Bien noté pour Fatou.", "tool_calls": [
+            {"id": "c1", "type": "function",
+             "function": {"name": "agenda", "arguments": '{"personne": "Fatou Diallo"}'}}]},
+        {"role": "user", "content": "Rédige un compte rendu de la visite chez Mme Diallo."},
+    ]
+
+
+PARAMS = {"stop": ["Fatou"], "tools": [{"type": "function", "function": {
+    "name": "agenda", "description": "Agenda de M. Martin",
+    "parameters": {"type": "object", "properties": {"personne": {"type": "string"}}}}}]}
+
+
+def _hold(job: Any) -> Any:
+    """Test handler: ("wait", started, release) blocks until ``release`` exists (after
+    creating ``started``); ("die",) exits the process; ("raise",) raises; else echoes."""
+    if job[0] == "wait":
+        Path(job[1]).touch()
+        while not Path(job[2]).exists():
+            time.sleep(0.01)
+        return "released"
+    if job[0] == "die":
+        os._exit(3)
+    if job[0] == "raise":
+        raise KeyError("Fatou Diallo")  # the message must never cross back
+    return ("echo", job, os.getpid())
+
+
+async def _wait_for(path: Path) -> None:
+    while not path.exists():
+        await asyncio.sleep(0.01)
+
+
+async def test_pool_gives_what_the_in_process_path_gives(base_redactor) -> None:  # type: ignore[no-untyped-def]
+    redactor = dataclasses.replace(base_redactor, cache=MemoryCache(64))
+    policy = PolicyStore(None).get("org-a")
+    settings = RedactionSettings(allow_list=("Saint-Denis",))
+    analysis = start_analysis(redactor, workers=2, queue=8)
+    try:
+        for i in range(3):  # fresh, then answered by the cache the parent keeps
+            note = NOTE.replace("000042", f"00004{i % 2}")
+            pooled = await analysis.redact(_messages(note), PARAMS, settings)
+            local = redact_call(_messages(note), PARAMS,
+                                dataclasses.replace(base_redactor, cache=MemoryCache(64)),
+                                settings)
+            assert pooled == local
+            assert "Fatou" not in str(pooled.messages) + str(pooled.params)
+            for params in (pooled.params, None):
+                assert (await analysis.classify(policy.policy, pooled.messages, params)
+                        == classify(policy.policy, pooled.messages, params))
+        # every analysed text went through the workers once, and sits in the parent's cache
+        note = NOTE.replace("000042", "000040")
+        texts = [t for t in analysis_texts(_messages(note), PARAMS) if t.strip()]
+        assert all(redactor.cache.get(redactor.key(t, settings)) is not None for t in texts)
+    finally:
+        await analysis.close()
+
+
+async def _occupy(pool: ProcessPool, tmp_path: Path) -> tuple[Path, asyncio.Future[Any],
+                                                               asyncio.Future[Any]]:
+    """The single worker busy and the single queue slot taken, until ``release`` exists."""
+    started, release = tmp_path / "started", tmp_path / "release"
+    running = asyncio.ensure_future(pool.run(("wait", str(started), str(release))))
+    await _wait_for(started)
+    queued = asyncio.ensure_future(pool.run(("echo",)))
+    await asyncio.sleep(0)
+    return release, running, queued
+
+
+async def test_a_full_queue_is_refused_at_once_and_nothing_is_lost(tmp_path: Path) -> None:
+    pool = ProcessPool(_hold, workers=1, queue=1)
+    pool.start()
+    try:
+        release, running, queued = await _occupy(pool, tmp_path)
+        with pytest.raises(PoolBusy):
+            await pool.run(("echo",))
+        assert pool.stats.busy_refusals == 1
+        release.touch()
+        assert await running == "released"
+        assert (await queued)[0] == "echo"
+    finally:
+        await pool.close()
+
+
+async def test_the_analysis_says_busy_with_retry_after(base_redactor, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pool = ProcessPool(_hold, workers=1, queue=1)
+    pool.start()
+    analysis = Analysis(pool, dataclasses.replace(base_redactor, cache=MemoryCache(64)))
+    try:
+        release, running, queued = await _occupy(pool, tmp_path)
+        with pytest.raises(AnalysisBusy) as busy:
+            await analysis.redact(_messages(NOTE), {}, RedactionSettings())
+        body = busy.value.to_body()
+        assert busy.value.status == 503 and body["error"]["code"] == "analysis_busy"
+        assert body["error"]["retry_after"] >= 1 and "Fatou" not in str(body)
+        release.touch()
+        await running
+        await queued
+    finally:
+        await analysis.close()
+
+
+async def test_a_worker_that_dies_fails_its_job_and_is_replaced() -> None:
+    pool = ProcessPool(_hold, workers=1, queue=4)
+    pool.start()
+    try:
+        first = pool.pids
+        with pytest.raises(WorkerLost):
+            await pool.run(("die",))
+        answer = await pool.run(("echo",))
+        assert answer[0] == "echo" and answer[2] not in first
+        assert pool.stats.lost == 1 and pool.stats.respawned == 1
+    finally:
+        await pool.close()
+
+
+async def test_a_worker_killed_mid_job_fails_it_closed(tmp_path: Path) -> None:
+    pool = ProcessPool(_hold, workers=2, queue=4)
+    pool.start()
+    try:
+        started, release = tmp_path / "started", tmp_path / "never"
+        job = asyncio.ensure_future(pool.run(("wait", str(started), str(release))))
+        await _wait_for(started)
+        busy = [pid for pid in pool.pids]
+        for pid in busy:  # the one holding the job dies; the idle one is killed too
+            os.kill(pid, signal.SIGKILL)
+        with pytest.raises(WorkerLost):
+            await job
+        while len(pool.pids) < 2 or set(pool.pids) & set(busy):
+            await asyncio.sleep(0.01)
+        assert (await pool.run(("echo",)))[0] == "echo"
+    finally:
+        await pool.close()
+
+
+async def test_an_overrunning_job_is_killed_and_refused(tmp_path: Path) -> None:
+    pool = ProcessPool(_hold, workers=1, queue=4, timeout_s=0.5)
+    pool.start()
+    try:
+        with pytest.raises(WorkerLost):
+            await pool.run(("wait", str(tmp_path / "s"), str(tmp_path / "never")))
+        assert (await pool.run(("echo",)))[0] == "echo"
+    finally:
+        await pool.close()
+
+
+async def test_an_error_in_a_job_crosses_back_as_its_class_only() -> None:
+    pool = ProcessPool(_hold, workers=1, queue=4)
+    pool.start()
+    try:
+        with pytest.raises(JobFailed) as failed:
+            await pool.run(("raise",))
+        assert failed.value.error_class == "KeyError" and "Fatou" not in str(failed.value)
+        assert (await pool.run(("echo",)))[0] == "echo"  # the worker survived
+    finally:
+        await pool.close()
+
+
+async def test_a_lost_analysis_fails_the_redaction_closed(base_redactor) -> None:  # type: ignore[no-untyped-def]
+    analysis = start_analysis(dataclasses.replace(base_redactor, cache=MemoryCache(64)),
+                              workers=1, queue=4, timeout_s=0.5)
+    try:
+        os.kill(analysis.pool.pids[0], signal.SIGSTOP)  # hung: the pool kills it at 0.5 s
+        with pytest.raises(RedactionFailed) as failed:
+            await analysis.redact(_messages(NOTE), {}, RedactionSettings())
+        assert "Fatou" not in str(failed.value.to_body())
+        redaction = await analysis.redact(_messages(NOTE), {}, RedactionSettings())
+        assert "Fatou" not in str(redaction.messages)
+    finally:
+        await analysis.close()
+
+
+async def test_close_stops_every_worker(tmp_path: Path) -> None:
+    pool = ProcessPool(_hold, workers=2, queue=4)
+    pool.start()
+    started = tmp_path / "started"
+    job = asyncio.ensure_future(pool.run(("wait", str(started), str(tmp_path / "never"))))
+    await _wait_for(started)
+    processes = [w.process for w in pool._all]
+    await pool.close(timeout_s=1)
+    with pytest.raises(WorkerLost):
+        await job
+    assert not any(p.is_alive() for p in processes)
+    with pytest.raises(WorkerLost):
+        await pool.run(("echo",))
