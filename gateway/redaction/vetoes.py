@@ -57,6 +57,13 @@ def never_personal(text: str, start: int, end: int, label: str) -> bool:
         _NOT_PERSONAL_BEFORE.search(text[max(0, start - 30):start]))
 
 
+_NUMBER_WORD = re.compile(
+    r"\b(?:z[ée]ro|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|"
+    r"quatorze|quinze|seize|vingt|trente|quarante|cinquante|soixante|septante|huitante|"
+    r"octante|nonante|cent|cents|mille)\b", re.IGNORECASE)
+_IDENTIFIER_LABELS = frozenset({"ID_DOCUMENT", "CASE_ID", "CAF_NUMBER", "FT_ID", "NIR"})
+
+
 def vetoed(text: str, start: int, end: int, label: str) -> bool:
     """True if the model's ``label`` span ``text[start:end]`` must stay readable."""
     if never_personal(text, start, end, label):
@@ -77,6 +84,8 @@ def vetoed(text: str, start: int, end: int, label: str) -> bool:
         return True
     if label == "PHONE":
         return len(digits) <= 4
+    if label in _IDENTIFIER_LABELS and len(digits) + len(_NUMBER_WORD.findall(value)) < 3:
+        return True  # an identifier has digits, maybe said in words; « tag3 » is a word
     if label == "IBAN":
         return not iban_ok(re.sub(r"\s", "", value)) and not re.search(r"\b(?:iban|rib)\b", before, re.IGNORECASE)
     if label == "DATE_OF_BIRTH":
