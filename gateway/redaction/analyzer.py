@@ -8,6 +8,7 @@ recognizers (Presidio's defaults would load an English model and tldextract's su
 from __future__ import annotations
 
 import re
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -90,6 +91,10 @@ class FrenchNerEngine(SpacyNlpEngine):
         )
         self.model_name = model_name
         self._lock = threading.Lock()
+        # A process forked while a thread is inside an analysis would inherit a held lock
+        # and a half-open memory zone: forks wait for the analysis to end instead.
+        os.register_at_fork(before=self._lock.acquire, after_in_parent=self._lock.release,
+                            after_in_child=self._lock.release)
 
     def load(self) -> None:
         import spacy
@@ -136,7 +141,8 @@ class FrenchNerEngine(SpacyNlpEngine):
         of the process: the words of beneficiaries' notes would pile up in memory (and memory
         would grow with traffic). ``memory_zone`` frees them on exit; it must not overlap
         another analysis on the same vocabulary, hence the lock (the work is CPU-bound and
-        holds the GIL anyway, so threads lose nothing by taking turns)."""
+        holds the GIL anyway, so threads lose nothing by taking turns). The lock is not
+        reentrant: a recognizer must not call the redactor."""
         nlp = self.nlp["fr"]  # type: ignore[index]
         with self._lock, nlp.memory_zone():
             yield
@@ -209,6 +215,7 @@ class Redactor:
         return merge_spans(spans + extra) if extra else spans
 
     def _transient_words(self) -> AbstractContextManager[None]:
+        """The engine's transient-words zone, or nothing for an engine built otherwise."""
         engine = getattr(self.engine, "nlp_engine", None)
         return engine.transient_words() if isinstance(engine, FrenchNerEngine) else nullcontext()
 
@@ -230,9 +237,10 @@ class Redactor:
                 # an address all in lower case is an ordinary or technical phrase
                 # (« subfields », « 2-4 words » in a chat front-end's task prompt). A writer
                 # who types everything in lower case gets no such benefit of the doubt.
+                value = chunk[r_start:r_end]
                 if in_english and r.entity_type in ("PERSON", "ADDRESS") and not any(
-                        c.isupper() for c in chunk[r_start:r_end]) and writes_capitals(
-                        chunk, english, r_start):
+                        c.isupper() or (c.isdigit() and r.entity_type == "ADDRESS")
+                        for c in value) and writes_capitals(chunk, english, r_start):
                     continue
                 if r.entity_type == "PERSON" and in_english:
                     trimmed = english_person_span(chunk, r_start, r_end, self.lexicons)

@@ -15,8 +15,9 @@ import unicodedata
 from gateway.redaction.lexicons import Lexicons
 from gateway.redaction.names import NAME_WORD
 from gateway.types import Span
+from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
 
-_ENGLISH_STOP = frozenset(__import__("spacy.lang.en.stop_words", fromlist=["STOP_WORDS"]).STOP_WORDS)
+_ENGLISH_STOP = frozenset(EN_STOP_WORDS)
 
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 # Function words of one language that are not words of the other.
@@ -108,7 +109,8 @@ _TITLE_BEFORE = re.compile(
     re.IGNORECASE)
 
 
-_CAPITALISED_WORD = re.compile(r"\b(?!I\b)[A-Z][a-z]")
+# A capital that is not « I » nor the first letter of a sentence.
+_CAPITALISED_WORD = re.compile(r"(?<![.!?]\s)(?<![.!?]\s\s)(?<!^)\b(?!I\b)[A-Z][a-z]", re.MULTILINE)
 
 
 def writes_capitals(text: str, ranges: list[tuple[int, int]], pos: int) -> bool:

@@ -168,7 +168,7 @@ def enumerated_names(text: str, spans: list[Span], lexicons: Lexicons) -> list[S
     found: list[Span] = []
     for match in NAME_WORD.finditer(text):
         word = match.group()
-        if not word[0].isupper() or word.isupper() and len(word) <= 2:
+        if not word[0].isupper() or (word.isupper() and len(word) <= 2):
             continue
         if _is_covered(covered, match.start(), match.end()):
             continue

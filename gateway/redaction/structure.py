@@ -23,7 +23,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from gateway.redaction.learned import plausible_name
-from gateway.redaction.lexicons import CIVILITIES, ROLES, Lexicons, strip_accents
+from gateway.redaction.recognizers.birth_date import MONTHS
+from gateway.redaction.lexicons import CIVILITIES, NON_NAMES, ROLES, Lexicons, strip_accents
 from gateway.types import Span
 
 SCORE = 0.6  # above the learned model's (a rule), below the cue-word recognizers'
@@ -33,7 +34,8 @@ _HEADER_WORDS: dict[str, tuple[str, ...]] = {
     "PERSON": (
         "nom", "prenom", "prenoms", "nom prenom", "prenom nom", "nom et prenom", "noms",
         "nom de naissance", "nom d usage", "nom de famille", "nom marital", "nom de jeune fille",
-        "identite", "name", "surname", "first name", "given name", "given names", "last name",
+        # (not « name »: it names things too, in code, YAML and software exports)
+        "identite", "surname", "first name", "given name", "given names", "last name",
         "full name", "family name",
     ),
     # Columns of people named by their role: their cells may hold a role word instead
@@ -44,7 +46,7 @@ _HEADER_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "DATE_OF_BIRTH": (
         "ne", "nee", "ne le", "nee le", "ne e le", "date de naissance", "naissance", "date naissance",
-        "date naiss", "date naiss", "dnaiss", "ddn", "dn", "dob", "date of birth", "birth date",
+        "date naiss", "dnaiss", "ddn", "dn", "dob", "date of birth", "birth date",
         "birthdate", "anniv", "anniversaire", "birthday", "date de naiss",
     ),
     "PHONE": (
@@ -80,14 +82,23 @@ _FUNCTION_WORDS = frozenset("""
     le la les l un une des du de d au aux et ou en a à avec sans pour par sur sous chez voir
     idem oui non the and or of to see same yes no
 """.split())
-_EMPTY_CELL = re.compile(r"[\s\-–—?/.x*]*|(?i:neant|inconnu|nc|n/?a|none|aucun|sdf|refuse|\(refuse\))")
+_EMPTY_CELL = re.compile(
+    r"[\s\-–—?/.x*]*|(?i:n[ée]ant|inconnue?|nc|n/?a|none|aucun|sdf|refuse|\(refuse\)|"
+    r"[àa] compl[ée]ter|non (?:communiqu[ée]e?|renseign[ée]e?|connue?)|ne sait pas|idem)")
 _DATE_CELL = re.compile(
     r"\s*(?:\d{1,2}\s*[/.\-]\s*\d{1,2}(?:\s*[/.\-]\s*\d{2,4})?"
-    r"|\d{1,2}(?:er)?\s+[^\W\d_]{3,9}\.?(?:\s+\d{2,4})?)\s*"
+    rf"|(?:1er|\d{{1,2}})\s+(?i:{MONTHS})(?:\s+\d{{2,4}})?)\s*"
 )
 _NAME_PREFIX = re.compile(r"[^\W\d_]+(?:(?:['’\-]|\.?\s|\.-|\.)[^\W\d_]+)*\.?")
 _CIVILITY_WORD = re.compile(r"([^\W\d_]+)\.?\s+")
 # Commas separate cells only under a known header row (prose is full of commas).
+# A Markdown rule row (« |---|:--:| »): one character class, linear on any input.
+_RULE_ROW = re.compile(r"[\s|:\-]*")
+_PIPE = re.compile(r"\|")
+# Another « Label : » further on the same line (bounded, so a long line stays linear).
+_NEXT_LABEL = re.compile(r"\s[^\W\d_][^\W\d_'’ ()]{1,25}(?:\s?\([^)\n]{0,40}\))?\s{0,3}:")
+# « name: str », « title: Build » — code and YAML keys are no form labels.
+_INDENTED_KEY = re.compile(r"[ \t]+[\w\-]+[ \t]*:")
 _DELIMITERS = ("|", ";", "\t", ",", "  ")
 _ALIGNED = re.compile(r" {2,}")
 _FORM_FIELD = re.compile(
@@ -140,7 +151,8 @@ def _tables(text: str) -> Iterator[tuple[str, list[list[_Cell]]]]:
     for delimiter in _DELIMITERS:
         block: list[list[_Cell]] = []
         for start, end in lines:
-            if delimiter == "|" and block and re.fullmatch(r"[\s|:\-]*\|[\s|:\-]*", text[start:end]):
+            line = text[start:end]
+            if delimiter == "|" and block and "|" in line and _RULE_ROW.fullmatch(line):
                 continue  # the Markdown row under the header
             row = _split(text, start, end, delimiter)
             if row is None:
@@ -160,7 +172,7 @@ def _tables(text: str) -> Iterator[tuple[str, list[list[_Cell]]]]:
 def _split(text: str, start: int, end: int, delimiter: str) -> list[_Cell] | None:
     line = text[start:end]
     if delimiter == "|":
-        if re.fullmatch(r"[\s|:\-]*", line) or line.count("|") < 2:
+        if _RULE_ROW.fullmatch(line) or line.count("|") < 2:
             return None  # a Markdown separator row, or not a table row
         body_start = start + (len(line) - len(line.lstrip()))
         body_end = start + len(line.rstrip())
@@ -168,7 +180,7 @@ def _split(text: str, start: int, end: int, delimiter: str) -> list[_Cell] | Non
             body_start += 1
         if body_end > body_start and text[body_end - 1] == "|":
             body_end -= 1
-        pieces = _pieces(text, body_start, body_end, re.compile(r"\|"))
+        pieces = _pieces(text, body_start, body_end, _PIPE)
     elif delimiter == "  ":
         body_start = start + (len(line) - len(line.lstrip()))
         pieces = _pieces(text, body_start, start + len(line.rstrip()), _ALIGNED)
@@ -209,9 +221,9 @@ def _pieces(text: str, start: int, end: int, separator: re.Pattern[str]) -> list
 
 
 def _trim(text: str, start: int, end: int) -> _Cell:
-    while start < end and text[start] in " \t\"'":
+    while start < end and text[start] in " \t\r\"'":
         start += 1
-    while end > start and text[end - 1] in " \t\"'":
+    while end > start and text[end - 1] in " \t\r\"'":
         end -= 1
     return _Cell(start, end)
 
@@ -264,15 +276,18 @@ def _form_values(text: str, spans: list[Span], lexicons: Lexicons) -> list[Span]
         label = header_label(match.group(1))
         if label is None:
             continue
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        if _INDENTED_KEY.match(text, line_start):
+            continue  # an indented « key: value » is code or YAML
         trusted = label != "PERSON_ROLE"
         label = "PERSON" if label == "PERSON_ROLE" else label
         start = match.end()
         end_match = _FIELD_END.search(text, start)
         end = end_match.start() if end_match else len(text)
         # « Nom : HOARAU Prénom : Kélyan » on one line: the value stops before the next label.
-        nested = re.search(r"\s[^\W\d_][^\W\d_'’ ()]{1,25}(?:\s?\([^)]*\))?\s*:", text[start:end])
+        nested = _NEXT_LABEL.search(text, start, end)
         if nested:
-            end = start + nested.start()
+            end = nested.start()
         cell = _trim(text, start, end)
         if cell.end <= cell.start or _covered(spans + found, cell.start, cell.end):
             continue
@@ -329,8 +344,9 @@ def _name_in(
     words = name.split()
     if len(words) > 4:
         return None
-    if all(w.casefold().strip(".") in _FUNCTION_WORDS or w.casefold() in ROLES for w in words):
-        return None  # « idem », « père », « la mère »
+    if all(w.casefold().strip(".") in _FUNCTION_WORDS or w.casefold() in ROLES
+           or w.casefold() in NON_NAMES for w in words):
+        return None  # « idem », « père », « la mère », « Mission locale »
     if not trusted and not plausible_name(name, lexicons):
         return None
     return Span(match.start(), name_end, "PERSON", SCORE)

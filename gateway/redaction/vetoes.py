@@ -41,7 +41,7 @@ _DAY_OR_MONTH_ABBREVIATION = re.compile(
     re.IGNORECASE)
 # A day written short before a date, in a planning: « Lun 17/03 », « jeu. 20 ».
 _DAY_BEFORE_DATE = re.compile(r"(?:lun|mar|mer|jeu|ven|sam|dim)\.?", re.IGNORECASE)
-_DATE_AFTER = re.compile(r"\.?\s+\d{1,2}\b")
+_DATE_AFTER = re.compile(r"\.?\s+\d{1,2}(?:[/.]\d{1,2}\b|\b(?!\s*(?:ans?|mois)\b))")
 
 
 def never_personal(text: str, start: int, end: int, label: str) -> bool:

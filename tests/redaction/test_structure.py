@@ -125,3 +125,16 @@ def test_mrz_name_parts_are_one_span(redactor: Redactor) -> None:
     text = "P<UKRSHEVCHENKO<<MARIIA<OLEKSANDRIVNA<<<<<<<"  # 44 characters, as ICAO 9303
     spans = [s for s in redactor.analyze(text) if s.label == "PERSON"]
     assert len(spans) == 1 and covered(text, spans, "SHEVCHENKO<<MARIIA<OLEKSANDRIVNA")
+
+
+def test_code_keys_and_blank_form_values_type_nothing(lexicons: Lexicons) -> None:
+    text = ("class Child:\n    name: str\n    surname: str\n"
+            "Nom : à compléter\nPrénom : non communiqué\nname: Build and test\n")
+    assert structure_spans(text, [], lexicons) == []
+
+
+def test_a_long_line_of_pipes_is_read_in_linear_time(lexicons: Lexicons) -> None:
+    """A Markdown rule-row check once backtracked quadratically on such a line (a minute on
+    a pasted log); the result here matters less than that the call returns."""
+    text = "| Nom | Prénom |\n| a | b |\n" + "|" * 200_000 + "x\n"
+    assert isinstance(structure_spans(text, [], lexicons), list)

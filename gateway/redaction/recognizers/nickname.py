@@ -16,7 +16,10 @@ from gateway.redaction.recognizers.base import FrenchPatternRecognizer
 # is reported speech.
 _INTRO = r"(?:[,(]\s*dite?|\bsurnomm[ée]e?|\balias|\ba\.?k\.?a\.?|qu['’]on\s+appelle|qu['’]ils\s+appellent)"
 # Quoted: anything short inside the quotes; unquoted: one or two capitalised words.
-_QUOTED = r"[«\"“]\s*(?P<v>[^»\"”\n]{2,30}?)\s*[»\"”]"
+# At most three words, one of them capitalised: « le Chti », « Tonton » — not a quoted
+# sentence (« je ne viendrai pas ») nor a term (« mise à l'abri »).
+_QUOTED = (r"[«\"“]\s*(?P<v>(?=[^»\"”\n]{0,30}?(?-i:[A-ZÀ-ÖØ-Þ]))[^\s»\"”]+"
+           r"(?:\s[^\s»\"”]+){0,2}?)\s*[»\"”]")
 _BARE = r"(?P<v>(?-i:[A-ZÀ-ÖØ-Þ][\w'’\-]+(?:\s[A-ZÀ-ÖØ-Þ][\w'’\-]+)?))"
 
 

@@ -39,6 +39,9 @@ from gateway.redaction.recognizers.name_words import (
 )
 
 
+_CIVILITY_STEMS = frozenset(c.rstrip(".") for c in CIVILITY_SET)
+
+
 class PersonRecognizer(EntityRecognizer):
     """The gateway's PERSON recognizer (see module docstring for the rules)."""
 
@@ -76,20 +79,24 @@ class PersonRecognizer(EntityRecognizer):
 
     def _heading_words(self, text: str, toks: list[Tok], start: int, end: int) -> bool:
         """Capitalised words of a heading line are not names by their case alone: a run
-        there is kept only after a civility or with a first name that is no common word."""
+        there is dropped when it holds a function word (« LISTE DES », « DE DOMICILIATION »)
+        or only ordinary words (« CONCERNÉS »), unless a civility comes before it or one of
+        its words is a first name that is no common word. A surname alone (« VISITE CHEZ
+        LES BENALI ») is kept."""
         if not heading_line(text, start, end):
             return False
         inside = [k for k, t in enumerate(toks) if start <= t.start and t.end <= end]
         if not inside:
             return False
         first = inside[0]
-        if first > 0 and toks[first - 1].folded.rstrip(".") in {c.rstrip(".") for c in CIVILITY_SET}:
+        if first > 0 and toks[first - 1].folded.rstrip(".") in _CIVILITY_STEMS:
             return False
         lexicons = self.words.lexicons
-        return not any(
-            lexicons.is_first_name(toks[k].text) and not lexicons.is_common(toks[k].text)
-            for k in inside
-        )
+        if any(lexicons.is_first_name(toks[k].text) and not lexicons.is_common(toks[k].text)
+               for k in inside):
+            return False
+        return any(toks[k].folded in STOP for k in inside) or all(
+            lexicons.is_common(toks[k].text) or toks[k].folded in NON_NAMES for k in inside)
 
     def _civility_rule(self, text: str, toks: list[Tok], i: int, marks: list[bool]) -> None:
         tok = toks[i]
