@@ -166,4 +166,5 @@ _FRENCH_STOP = _french_stop_words()
 
 def model_meta(model_dir: Path = MODEL_DIR) -> dict[str, Any]:
     """What the shipped model was trained on (``meta.json``)."""
-    return json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
+    meta: dict[str, Any] = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
+    return meta

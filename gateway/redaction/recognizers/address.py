@@ -111,7 +111,7 @@ class AddressRecognizer(FrenchPatternRecognizer):
                         end=end,
                         score=0.85,
                         recognition_metadata={
-                            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                            RecognizerResult.RECOGNIZER_NAME_KEY: type(self).__name__,
                             RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
                         },
                     )
