@@ -12,12 +12,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from gateway.redaction.lexicons import Lexicons
+from gateway.redaction.lexicons import ENGLISH_STOP_WORDS, Lexicons
 from gateway.redaction.names import NAME_WORD
 from gateway.types import Span
-from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
-
-_ENGLISH_STOP = frozenset(EN_STOP_WORDS)
 
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 # Function words of one language that are not words of the other.
@@ -185,7 +182,7 @@ def _first_name_then_surnames(
     if before and before.group(2)[0].isupper() and before.group(1) is None:
         return False
     rest = [text[a:b] for a, b, _ in words[1:]]
-    return all(w[0].isupper() and not w.isupper() and w.casefold() not in _ENGLISH_STOP
+    return all(w[0].isupper() and not w.isupper() and w.casefold() not in ENGLISH_STOP_WORDS
                for w in rest)
 
 

@@ -19,7 +19,13 @@ from typing import Any
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from gateway.redaction.lexicons import CIVILITIES, ROLES, Lexicons
+from gateway.redaction.lexicons import (
+    CIVILITIES,
+    ENGLISH_STOP_WORDS,
+    FRENCH_STOP_WORDS,
+    ROLES,
+    Lexicons,
+)
 from gateway.redaction.names import NAME_WORD
 from gateway.redaction.vetoes import vetoed
 
@@ -134,34 +140,17 @@ def plausible_name(text: str, lexicons: Lexicons) -> bool:
         folded = word.casefold()
         if len(word) == 1 and word.islower():
             continue  # « e.g », « l' »: letters, not initials
-        if folded in _ENGLISH or folded in _FRENCH_STOP:
+        if folded in ENGLISH_STOP_WORDS or folded in FRENCH_STOP_WORDS:
             continue  # function words (« the », « des ») are also first names somewhere
         if len(word) <= 3 and word.isupper():
             return True  # initials, « JB »
         if lexicons.is_first_name(word):
             return True
-        if not (lexicons.is_common(word) or folded in _FUNCTION_WORDS or folded in _ENGLISH
+        if not (lexicons.is_common(word) or folded in _FUNCTION_WORDS or folded in ENGLISH_STOP_WORDS
                 or (word.islower() and lexicons.is_english(word))):
             return True
     return False
 
-
-def _english_words() -> frozenset[str]:
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    return frozenset(w.casefold() for w in STOP_WORDS)
-
-
-_ENGLISH = _english_words()
-
-
-def _french_stop_words() -> frozenset[str]:
-    from spacy.lang.fr.stop_words import STOP_WORDS
-
-    return frozenset(w.casefold() for w in STOP_WORDS)
-
-
-_FRENCH_STOP = _french_stop_words()
 
 
 def model_meta(model_dir: Path = MODEL_DIR) -> dict[str, Any]:

@@ -14,6 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
+from spacy.lang.fr.stop_words import STOP_WORDS as FR_STOP_WORDS
+
 from gateway.textfold import strip_marks
 
 
@@ -106,6 +109,12 @@ DETERMINERS = frozenset(_words("""
     le la les l un une des du de d au aux ce cet cette ces son sa ses mon ma mes ton ta tes
     notre votre leur leurs
 """))
+
+
+# spaCy's stop words of both languages, casefolded: function words that are no name alone
+# (« the », « des ») even where they are also a first name somewhere.
+ENGLISH_STOP_WORDS = frozenset(w.casefold() for w in EN_STOP_WORDS)
+FRENCH_STOP_WORDS = frozenset(w.casefold() for w in FR_STOP_WORDS)
 
 
 def strip_accents(word: str) -> str:

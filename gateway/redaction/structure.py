@@ -24,7 +24,15 @@ from dataclasses import dataclass
 
 from gateway.redaction.learned import plausible_name
 from gateway.redaction.recognizers.birth_date import MONTHS
-from gateway.redaction.lexicons import CIVILITIES, NON_NAMES, ROLES, Lexicons, strip_accents
+from gateway.redaction.lexicons import (
+    CIVILITIES,
+    ENGLISH_STOP_WORDS,
+    FRENCH_STOP_WORDS,
+    NON_NAMES,
+    ROLES,
+    Lexicons,
+    strip_accents,
+)
 from gateway.types import Span
 
 SCORE = 0.6  # above the learned model's (a rule), below the cue-word recognizers'
@@ -78,10 +86,9 @@ _NEUTRAL_HEADERS = frozenset("""
     ville cp code postal role fonction service echeance mesure type notes note objet
 """.split())
 
-_FUNCTION_WORDS = frozenset("""
-    le la les l un une des du de d au aux et ou en a à avec sans pour par sur sous chez voir
-    idem oui non the and or of to see same yes no
-""".split())
+# A cell made only of these is a remark, not a name (« idem », « voir juge », « the same »).
+_FUNCTION_WORDS = FRENCH_STOP_WORDS | ENGLISH_STOP_WORDS | frozenset(
+    "idem voir oui non see same yes no".split())
 _EMPTY_CELL = re.compile(
     r"[\s\-–—?/.x*]*|(?i:n[ée]ant|inconnue?|nc|n/?a|none|aucun|sdf|refuse|\(refuse\)|"
     r"[àa] compl[ée]ter|non (?:communiqu[ée]e?|renseign[ée]e?|connue?)|ne sait pas|idem)")
