@@ -327,12 +327,17 @@ def windows(text: str) -> list[tuple[int, str]]:
 
 def merge_spans(spans: list[Span]) -> list[Span]:
     """Union of overlapping spans; the merged span keeps the label of a rule over the
-    learned model's, then the highest-priority label."""
+    learned model's, then of a rule span that holds the other whole (an address that holds
+    its domiciliation number), then the highest-priority label."""
     merged: list[Span] = []
     for span in sorted(spans, key=lambda s: (s.start, -s.end)):
         if merged and span.start < merged[-1].end:
             last = merged[-1]
-            label = min((last, span), key=_label_rank).label
+            if span.end <= last.end and span.score > LEARNED_SCORE < last.score and (
+                    span.end - span.start < last.end - last.start):
+                label = last.label  # a rule's part inside a rule's whole
+            else:
+                label = min((last, span), key=_label_rank).label
             merged[-1] = Span(
                 last.start, max(last.end, span.end), label, max(last.score, span.score)
             )

@@ -149,10 +149,10 @@ def english_person_span(
         all_first_names = all_first_names and first_name
         # Edge words trimmed off: English words that are not a first name (« Hi », « met »).
         words.append((*match.span(), lexicons.is_first_name(word) or not english))
-    # A first name inside a sentence followed by capitalised words is a full name even when
-    # the surname is an English word (« Pupil Daisy Green », « his cousin, Victor Hill »); two
-    # words only, as longer title-case runs are titles (« the Rose Garden Project »).
-    if len(words) == 2 and _first_name_then_surnames(text, words, lexicons, sentence_start):
+    # A first name followed by capitalised words is a full name even when the surname is an
+    # English word (« Pupil Daisy Green », « his cousin, Victor Hill », « Tiago Sousa Martins »);
+    # up to three words, as longer title-case runs are titles (« the Rose Garden Project »).
+    if 2 <= len(words) <= 3 and _first_name_then_surnames(text, words, lexicons, sentence_start):
         return words[0][0], words[-1][1]
     # Dictionary words only (« Stock Trends », « the chat history ») are not a person,
     # unless every word is a first name (« Rose Martin »).
@@ -167,10 +167,12 @@ def english_person_span(
 def _first_name_then_surnames(
     text: str, words: list[tuple[int, int, bool]], lexicons: Lexicons, sentence_start: bool
 ) -> bool:
-    if sentence_start:
-        return False
     first = text[words[0][0]:words[0][1]]
     if not (lexicons.is_first_name(first) and first[0].isupper() and not first.isupper()):
+        return False
+    # At a sentence start (a sign-off line, « To confirm: Leo Baker ») every word has its
+    # capital: only a first name that is no English word (« Leo », not « Will ») is evidence.
+    if sentence_start and lexicons.is_english(first):
         return False
     # Inside a longer run of capitalised words it is a title (« Perfect Chocolate Chip
     # Recipe »); a capitalised word opening the sentence does not count (« Pupil Daisy Green »).

@@ -144,6 +144,61 @@ def structure_spans(text: str, spans: list[Span], lexicons: Lexicons) -> list[Sp
         found.extend(_typed_columns(text, block, spans + found, lexicons, delimiter))
     found.extend(_form_values(text, spans + found, lexicons))
     found.extend(mrz_names(text))
+    found.extend(birthday_lists(text))
+    return found
+
+
+# A line that says the list under it is of birthdays (« Anniversaires du mois : »,
+# « dates de naissance des enfants », « birthdays »), and a date in a list line under it.
+_BIRTHDAY_HEADING = re.compile(
+    r"\b(?:anniversaires?|anniv\.?|dates?\s+de\s+naissance|birthdays?|dates?\s+of\s+birth"
+    r"|n[ée]e?s\s+(?:le|en))\b",
+    re.IGNORECASE,
+)
+_LISTED_DATE = re.compile(
+    r"(?<![\w/.\-])(?:(?:19|20)\d{2}-\d{2}-\d{2}|\d{1,2}\s?[/.\-]\s?\d{1,2}(?:\s?[/.\-]\s?\d{2,4})?"
+    rf"|(?:1er|\d{{1,2}})\s+(?i:{MONTHS})(?:\s+\d{{4}})?)(?![\w/])"
+)
+_LIST_LINE_MAX = 120
+_LIST_WORDS_BEFORE_DATE = 4
+_WORD = re.compile(r"[^\W\d_]+")
+_LIST_SEPARATOR = re.compile(r"(?:^|[:\t|;–—(]|\s-|\s{2,})\s*$", re.MULTILINE)
+
+
+def birthday_lists(text: str) -> list[Span]:
+    """Dates in the list under a heading that says they are birthdays: the heading says it
+    once, each line gives a name and a day (« Kenza  14 mars », « - Yusuf : 29 août »)."""
+    found: list[Span] = []
+    for heading in _BIRTHDAY_HEADING.finditer(text):
+        pos = text.find("\n", heading.end())
+        if pos < 0 or text.count("\n", heading.end(), pos) or "\n" in text[heading.end():pos]:
+            continue
+        if _LISTED_DATE.search(text, heading.end(), pos):
+            continue  # the date is on the heading's own line: the recognizers read it there
+        blank_lines = 0
+        listed = 0
+        while pos < len(text):
+            start = pos + 1
+            end = text.find("\n", start)
+            end = len(text) if end < 0 else end
+            line = text[start:end]
+            pos = end
+            if not line.strip():
+                blank_lines += 1
+                if listed or blank_lines > 1:
+                    break
+                continue
+            date = _LISTED_DATE.search(text, start, end)
+            # A list line: a name or two, a separator, then the date (« Kenza⇥14 mars »,
+            # « - Yusuf : 29 août »), not a sentence that holds a date (« le 12/06 à 16 h »).
+            if (date is None or len(line) > _LIST_LINE_MAX
+                    or len(_WORD.findall(text, start, date.start())) > _LIST_WORDS_BEFORE_DATE
+                    or not _LIST_SEPARATOR.search(text, start, date.start())):
+                break
+            found.append(Span(date.start(), date.end(), "DATE_OF_BIRTH", SCORE))
+            listed += 1
+            if pos >= len(text):
+                break
     return found
 
 
@@ -244,6 +299,8 @@ def _typed_columns(
     if delimiter == "," and not is_header:
         return []
     rows = block[1:] if is_header else block
+    if not is_header and not any(_covered(spans, c.start, c.end) for c in block[0]):
+        rows = block[1:]  # a first row where nothing was found is a header we do not know
     found: list[Span] = []
     for column in range(len(block[0])):
         cells = [row[column] for row in rows if row[column].end > row[column].start]
@@ -252,7 +309,7 @@ def _typed_columns(
         if label == "PERSON_ROLE":
             label = "PERSON"
         if label is None and delimiter != "  ":  # aligned text is too loose a grid to vote
-            label = _column_vote(cells, spans)
+            label, trusted = _column_vote(cells, spans)
         if label is None:
             continue
         for cell in cells:
@@ -263,8 +320,10 @@ def _typed_columns(
     return found
 
 
-def _column_vote(cells: list[_Cell], spans: list[Span]) -> str | None:
-    """The label most cells of a column carry, if at least three and two thirds of them do."""
+def _column_vote(cells: list[_Cell], spans: list[Span]) -> tuple[str | None, bool]:
+    """The label most cells of a column carry, if at least three and two thirds of them do;
+    and whether the vote is as strong as a header (four cells and four in five agree: a
+    column of first names where one is also a word, « Divine », is a column of names)."""
     votes: dict[str, int] = {}
     for cell in cells:
         labels = {s.label for s in spans if s.start < cell.end and cell.start < s.end}
@@ -272,9 +331,11 @@ def _column_vote(cells: list[_Cell], spans: list[Span]) -> str | None:
             label = labels.pop()
             votes[label] = votes.get(label, 0) + 1
     if not votes:
-        return None
+        return None, False
     label, count = max(votes.items(), key=lambda kv: kv[1])
-    return label if count >= 3 and count * 3 >= len(cells) * 2 else None
+    if count < 3 or count * 3 < len(cells) * 2:
+        return None, False
+    return label, count >= 4 and count * 5 >= len(cells) * 4
 
 
 def _form_values(text: str, spans: list[Span], lexicons: Lexicons) -> list[Span]:

@@ -35,6 +35,12 @@ MASK: dict[str, list[tuple[str, list[str]]]] = {
         ("Mme K. a rappelé pour le rdv, RAS.", ["K"]),
         ("Dear colleague, the boy now lives with his aunt, Holly Brook, near Dover.",
          ["Holly Brook"]),
+        # A sign-off line or a clause start: the first name is no English word, so the
+        # capitalised word after it is the surname, English word or not.
+        ("Many thanks for your help.\nWarm wishes,\nAnjali Field\nFamily Support Worker",
+         ["Anjali Field"]),
+        ("To sum up: Mateus Pinto Ramos, aged 9, stays with his uncle.",
+         ["Mateus Pinto Ramos"]),
         ("Vu M. Gérald Fontenelle, dit « le Chti », à la maraude ; « le Chti » refuse le 115.",
          ["Gérald Fontenelle", "le Chti"]),
         ("Sam 12 ans, scolarisé en 6e, vit chez sa grand-mère.", ["Sam"]),

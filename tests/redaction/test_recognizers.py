@@ -136,7 +136,34 @@ MORE = [
     ("Date de naissance :\n12/03/1985", "12/03/1985", "DATE_OF_BIRTH"),
     ("Réf. dossier : 45871", "45871", "CASE_ID"),
     ("domicilié 5 r. des Écoles 35000 Rennes", "5 r. des Écoles 35000 Rennes", "ADDRESS"),
+    # Birthdays told by an age reached, a childbirth, or a cue after the date.
+    ("Tom a 18 ans depuis le 9 octobre, il quitte le foyer", "9 octobre", "DATE_OF_BIRTH"),
+    ("Sa sœur a accouché le 2 février 2026 d'une fille", "2 février 2026", "DATE_OF_BIRTH"),
+    ("Le 11 juillet, c'est son anniversaire : gâteau prévu", "11 juillet", "DATE_OF_BIRTH"),
+    # The establishment before its room and street is part of the address.
+    ("Il dort à l'EHPAD Les Glycines, ch. 8, 2 rue Haute, 41000 Blois",
+     "EHPAD Les Glycines, ch. 8, 2 rue Haute, 41000 Blois", "ADDRESS"),
+    ("logé à l'auberge de jeunesse, dortoir 5, 7 quai Nord, 56100 Lorient",
+     "auberge de jeunesse, dortoir 5, 7 quai Nord, 56100 Lorient", "ADDRESS"),
+    ("Courrier : Accueil Solidaire – Domiciliation n° 2211\nBP 7012\n86000 Poitiers Cedex",
+     "Accueil Solidaire – Domiciliation n° 2211\nBP 7012\n86000 Poitiers Cedex", "ADDRESS"),
 ]
+
+# (text, value) a birth cue must not reach: an age at a reference date, other anniversaries.
+NOT_BIRTH = [
+    ("Il aura 16 ans au 1er septembre 2026, date de la rentrée.", "1er septembre 2026"),
+    ("Le 4 mai, c'est son anniversaire de mariage.", "4 mai"),
+    ("Anniversaire de la mesure : 12/03/2026.", "12/03/2026"),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), NOT_BIRTH)
+def test_other_dates_near_birth_words_are_no_birth_date(
+    redactor: Redactor, text: str, value: str
+) -> None:
+    start = text.index(value)
+    assert not any(s.label == "DATE_OF_BIRTH" and s.start < start + len(value) and start < s.end
+                   for s in redactor.analyze(text))
 
 
 @pytest.mark.parametrize(("text", "value", "label"), MORE)

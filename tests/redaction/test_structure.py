@@ -103,6 +103,31 @@ def test_a_column_mostly_found_types_its_other_cells(lexicons: Lexicons) -> None
     assert found == {"7720014": "CAF_NUMBER"}
 
 
+def test_a_strong_column_vote_types_a_name_that_is_also_a_word(lexicons: Lexicons) -> None:
+    text = "Lina\t3e\nOmar\t4e\nClémence\t3e\nMerveille\t5e\nYacine\t4e\n"
+    names = ("Lina", "Omar", "Clémence", "Yacine")
+    spans = [Span(text.index(v), text.index(v) + len(v), "PERSON", 0.9) for v in names]
+    assert _values(text, structure_spans(text, spans, lexicons)) == {"Merveille": "PERSON"}
+    # Three of four is a vote, not one as strong as a header: a word stays a word.
+    weak = spans[:3]
+    text3 = text.replace("Yacine\t4e\n", "")
+    assert "Merveille" not in _values(text3, structure_spans(text3, weak, lexicons))
+
+
+def test_a_birthday_heading_types_the_dates_listed_under_it(lexicons: Lexicons) -> None:
+    text = ("Les anniversaires du trimestre pour le goûter :\n\n"
+            "- Maëlys : 7 avril\n- Ruben et Tess : 30/05\n"
+            "Prévoir la salle, le 12/06 à 16 h, avec les éducateurs.\n")
+    found = _values(text, structure_spans(text, [], lexicons))
+    assert found == {"7 avril": "DATE_OF_BIRTH", "30/05": "DATE_OF_BIRTH"}
+
+
+def test_a_dated_heading_or_a_list_without_one_types_nothing(lexicons: Lexicons) -> None:
+    assert structure_spans("Réunion du 3 mars :\n- Paul : 4 avril\n", [], lexicons) == []
+    text = "Anniversaire de la mesure le 02/01/2026.\nAudience : 14/05/2026\n"
+    assert structure_spans(text, [], lexicons) == []
+
+
 def test_prose_with_commas_is_not_a_table(lexicons: Lexicons) -> None:
     text = ("Nous avons vu la mère, le père, puis la tante.\n"
             "Elle viendra lundi, mardi, ou jeudi matin.\n")

@@ -53,7 +53,18 @@ COMPLEMENT = (
     rf"Logement|Lgt\.?|Entr[ée]e|BP|CS|Bo[îi]te\s+postale|[ÉE]tage)\s?(?:n°\s?)?[\w\-]{{1,5}}"
     rf"|\d{{1,2}}(?:er|e|[èe]me)\s+(?i:[ée]tage)"
     # Rooms and pitches of hotels, shelters and campings; kilometre points (« PK 12,5 »).
-    rf"|(?i:chambre|chbre|ch\.?(?=\s?\d)|bloc|module|emplacement|mobil[\s\-]?home)\s?(?:n°\s?)?\d[\w\-]{{0,4}}"
+    rf"|(?i:chambre|chbre|ch\.?(?=\s?\d)|bloc|module|emplacement|mobil[\s\-]?home|dortoir|studio)"
+    rf"\s?(?:n°\s?)?\d[\w\-]{{0,4}}"
+    # The establishment in front of its room and street (« EHPAD Les Magnolias, ch. 112 »,
+    # « Auberge de jeunesse, dortoir 3 »): counted only inside a chain with a street or a
+    # postcode, like every complement.
+    rf"|(?<![\w])(?i:EHPAD|HLM|CHRS|CADA|HUDA|FJT|PRAHDA|auberge\s+de\s+jeunesse|"
+    rf"pension\s+de\s+famille|maison\s+relais|r[ée]sidence\s+sociale|aire\s+d['’]accueil)"
+    rf"(?![\w])(?:{_NAME})?"
+    # A domiciliation, with the organisation that gives it (« CCAS – Domiciliation n° 0417 »,
+    # « Point d'Appui – Dom. 2024/318 »), then its BP and Cedex.
+    rf"|(?:{_CAP_WORD}(?:[ \-]?(?:{_PARTICLE}|{_CAP_WORD})){{0,5}}\s?[–\-,]\s?)?"
+    rf"(?i:domiciliation|dom\.)\s?(?:n°\s?)?\d[\w/\-]{{0,11}}"
     rf"|(?<![\w])PK\s?\d{{1,3}}(?:[,.]\d{{1,2}})?"
     # Named places typed fast, in lower case (« resid les acacias », « hotel ibis budget »):
     # counted only inside a chain that holds a street or a postcode.

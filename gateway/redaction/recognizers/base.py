@@ -50,8 +50,9 @@ class FrenchPatternRecognizer(PatternRecognizer):
         """Checksum or shape check on the matched value; ``False`` rejects it."""
         return None
 
-    def has_context(self, text: str, start: int) -> bool:
-        """True if the required context occurs shortly before ``start``."""
+    def has_context(self, text: str, start: int, end: int) -> bool:
+        """True if the required context occurs shortly before ``start`` (``end``: where the
+        match ends, for recognizers whose cue may also follow the value)."""
         if self.REQUIRED_CONTEXT is None:
             return True
         window = text[max(0, start - self.CONTEXT_WINDOW) : start]
@@ -73,7 +74,7 @@ class FrenchPatternRecognizer(PatternRecognizer):
                 start, end = match.span(group)
                 if start < 0 or start == end:
                     continue
-                if needs_context and not self.has_context(text, match.start()):
+                if needs_context and not self.has_context(text, match.start(), match.end()):
                     continue
                 if self.validate_value(match.group(group)) is False:
                     continue

@@ -26,7 +26,17 @@ _DAY_MONTH = rf"(?:1er|1ᵉʳ|0?[1-9]|[12]\d|3[01])\s+(?:{MONTHS})|(?:0?[1-9]|[1
 _CONTEXT = re.compile(
     r"(?:\bné(?:e|s|es)?\b|\bnee\b|\bne\s+(?:le|en)\b|\bn[ée]\(e\)|naissance|naiss\.|\bD\.?D?\.?N\.?\b|\bborn\b"
     # Someone's birthday (not « la date anniversaire de la mesure »).
-    r"|\b(?:mon|ton|son|sa|leur|notre|votre)\s+anniv(?:ersaire|\.)?|\bbirthday)[^\d]{0,30}$",
+    r"|\b(?:mon|ton|son|sa|leur|notre|votre)\s+anniv(?:ersaire|\.)?|\bbirthday"
+    # An age reached on a day (« 18 ans depuis le 3 avril », « a eu 5 ans le 2 mai »), a
+    # childbirth (« a accouché le … » dates the baby's birth).
+    r"|\b\d{1,2}\s+ans\s+(?:depuis\s+(?:le\s+)?|le\s+)|\baccouch[ée]e?\b)[^\d]{0,30}$",
+    re.IGNORECASE,
+)
+# The cue after the date: « le 25 décembre, c'est son anniversaire », « 3 mai (anniv.) ».
+_AFTER = re.compile(
+    r"[\s,:;–\-]{0,4}(?:c['’]est|ce\s+sera|est)?\s*(?:le\s+jour\s+de\s+)?"
+    r"(?:mon|ton|son|sa|leur|notre|votre|\()\s*anniv(?:ersaire|\.|(?!\w))"
+    r"(?!\s+de\s+(?:mariage|la|l['’]|son|sa|leur|ses)\b)",
     re.IGNORECASE,
 )
 
@@ -44,7 +54,7 @@ class BirthDateRecognizer(FrenchPatternRecognizer):
     CONTEXT = ("né le", "née le", "date de naissance", "naissance", "DN", "DDN")
     FLAGS = re.IGNORECASE
 
-    def has_context(self, text: str, start: int) -> bool:
+    def has_context(self, text: str, start: int, end: int) -> bool:
         # The marker must be close and no other number may sit between it and the date.
         window = text[max(0, start - 45) : start]
-        return _CONTEXT.search(window) is not None
+        return _CONTEXT.search(window) is not None or _AFTER.match(text, end) is not None
