@@ -45,7 +45,8 @@ ROLES = _words(
     cousine neveu nièce conjoint conjointe compagnon compagne époux épouse mari femme bébé
     nourrisson mineur mineure jeune patient patiente usager usagère bénéficiaire locataire
     demandeur demandeuse allocataire prénommé prénommée nommé nommée appelé appelée dénommé
-    dénommée bonjour bonsoir salut coucou hello cher chère merci
+    dénommée bonjour bonsoir salut coucou hello cher chère merci papa maman papy papi mamie
+    mémé pépé tonton tata tati tatie beau-père belle-mère demi-frère demi-sœur demi-soeur
 """
 )
 

@@ -50,7 +50,10 @@ _HEADER_WORDS: dict[str, tuple[str, ...]] = {
     # (« père », « idem »), so a cell must also look like a name.
     "PERSON_ROLE": (
         "referent", "referente", "educ", "educateur", "educatrice", "enfant", "jeune", "usager",
-        "beneficiaire", "resident", "residente",
+        "beneficiaire", "resident", "residente", "accomp", "accompagnant", "accompagnante",
+        "accompagnateur", "accompagnatrice", "intervenant", "intervenante", "evaluateur",
+        "evaluatrice", "redacteur", "redactrice", "auteur", "agent", "conseiller", "conseillere",
+        "suivi par", "oriente par", "orientee par", "signataire", "ts", "as", "pro",
     ),
     "DATE_OF_BIRTH": (
         "ne", "nee", "ne le", "nee le", "ne e le", "date de naissance", "naissance", "date naissance",
@@ -64,7 +67,8 @@ _HEADER_WORDS: dict[str, tuple[str, ...]] = {
     "ADDRESS": ("adresse", "address", "domicile", "adresse postale", "adresse actuelle"),
     "CAF_NUMBER": (
         "caf", "num caf", "numero caf", "n caf", "no caf", "allocataire", "n allocataire",
-        "numero allocataire", "matricule caf",
+        "numero allocataire", "matricule caf", "num alloc", "n alloc", "no alloc", "alloc",
+        "numero alloc", "num allocataire", "id caf",
     ),
     "FT_ID": ("id ft", "identifiant ft", "identifiant france travail", "id france travail"),
     "NIR": (
@@ -93,7 +97,7 @@ _EMPTY_CELL = re.compile(
     r"[\s\-–—?/.x*]*|(?i:n[ée]ant|inconnue?|nc|n/?a|none|aucun|sdf|refuse|\(refuse\)|"
     r"[àa] compl[ée]ter|non (?:communiqu[ée]e?|renseign[ée]e?|connue?)|ne sait pas|idem)")
 _DATE_CELL = re.compile(
-    r"\s*(?:\d{1,2}\s*[/.\-]\s*\d{1,2}(?:\s*[/.\-]\s*\d{2,4})?"
+    r"\s*(?:(?:19|20)\d{2}-\d{1,2}-\d{1,2}|\d{1,2}\s*[/.\-]\s*\d{1,2}(?:\s*[/.\-]\s*\d{2,4})?"
     rf"|(?:1er|\d{{1,2}})\s+(?i:{MONTHS})(?:\s+\d{{2,4}})?)\s*"
 )
 _NAME_PREFIX = re.compile(r"[^\W\d_]+(?:(?:['’\-]|\.?\s|\.-|\.)[^\W\d_]+)*\.?")
@@ -115,6 +119,14 @@ _FORM_FIELD = re.compile(
 _FIELD_END = re.compile(r" {2,}|\t|\s\|\s?|;|$", re.MULTILINE)
 
 
+_INITIALS = re.compile(r"[A-Z]{2,3}")  # « AM », « JPL » in a column of people: not « am »
+_CAMEL = re.compile(r"(?<=[a-zà-ÿ])(?=[A-ZÀ-Þ])")
+# A software export's « "key": "value" » (JSON) or « key="value" »: the key names the value.
+_KEY_VALUE = re.compile(
+    r"""(?:"(?P<qk>[A-Za-z_][\w\- ]{0,30})"|(?<![\w"])(?P<k>[A-Za-z_][\w\-]{0,30}))"""
+    r"""\s*[:=]\s*["'](?P<v>[^"'\n]{1,80})["']""")
+
+
 @dataclass(frozen=True)
 class _Cell:
     start: int
@@ -122,7 +134,9 @@ class _Cell:
 
 
 def fold_header(text: str) -> str:
-    """« Né(e) le : » -> ``ne le``; « N° CAF » -> ``n caf``; « date_naiss » -> ``date naiss``."""
+    """« Né(e) le : » -> ``ne le``; « N° CAF » -> ``n caf``; « date_naiss » -> ``date naiss``;
+    « dateNaissance » -> ``date naissance`` (software keys in camel case)."""
+    text = _CAMEL.sub(" ", text)
     folded = strip_accents(text.casefold()).replace("(e)", "").replace("(s)", "")
     folded = folded.replace("n°", "n ").replace("nº", "n ")
     return " ".join(re.sub(r"[^a-z0-9]+", " ", folded).split())
@@ -143,6 +157,7 @@ def structure_spans(text: str, spans: list[Span], lexicons: Lexicons) -> list[Sp
     for delimiter, block in _tables(text):
         found.extend(_typed_columns(text, block, spans + found, lexicons, delimiter))
     found.extend(_form_values(text, spans + found, lexicons))
+    found.extend(_key_values(text, spans + found, lexicons))
     found.extend(mrz_names(text))
     found.extend(birthday_lists(text))
     return found
@@ -365,6 +380,25 @@ def _form_values(text: str, spans: list[Span], lexicons: Lexicons) -> list[Span]
     return found
 
 
+def _key_values(text: str, spans: list[Span], lexicons: Lexicons) -> list[Span]:
+    """Quoted values of known keys in JSON and key="value" exports (``"prenom": "Précieuse"``,
+    ``"dateNaissance": "2019-04-02"``)."""
+    found: list[Span] = []
+    for match in _KEY_VALUE.finditer(text):
+        label = header_label(match.group("qk") or match.group("k"))
+        if label is None:
+            continue
+        trusted = label != "PERSON_ROLE"
+        label = "PERSON" if label == "PERSON_ROLE" else label
+        cell = _trim(text, match.start("v"), match.end("v"))
+        if cell.end <= cell.start or _covered(spans + found, cell.start, cell.end):
+            continue
+        span = _fit(text, cell.start, cell.end, label, lexicons, trusted)
+        if span is not None:
+            found.append(span)
+    return found
+
+
 def _fit(
     text: str, start: int, end: int, label: str, lexicons: Lexicons, trusted: bool = True
 ) -> Span | None:
@@ -412,10 +446,10 @@ def _name_in(
     words = name.split()
     if len(words) > 4:
         return None
-    if all(w.casefold().strip(".") in _FUNCTION_WORDS or w.casefold() in ROLES
-           or w.casefold() in NON_NAMES for w in words):
+    if all((w.casefold().strip(".") in _FUNCTION_WORDS and not _INITIALS.fullmatch(w))
+           or w.casefold() in ROLES or w.casefold() in NON_NAMES for w in words):
         return None  # « idem », « père », « la mère », « Mission locale »
-    if not trusted and not plausible_name(name, lexicons):
+    if not trusted and not plausible_name(name, lexicons) and not _INITIALS.fullmatch(name):
         return None
     return Span(match.start(), name_end, "PERSON", SCORE)
 

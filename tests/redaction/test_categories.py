@@ -44,6 +44,10 @@ MASK: dict[str, list[tuple[str, list[str]]]] = {
         ("Vu M. Gérald Fontenelle, dit « le Chti », à la maraude ; « le Chti » refuse le 115.",
          ["Gérald Fontenelle", "le Chti"]),
         ("Sam 12 ans, scolarisé en 6e, vit chez sa grand-mère.", ["Sam"]),
+        # A name in apposition to a kin word, even an ordinary word; familiar kin words.
+        ("Il ne voit plus sa mère (Fidèle) depuis l'été.", ["Fidèle"]),
+        ("Le tonton, Dieudonné, vient le chercher le vendredi.", ["Dieudonné"]),
+        ("Mamie Jeannot garde les petits le mercredi.", ["Jeannot"]),
         ("RAPPORT CONCERNANT MME OKAFOR CHIAMAKA ET SA FILLE\nLa situation a évolué.",
          ["OKAFOR CHIAMAKA"]),
         ("Mme LAMBERT née FOURNIER Hélène demande un rendez-vous.",

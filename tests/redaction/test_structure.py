@@ -128,6 +128,22 @@ def test_a_dated_heading_or_a_list_without_one_types_nothing(lexicons: Lexicons)
     assert structure_spans(text, [], lexicons) == []
 
 
+def test_json_and_key_value_exports_type_their_values(lexicons: Lexicons) -> None:
+    text = ('{"dossier": "x", "prenomEnfant": "Merveille", "dateNaissance": "2018-06-30",\n'
+            ' "numAlloc": "6630172", "statut": "ACTIF", "commentaire": "voir juge"}')
+    found = _values(text, structure_spans(text, [], lexicons))
+    assert found == {"2018-06-30": "DATE_OF_BIRTH", "6630172": "CAF_NUMBER"}
+    text = '<usager nom="OUEDRAOGO" prenom="Awa" tel="06 71 44 20 93" />'
+    found = _values(text, structure_spans(text, [], lexicons))
+    assert found == {"OUEDRAOGO": "PERSON", "Awa": "PERSON", "06 71 44 20 93": "PHONE"}
+
+
+def test_a_column_of_companions_takes_initials(lexicons: Lexicons) -> None:
+    text = ("date\theure\tjeune\tlieu\taccompagnant\n"
+            "mar\t9h\t-\tsalle 1\tAM\njeu\t14h\t-\tbureau\tFLR\n")
+    assert _values(text, structure_spans(text, [], lexicons)) == {"AM": "PERSON", "FLR": "PERSON"}
+
+
 def test_prose_with_commas_is_not_a_table(lexicons: Lexicons) -> None:
     text = ("Nous avons vu la mère, le père, puis la tante.\n"
             "Elle viendra lundi, mardi, ou jeudi matin.\n")

@@ -170,7 +170,12 @@ class PersonRecognizer(EntityRecognizer):
             return
         if nxt.folded in CIVILITY_SET or nxt.folded in ROLE_SET or nxt.folded in ESTABLISHMENT_SET:
             return
-        if text[toks[i].end : nxt.start] not in (" ", " :", ": "):
+        gap = text[toks[i].end : nxt.start]
+        # « le père Régis », « la mère : Awa », or a name in apposition, closed after one word
+        # (« son père (Régis) », « le papa, Exaucé, passe »): then even an ordinary word.
+        apposition = gap in (", ", " (") and text[nxt.end : nxt.end + 1] == (
+            "," if gap == ", " else ")")
+        if gap not in (" ", " :", ": ") and not apposition:
             return
         self.words.extend(text, toks, i + 1, marks)
 
