@@ -41,7 +41,7 @@ from gateway.redaction.language import (
     inside,
     writes_capitals,
 )
-from gateway.redaction.structure import join_mrz_parts, structure_spans
+from gateway.redaction.structure import header_cells, join_mrz_parts, structure_spans
 from gateway.redaction.tokens import split_cells
 from gateway.redaction.vetoes import never_personal
 from gateway.redaction.names import NameTokens, collect_name_tokens, enumerated_names, propagate
@@ -250,6 +250,9 @@ class Redactor:
                 start, end = view.to_original(r_start + offset, r_end + offset)
                 found.append(Span(start, end, r.entity_type, float(r.score)))
         spans = _keep_outside(text, merge_spans(found), settings)
+        headers = header_cells(text)
+        if headers:  # « PRENOM », « Lien » in a header row name columns, not people
+            spans = [s for s in spans if not any(a <= s.start and s.end <= b for a, b in headers)]
         typed = [s for s in structure_spans(text, spans, self.lexicons)
                  if not never_personal(text, s.start, s.end, s.label)]
         if typed:

@@ -217,6 +217,17 @@ def birthday_lists(text: str) -> list[Span]:
     return found
 
 
+def header_cells(text: str) -> list[tuple[int, int]]:
+    """Cells of table header rows (two known column names or more: « PRENOM », « Lien »,
+    « REF DEPT »): a column's name, never a value, whatever the model reads in it."""
+    cells: list[tuple[int, int]] = []
+    for _, block in _tables(text):
+        header = [fold_header(text[c.start:c.end]) for c in block[0]]
+        if sum(1 for h in header if h in HEADERS or h in _NEUTRAL_HEADERS) >= 2:
+            cells.extend((c.start, c.end) for c in block[0])
+    return cells
+
+
 def _tables(text: str) -> Iterator[tuple[str, list[list[_Cell]]]]:
     """Blocks of at least two consecutive lines split into the same number (≥ 2) of cells by
     one delimiter; Markdown separator rows are skipped."""
@@ -490,5 +501,5 @@ def _covered(spans: list[Span], start: int, end: int) -> bool:
     return any(s.start < end and start < s.end for s in spans)
 
 
-__all__ = ["HEADERS", "fold_header", "header_label", "join_mrz_parts", "mrz_names",
+__all__ = ["HEADERS", "fold_header", "header_cells", "header_label", "join_mrz_parts", "mrz_names",
            "structure_spans"]

@@ -11,7 +11,12 @@ import pytest
 
 from gateway.redaction import Redactor
 from gateway.redaction.lexicons import Lexicons
-from gateway.redaction.structure import fold_header, header_label, structure_spans
+from gateway.redaction.structure import (
+    fold_header,
+    header_cells,
+    header_label,
+    structure_spans,
+)
 from gateway.types import Span
 from tests.redaction.conftest import covered, touched
 
@@ -142,6 +147,15 @@ def test_a_column_of_companions_takes_initials(lexicons: Lexicons) -> None:
     text = ("date\theure\tjeune\tlieu\taccompagnant\n"
             "mar\t9h\t-\tsalle 1\tAM\njeu\t14h\t-\tbureau\tFLR\n")
     assert _values(text, structure_spans(text, [], lexicons)) == {"AM": "PERSON", "FLR": "PERSON"}
+
+
+def test_header_rows_are_column_names_never_values() -> None:
+    text = ("NOM        PRENOM     PAYS       REF SUIVI\n"
+            "BARRY      Ismaël     Guinée     S-0412\n"
+            "SOW        Aminata    Sénégal    S-0413\n")
+    assert [text[a:b] for a, b in header_cells(text)] == ["NOM", "PRENOM", "PAYS", "REF SUIVI"]
+    # A first row with one known word or none is not taken for a header.
+    assert header_cells("Lina;3e;Omar\nNoé;4e;Ilan\n") == []
 
 
 def test_prose_with_commas_is_not_a_table(lexicons: Lexicons) -> None:
