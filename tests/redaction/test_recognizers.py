@@ -140,6 +140,11 @@ MORE = [
     ("Tom a 18 ans depuis le 9 octobre, il quitte le foyer", "9 octobre", "DATE_OF_BIRTH"),
     ("Sa sœur a accouché le 2 février 2026 d'une fille", "2 février 2026", "DATE_OF_BIRTH"),
     ("Le 11 juillet, c'est son anniversaire : gâteau prévu", "11 juillet", "DATE_OF_BIRTH"),
+    # English and passport layouts.
+    ("the younger one, born 14 February 2019, attends nursery", "14 February 2019",
+     "DATE_OF_BIRTH"),
+    ("DOB: Oct. 2nd, 2007 (per the school)", "Oct. 2nd, 2007", "DATE_OF_BIRTH"),
+    ("Date of birth / Date de naissance  21 NOV/NOV 1988", "21 NOV/NOV 1988", "DATE_OF_BIRTH"),
     # The establishment before its room and street is part of the address.
     ("Il dort à l'EHPAD Les Glycines, ch. 8, 2 rue Haute, 41000 Blois",
      "EHPAD Les Glycines, ch. 8, 2 rue Haute, 41000 Blois", "ADDRESS"),

@@ -20,11 +20,23 @@ _NUMERIC = r"(?:0?[1-9]|[12]\d|3[01])\s?[/.\-]\s?(?:0?[1-9]|1[0-2])\s?[/.\-]\s?(
 _ISO = r"(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
 _WORDS = rf"(?:1er|1ᵉʳ|0?[1-9]|[12]\d|3[01])\s+(?:{MONTHS})\s+(?:19|20)\d{{2}}"
 _MONTH_YEAR = rf"(?:{MONTHS})\s+(?:19|20)\d{{2}}"
+# English and passport dates (« 9 May 2010 », « May 9, 2010 », « 03 JUL 1994 »): a day and a
+# year around the month, so « may » alone is never read as a date.
+_EN_MONTHS = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
+_ENGLISH = (
+    rf"{_DAY}\s+(?:{_EN_MONTHS})\.?(?:/(?:{MONTHS}))?\s+(?:19|20)\d{{2}}"
+    rf"|(?:{_EN_MONTHS})\.?\s+{_DAY},?\s+(?:19|20)\d{{2}}"
+)
 # A birthday without its year (« son anniversaire, c'est le 14 mars », « née un 3 juin »).
 _DAY_MONTH = rf"(?:1er|1ᵉʳ|0?[1-9]|[12]\d|3[01])\s+(?:{MONTHS})|(?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2])"
 
 _CONTEXT = re.compile(
     r"(?:\bné(?:e|s|es)?\b|\bnee\b|\bne\s+(?:le|en)\b|\bn[ée]\(e\)|naissance|naiss\.|\bD\.?D?\.?N\.?\b|\bborn\b"
+    r"|\bD\.?O\.?B\b|\bbirth\b"
     # Someone's birthday (not « la date anniversaire de la mesure »).
     r"|\b(?:mon|ton|son|sa|leur|notre|votre)\s+anniv(?:ersaire|\.)?|\bbirthday"
     # An age reached on a day (« 18 ans depuis le 3 avril », « a eu 5 ans le 2 mai »), a
@@ -47,6 +59,7 @@ class BirthDateRecognizer(FrenchPatternRecognizer):
     ENTITY = "DATE_OF_BIRTH"
     PATTERNS = (
         Pattern("dob/ctx", rf"(?<![\w/.\-])(?P<v>{_ISO}|{_NUMERIC}|{_WORDS})(?![\w/])", 0.9),
+        Pattern("dob-english/ctx", rf"(?<![\w/.\-])(?P<v>{_ENGLISH})(?![\w/])", 0.85),
         Pattern("dob-month/ctx", rf"(?<![\w/.\-])(?P<v>{_MONTH_YEAR})(?![\w/])", 0.7),
         Pattern("dob-day-month/ctx",
                 rf"(?<![\w/.\-])(?P<v>{_DAY_MONTH})(?![\w/]|\s+(?:19|20)?\d{{2}}\b)", 0.7),
