@@ -152,6 +152,12 @@ MORE = [
      "auberge de jeunesse, dortoir 5, 7 quai Nord, 56100 Lorient", "ADDRESS"),
     ("Courrier : Accueil Solidaire – Domiciliation n° 2211\nBP 7012\n86000 Poitiers Cedex",
      "Accueil Solidaire – Domiciliation n° 2211\nBP 7012\n86000 Poitiers Cedex", "ADDRESS"),
+    ("domicilié au CCAS de Niort – Domiciliation, BP 118, 79000 Niort Cedex",
+     "CCAS de Niort – Domiciliation, BP 118, 79000 Niort Cedex", "ADDRESS"),
+    ("- kante -> fjt le phare ch 7 2 av de la mer 17000 la rochelle",
+     "fjt le phare ch 7 2 av de la mer 17000 la rochelle", "ADDRESS"),
+    ("Adresse : 8 rés. du Moulin, bât. A, 87000 Limoges", "8 rés. du Moulin, bât. A, 87000 Limoges",
+     "ADDRESS"),
 ]
 
 # (text, value) a birth cue must not reach: an age at a reference date, other anniversaries.

@@ -20,10 +20,11 @@ _PARTICLE = (
 _VOIE = (
     "(?i:"
     + (
-        r"rue|r\.|avenue|av\.|bd\.?|boulevard|place|pl\.|all[ée]e|impasse|imp\.|chemin|ch\.|route|rte|"
+        r"rue|r\.|avenue|av\.|av(?=\s+(?:de|du|des|d['’]|la|les)\b)|bd\.?|boulevard|place|pl\.|all[ée]e|impasse|imp\.|chemin|ch\.|route|rte|"
         r"quai|cours|square|sq\.|passage|voie|sentier|rond-point|faubourg|fbg|esplanade|parvis|"
         r"promenade|mail|villa|ruelle|mont[ée]e|c[ôo]te|traverse|lotissement|lot\.|hameau|domaine|"
-        r"parc|clos|cour|venelle|carrefour|lev[ée]e|corniche|r[ée]sidence|cit[ée]|zac|za|zi"
+        r"parc|clos|cour|venelle|carrefour|lev[ée]e|corniche|r[ée]sidence|r[ée]s\.|r[ée]sid\.|"
+        r"cit[ée]|zac|za|zi"
     )
     + ")"
 )
@@ -60,11 +61,11 @@ COMPLEMENT = (
     # postcode, like every complement.
     rf"|(?<![\w])(?i:EHPAD|HLM|CHRS|CADA|HUDA|FJT|PRAHDA|auberge\s+de\s+jeunesse|"
     rf"pension\s+de\s+famille|maison\s+relais|r[ée]sidence\s+sociale|aire\s+d['’]accueil)"
-    rf"(?![\w])(?:{_NAME})?"
+    rf"(?![\w])(?:{_NAME}|(?:\s+{_LOWER_STOP}[^\W\d_][\w'’\-]*){{1,3}}(?=\s+(?i:ch|chambre|chbre)\b))?"
     # A domiciliation, with the organisation that gives it (« CCAS – Domiciliation n° 0417 »,
     # « Point d'Appui – Dom. 2024/318 »), then its BP and Cedex.
     rf"|(?:{_CAP_WORD}(?:[ \-]?(?:{_PARTICLE}|{_CAP_WORD})){{0,5}}\s?[–\-,]\s?)?"
-    rf"(?i:domiciliation|dom\.)\s?(?:n°\s?)?\d[\w/\-]{{0,11}}"
+    rf"(?i:domiciliation|dom\.)(?:\s?(?:n°\s?)?\d[\w/\-]{{0,11}})?"
     rf"|(?<![\w])PK\s?\d{{1,3}}(?:[,.]\d{{1,2}})?"
     # Named places typed fast, in lower case (« resid les acacias », « hotel ibis budget »):
     # counted only inside a chain that holds a street or a postcode.
