@@ -23,6 +23,7 @@ from gateway.redaction.lexicons import (
     Lexicons,
     strip_accents,
 )
+from gateway.redaction.span_index import SpanIndex
 from gateway.types import Span
 
 # A name word: letters, inner apostrophes and hyphens.
@@ -100,12 +101,12 @@ def propagate(text: str, spans: list[Span], tokens: NameTokens, lexicons: Lexico
     """New PERSON spans for recurrences of name tokens not already covered by ``spans``."""
     if not tokens.words:
         return []
-    covered = sorted((s.start, s.end) for s in spans)
+    covered = SpanIndex(spans)
     found: list[Span] = []
     for match in NAME_WORD.finditer(text):
         word = match.group()
         key = _key(word)
-        if key not in tokens.words or _is_covered(covered, match.start(), match.end()):
+        if key not in tokens.words or covered.covers(match.start(), match.end()):
             continue
         if word.islower() and key not in tokens.lower:
             continue
@@ -164,13 +165,13 @@ def enumerated_names(text: str, spans: list[Span], lexicons: Lexicons) -> list[S
             return gap.end(), starts[gap.end()]
         return None
 
-    covered = [(s.start, s.end) for s in spans]
+    covered = SpanIndex(spans)
     found: list[Span] = []
     for match in NAME_WORD.finditer(text):
         word = match.group()
         if not word[0].isupper() or (word.isupper() and len(word) <= 2):
             continue
-        if _is_covered(covered, match.start(), match.end()):
+        if covered.covers(match.start(), match.end()):
             continue
         folded = word.casefold()
         if folded in DETERMINERS or folded in _FUNCTION_WORDS or folded in NON_NAMES \
@@ -183,7 +184,3 @@ def enumerated_names(text: str, spans: list[Span], lexicons: Lexicons) -> list[S
         if listed:
             found.append(Span(match.start(), match.end(), "PERSON", 0.8))
     return found
-
-
-def _is_covered(covered: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s < end and start < e for s, e in covered)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from gateway.redaction.span_index import SpanIndex
 from gateway.types import Span
 
 MIN_CHARS = 5  # shorter values (« 12 », « AB ») recur by chance
@@ -33,15 +34,16 @@ def recurrences(text: str, spans: list[Span], values: dict[str, str]) -> list[Sp
     folded = text.casefold()
     if len(folded) != len(text):  # casefolding changed lengths (ß, ligatures): skip offsets
         return []
-    taken = [(s.start, s.end) for s in spans]
+    taken = SpanIndex(spans)
     out: list[Span] = []
     for value, label in values.items():
         start = folded.find(value)
         while start >= 0:
             end = start + len(value)
-            if _word_edges(folded, start, end) and not any(a < end and start < b for a, b in taken):
-                out.append(Span(start, end, label, 0.8))
-                taken.append((start, end))
+            if _word_edges(folded, start, end) and not taken.covers(start, end):
+                span = Span(start, end, label, 0.8)
+                out.append(span)
+                taken.add(span)
             start = folded.find(value, start + 1)
     return out
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from gateway.redaction.learned import plausible_name
 from gateway.redaction.recognizers.birth_date import MONTHS
+from gateway.redaction.span_index import SpanIndex
 from gateway.redaction.lexicons import (
     CIVILITIES,
     ENGLISH_STOP_WORDS,
@@ -153,11 +154,12 @@ def structure_spans(text: str, spans: list[Span], lexicons: Lexicons) -> list[Sp
 
     ``spans`` are what the recognizers found; cells already covered are left to them.
     """
+    index = SpanIndex(spans)
     found: list[Span] = []
     for delimiter, block in _tables(text):
-        found.extend(_typed_columns(text, block, spans + found, lexicons, delimiter))
-    found.extend(_form_values(text, spans + found, lexicons))
-    found.extend(_key_values(text, spans + found, lexicons))
+        found.extend(_typed_columns(text, block, index, lexicons, delimiter))
+    found.extend(_form_values(text, index, lexicons))
+    found.extend(_key_values(text, index, lexicons))
     found.extend(mrz_names(text))
     found.extend(birthday_lists(text))
     return found
@@ -317,7 +319,7 @@ def _trim(text: str, start: int, end: int) -> _Cell:
 
 
 def _typed_columns(
-    text: str, block: list[list[_Cell]], spans: list[Span], lexicons: Lexicons, delimiter: str
+    text: str, block: list[list[_Cell]], index: SpanIndex, lexicons: Lexicons, delimiter: str
 ) -> list[Span]:
     header = [fold_header(text[c.start:c.end]) for c in block[0]]
     known = sum(1 for h in header if h in HEADERS or h in _NEUTRAL_HEADERS)
@@ -325,7 +327,7 @@ def _typed_columns(
     if delimiter == "," and not is_header:
         return []
     rows = block[1:] if is_header else block
-    if not is_header and not any(_covered(spans, c.start, c.end) for c in block[0]):
+    if not is_header and not any(index.covers(c.start, c.end) for c in block[0]):
         rows = block[1:]  # a first row where nothing was found is a header we do not know
     found: list[Span] = []
     for column in range(len(block[0])):
@@ -335,24 +337,25 @@ def _typed_columns(
         if label == "PERSON_ROLE":
             label = "PERSON"
         if label is None and delimiter != "  ":  # aligned text is too loose a grid to vote
-            label, trusted = _column_vote(cells, spans)
+            label, trusted = _column_vote(cells, index)
         if label is None:
             continue
         for cell in cells:
-            if not _covered(spans, cell.start, cell.end):
+            if not index.covers(cell.start, cell.end):
                 span = _fit(text, cell.start, cell.end, label, lexicons, trusted)
                 if span is not None:
                     found.append(span)
+                    index.add(span)
     return found
 
 
-def _column_vote(cells: list[_Cell], spans: list[Span]) -> tuple[str | None, bool]:
+def _column_vote(cells: list[_Cell], index: SpanIndex) -> tuple[str | None, bool]:
     """The label most cells of a column carry, if at least three and two thirds of them do;
     and whether the vote is as strong as a header (four cells and four in five agree: a
     column of first names where one is also a word, « Divine », is a column of names)."""
     votes: dict[str, int] = {}
     for cell in cells:
-        labels = {s.label for s in spans if s.start < cell.end and cell.start < s.end}
+        labels = {s.label for s in index.overlapping(cell.start, cell.end)}
         if len(labels) == 1:
             label = labels.pop()
             votes[label] = votes.get(label, 0) + 1
@@ -364,7 +367,7 @@ def _column_vote(cells: list[_Cell], spans: list[Span]) -> tuple[str | None, boo
     return label, count >= 4 and count * 5 >= len(cells) * 4
 
 
-def _form_values(text: str, spans: list[Span], lexicons: Lexicons) -> list[Span]:
+def _form_values(text: str, index: SpanIndex, lexicons: Lexicons) -> list[Span]:
     found: list[Span] = []
     for match in _FORM_FIELD.finditer(text):
         label = header_label(match.group(1))
@@ -383,15 +386,16 @@ def _form_values(text: str, spans: list[Span], lexicons: Lexicons) -> list[Span]
         if nested:
             end = nested.start()
         cell = _trim(text, start, end)
-        if cell.end <= cell.start or _covered(spans + found, cell.start, cell.end):
+        if cell.end <= cell.start or index.covers(cell.start, cell.end):
             continue
         span = _fit(text, cell.start, cell.end, label, lexicons, trusted)
         if span is not None:
             found.append(span)
+            index.add(span)
     return found
 
 
-def _key_values(text: str, spans: list[Span], lexicons: Lexicons) -> list[Span]:
+def _key_values(text: str, index: SpanIndex, lexicons: Lexicons) -> list[Span]:
     """Quoted values of known keys in JSON and key="value" exports (``"prenom": "Précieuse"``,
     ``"dateNaissance": "2019-04-02"``)."""
     found: list[Span] = []
@@ -402,11 +406,12 @@ def _key_values(text: str, spans: list[Span], lexicons: Lexicons) -> list[Span]:
         trusted = label != "PERSON_ROLE"
         label = "PERSON" if label == "PERSON_ROLE" else label
         cell = _trim(text, match.start("v"), match.end("v"))
-        if cell.end <= cell.start or _covered(spans + found, cell.start, cell.end):
+        if cell.end <= cell.start or index.covers(cell.start, cell.end):
             continue
         span = _fit(text, cell.start, cell.end, label, lexicons, trusted)
         if span is not None:
             found.append(span)
+            index.add(span)
     return found
 
 
@@ -495,10 +500,6 @@ def join_mrz_parts(text: str, spans: list[Span]) -> list[Span]:
         else:
             joined.append(span)
     return joined
-
-
-def _covered(spans: list[Span], start: int, end: int) -> bool:
-    return any(s.start < end and start < s.end for s in spans)
 
 
 __all__ = ["HEADERS", "fold_header", "header_cells", "header_label", "join_mrz_parts", "mrz_names",
