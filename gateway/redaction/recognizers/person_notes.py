@@ -3,6 +3,8 @@ and birth/age markers. Each rule marks tokens in ``marks``."""
 
 from __future__ import annotations
 
+import re
+
 from gateway.redaction.lexicons import PARTICLES
 from gateway.redaction.recognizers.name_words import (
     AFTER_NAME,
@@ -12,12 +14,42 @@ from gateway.redaction.recognizers.name_words import (
     LOWER_AGE,
     PHONE_AFTER,
     ROLE_SET,
+    SENTENCE_END,
     STOP,
     TIME_BEFORE,
     VOCATIVE_AFTER,
     NameWords,
     Tok,
 )
+
+
+# A French common noun needs a determiner to be a subject (« l'espoir est mince », « le soleil
+# a brillé »): a bare first name that opens a clause and is followed by a verb or a clitic
+# is someone (« espoir dit qu'il dort », « colombe est passée », « soleil se plaint »).
+_CLAUSE_BEFORE = re.compile(
+    r"(?:,|\b(?:et|mais|car|que|qu['’]|donc|puis|alors|ok|bon|quand|si|comme|parce que))\s+$",
+    re.IGNORECASE)
+_ELISION = re.compile(r"(?:qu|[jcldmnst])(?=\w{2})")
+_VERB_AFTER = re.compile(
+    r"\s+(?:(?:est|était|etait|sera|va|allait|ira|avait|aura|dit|disait|fait|vient|venait|veut|"
+    r"voulait|peut|pouvait|doit|devait|dort|dormait|part|arrive|rentre|reste|refuse|accepte|"
+    r"pleure|demande|sort|revient)(?!\w)|a\s+(?!(?:la|le|les|l['’]|un|une|des|du|ce|cet|cette|ces|"
+    r"mon|ma|mes|ton|ta|tes|son|sa|ses|leur|leurs|notre|nos|votre|vos|toi|moi|lui|eux|vous|"
+    r"nous|tous|toutes|tout|quoi|qui)\b)|n['’]|ne\s|se\s|s['’]|m['’]|me\s|nous\s|vous\s|"
+    r"lui\s|leur\s|y\s)",
+    re.IGNORECASE)
+
+
+def _bare_subject(w: NameWords, text: str, tok: Tok) -> bool:
+    if tok.folded in STOP or tok.folded in ROLE_SET:
+        return False  # « elle a », « qui est », « maman dit »
+    elided = _ELISION.match(tok.folded)
+    if elided and (w.lexicons.is_common(tok.folded[elided.end():])
+                   or tok.folded[elided.end():] in STOP):
+        return False  # « jai dit », « quil est »: an apostrophe left out, not a name
+    before = text[max(0, tok.start - 14) : tok.start]
+    opens = SENTENCE_END.search(before) is not None or _CLAUSE_BEFORE.search(before) is not None
+    return opens and _VERB_AFTER.match(text, tok.end) is not None
 
 
 def lower_first_name_rule(
@@ -43,7 +75,8 @@ def lower_first_name_rule(
         return
     contact = i > 0 and toks[i - 1].folded in CONTACT_WORDS and toks[i - 1].end >= tok.start - 3
     phone_after = PHONE_AFTER.match(text[tok.end : tok.end + 16]) is not None
-    if w.lexicons.is_common(tok.text) and not (contact and phone_after):
+    subject = _bare_subject(w, text, tok)
+    if w.lexicons.is_common(tok.text) and not (contact and phone_after) and not subject:
         return  # "rappeler olive 06…" is a person; "une olive" is not
     if w.after_establishment(text, toks, i):
         return
@@ -62,6 +95,7 @@ def lower_first_name_rule(
         or phone_after
         or AFTER_NAME.match(after) is not None
         or (TIME_BEFORE.search(text, max(0, tok.start - 12), tok.start) is not None)
+        or subject
     )
     if not (trigger or surname):
         return  # "en mai", "une page max": a lexicon hit alone is not enough in lower case
