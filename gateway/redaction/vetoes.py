@@ -29,6 +29,16 @@ _BIRTH_CONTEXT = re.compile(
     r"\bans\b|[;|\t:,]| {2,}|\bde\s+\d{4}\b",
     re.IGNORECASE,
 )
+_DATE_ONLY = re.compile(
+    r"\d{1,2}\s?[/.\-]\s?\d{1,2}(?:\s?[/.\-]\s?\d{2,4})?|(?:19|20)\d{2}-\d{2}-\d{2}"
+    r"|(?:1er|\d{1,2})\s+[^\W\d_]{3,9}\.?(?:\s+\d{4})?")
+# An event the date belongs to, right before it: the model's birth date there is a date.
+_EVENT_BEFORE = re.compile(
+    r"\b(?:rendez-vous|rdv|audience|jugement|ordonnance|convoqu[ée]e?s?|convocation|r[ée]union|"
+    r"visite|entretien|commission|d[ée]cision|courrier|appel|passage|expulsion|sortie|entr[ée]e|"
+    r"signature|[ée]ch[ée]ance)\s+(?:(?:du|le|au|pour\s+le|prévue?\s+le|fixée?\s+au)\s+)?$",
+    re.IGNORECASE,
+)
 # Offices named in place of a person (« Monsieur le Préfet », « la Présidente »): a title,
 # not a name, whatever its capital.
 _TITLE_ONLY = re.compile(
@@ -89,6 +99,11 @@ def vetoed(text: str, start: int, end: int, label: str) -> bool:
     if label == "IBAN":
         return not iban_ok(re.sub(r"\s", "", value)) and not re.search(r"\b(?:iban|rib)\b", before, re.IGNORECASE)
     if label == "DATE_OF_BIRTH":
+        if _DATE_ONLY.fullmatch(value.strip()) and _EVENT_BEFORE.search(
+                text, max(0, start - 30), start):
+            # « rendez-vous le 05/06 », « audience du 12/03 »: an event's date (a span that
+            # holds more than a date is left masked).
+            return True
         around = text[max(0, start - 30):start] + "\x00" + text[end:end + 15]
         return not _BIRTH_CONTEXT.search(around)
     return bool(digits) and bool(_NOT_PERSONAL_BEFORE.search(text[max(0, start - 30):start]))
