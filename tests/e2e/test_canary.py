@@ -7,6 +7,7 @@ are searched for those values. None may appear."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import urllib.parse
 import urllib.request
@@ -54,7 +55,9 @@ def canary_gateway(request, fake_upstream: Server, tmp_path_factory) -> Iterator
     key, record = mint_key("org-canary", "equipe", Role.STAFF)
     # a second key for the every-field requests, so the per-key quota never hides them
     fields_key, fields_record = mint_key("org-canary", "equipe", Role.STAFF)
-    redis_url = REDIS_URL.rsplit("/", 1)[0] + "/12"
+    # Its own database, flushed below: another run (a second worktree, CI) picks another one.
+    redis_url = os.environ.get("GARDEFOU_TEST_CANARY_REDIS_URL",
+                               REDIS_URL.rsplit("/", 1)[0] + "/12")
     env = {
         "GARDEFOU_STATE_DIR": str(state), "GARDEFOU_MODELS_FILE": str(state / "models.yaml"),
         "GARDEFOU_LOG_LEVEL": "debug", "GARDEFOU_OTLP_ENDPOINT": fake_upstream.base + "/otlp",
