@@ -336,7 +336,8 @@ def merge_spans(spans: list[Span]) -> list[Span]:
     for span in sorted(spans, key=lambda s: (s.start, -s.end)):
         if merged and span.start < merged[-1].end:
             last = merged[-1]
-            if span.end <= last.end and span.score > LEARNED_SCORE < last.score and (
+            both_rules = span.score > LEARNED_SCORE and last.score > LEARNED_SCORE
+            if both_rules and span.end <= last.end and (
                     span.end - span.start < last.end - last.start):
                 label = last.label  # a rule's part inside a rule's whole
             else:

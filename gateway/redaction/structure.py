@@ -24,7 +24,6 @@ from dataclasses import dataclass
 
 from gateway.redaction.learned import plausible_name
 from gateway.redaction.recognizers.birth_date import MONTHS
-from gateway.redaction.span_index import SpanIndex
 from gateway.redaction.lexicons import (
     CIVILITIES,
     ENGLISH_STOP_WORDS,
@@ -34,6 +33,7 @@ from gateway.redaction.lexicons import (
     Lexicons,
     strip_accents,
 )
+from gateway.redaction.span_index import SpanIndex
 from gateway.types import Span
 
 SCORE = 0.6  # above the learned model's (a rule), below the cue-word recognizers'
@@ -188,8 +188,8 @@ def birthday_lists(text: str) -> list[Span]:
     found: list[Span] = []
     for heading in _BIRTHDAY_HEADING.finditer(text):
         pos = text.find("\n", heading.end())
-        if pos < 0 or text.count("\n", heading.end(), pos) or "\n" in text[heading.end():pos]:
-            continue
+        if pos < 0:
+            continue  # nothing under the heading
         if _LISTED_DATE.search(text, heading.end(), pos):
             continue  # the date is on the heading's own line: the recognizers read it there
         blank_lines = 0
