@@ -161,6 +161,7 @@ def structure_spans(text: str, spans: list[Span], lexicons: Lexicons) -> list[Sp
     found.extend(_form_values(text, index, lexicons))
     found.extend(_key_values(text, index, lexicons))
     found.extend(mrz_names(text))
+    found.extend(mrz_numbers(text))
     found.extend(birthday_lists(text))
     return found
 
@@ -488,6 +489,51 @@ def mrz_names(text: str) -> list[Span]:
     return found
 
 
+# The data line of a passport (TD3, 44 characters): document number + check digit,
+# nationality, birth date (YYMMDD) + check digit, sex, expiry + check digit, …; of an ID card
+# (TD1, 30 characters): type, state, document number + check digit on the first line, birth
+# date + check digit on the second. A field is taken if its ICAO check digit holds, or if the
+# line stands beside another MRZ line (OCR and retyping break check digits; a lone line of
+# capitals and digits that merely looks like one types nothing).
+_MRZ_TD3_DATA = re.compile(
+    r"^(?P<doc>[A-Z0-9<]{9})(?P<dc>\d)[A-Z<]{3}(?P<dob>\d{6})(?P<bc>\d)[MFX<]"
+    r"\d{6}\d[A-Z0-9<]{14}[\d<]\d[ \t]*$", re.MULTILINE)
+_MRZ_TD1_FIRST = re.compile(
+    r"^[A-Z][A-Z<][A-Z<]{3}(?P<doc>[A-Z0-9<]{9})(?P<dc>\d)[A-Z0-9<]{15}[ \t]*$", re.MULTILINE)
+_MRZ_TD1_SECOND = re.compile(
+    r"^(?P<dob>\d{6})(?P<bc>\d)[MFX<]\d{6}\d[A-Z<]{3}[A-Z0-9<]{11}\d[ \t]*$", re.MULTILINE)
+
+
+def mrz_check_digit(field: str) -> int:
+    """ICAO 9303 check digit: weights 7, 3, 1 over digits, letters (A=10…) and fillers (0)."""
+    values = [int(c) if c.isdigit() else 0 if c == "<" else ord(c) - 55 for c in field]
+    return sum(v * (7, 3, 1)[i % 3] for i, v in enumerate(values)) % 10
+
+
+def mrz_numbers(text: str) -> list[Span]:
+    """The document number and the birth date of MRZ data lines whose check digits hold."""
+    found: list[Span] = []
+    for pattern in (_MRZ_TD3_DATA, _MRZ_TD1_FIRST, _MRZ_TD1_SECOND):
+        for match in pattern.finditer(text):
+            groups = match.groupdict()
+            beside = _beside_mrz_line(text, match.start(), match.end())
+            if "doc" in groups and (beside or mrz_check_digit(groups["doc"]) == int(groups["dc"])):
+                end = match.start("doc") + len(groups["doc"].rstrip("<"))
+                if end > match.start("doc"):
+                    found.append(Span(match.start("doc"), end, "ID_DOCUMENT", SCORE))
+            if "dob" in groups and (beside or mrz_check_digit(groups["dob"]) == int(groups["bc"])):
+                found.append(Span(match.start("dob"), match.end("dob"), "DATE_OF_BIRTH", SCORE))
+    return found
+
+
+def _beside_mrz_line(text: str, start: int, end: int) -> bool:
+    before_end = text.rfind("\n", 0, start)
+    before = text[text.rfind("\n", 0, max(before_end, 0)) + 1:max(before_end, 0)]
+    after_end = text.find("\n", end + 1)
+    after = text[end + 1:after_end if after_end >= 0 else len(text)]
+    return any("<<" in line and 25 <= len(line.strip()) <= 50 for line in (before, after))
+
+
 def join_mrz_parts(text: str, spans: list[Span]) -> list[Span]:
     """Spans of one label separated only by MRZ fillers (``OKONKWO<<CHIDINMA``) become one,
     so no filler shows where a name was cut and how long its parts are."""
@@ -502,5 +548,6 @@ def join_mrz_parts(text: str, spans: list[Span]) -> list[Span]:
     return joined
 
 
-__all__ = ["HEADERS", "fold_header", "header_cells", "header_label", "join_mrz_parts", "mrz_names",
+__all__ = ["HEADERS", "fold_header", "header_cells", "header_label", "join_mrz_parts",
+           "mrz_check_digit", "mrz_names", "mrz_numbers",
            "structure_spans"]

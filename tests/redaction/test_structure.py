@@ -15,6 +15,8 @@ from gateway.redaction.structure import (
     fold_header,
     header_cells,
     header_label,
+    mrz_check_digit,
+    mrz_numbers,
     structure_spans,
 )
 from gateway.types import Span
@@ -156,6 +158,22 @@ def test_header_rows_are_column_names_never_values() -> None:
     assert [text[a:b] for a, b in header_cells(text)] == ["NOM", "PRENOM", "PAYS", "REF SUIVI"]
     # A first row with one known word or none is not taken for a header.
     assert header_cells("Lina;3e;Omar\nNoé;4e;Ilan\n") == []
+
+
+def test_mrz_data_lines_give_their_numbers_when_check_digits_hold() -> None:
+    # ICAO 9303's own specimens (passport TD3, identity card TD1).
+    assert (mrz_check_digit("L898902C3"), mrz_check_digit("740812")) == (6, 2)
+    td3 = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10\n"
+    assert _values(td3, mrz_numbers(td3)) == {"L898902C3": "ID_DOCUMENT", "740812": "DATE_OF_BIRTH"}
+    td1 = "I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\nERIKSSON<<ANNA<<<<<<<<<<<<<<<\n"
+    assert _values(td1, mrz_numbers(td1)) == {"D23145890": "ID_DOCUMENT", "740812": "DATE_OF_BIRTH"}
+    # A wrong check digit (retyped, scanned): still the data line of the name line above it;
+    # alone, a line that merely has the shape is left to the other recognizers.
+    wrong = td3.replace("L898902C36", "L898902C35")
+    assert _values(wrong, mrz_numbers(wrong)) == {"L898902C3": "ID_DOCUMENT",
+                                                  "740812": "DATE_OF_BIRTH"}
+    alone = wrong.split("\n")[1]
+    assert _values(alone, mrz_numbers(alone)) == {"740812": "DATE_OF_BIRTH"}
 
 
 def test_prose_with_commas_is_not_a_table(lexicons: Lexicons) -> None:
