@@ -171,8 +171,9 @@ def _first_name_then_surnames(
     if not (lexicons.is_first_name(first) and first[0].isupper() and not first.isupper()):
         return False
     # At a sentence start (a sign-off line, « To confirm: Leo Baker ») every word has its
-    # capital: only a first name that is no English word (« Leo », not « Will ») is evidence.
-    if sentence_start and lexicons.is_english(first):
+    # capital: only a first name that is no English word (« Leo », not « Will ») followed by
+    # one surname is evidence (« Austin Public Library » is a place).
+    if sentence_start and (lexicons.is_english(first) or len(words) > 2):
         return False
     # Inside a longer run of capitalised words it is a title (« Perfect Chocolate Chip
     # Recipe »); a capitalised word opening the sentence does not count (« Pupil Daisy Green »).

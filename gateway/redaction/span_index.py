@@ -3,7 +3,8 @@ cell and word (« is this already masked? », « with which labels? »).
 
 A 100 KB export has thousands of cells and thousands of spans: asking each cell against a
 list made those passes quadratic (seconds per request). Here a question costs a binary search
-plus the few spans near the range (a span cannot reach further than the longest one).
+plus the spans that start within the longest span's length before the range (none reaches
+further): a handful in practice, though one very long span widens every question's window.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from gateway.types import Span
 
 
 class SpanIndex:
-    """A growing set of spans answering overlap queries in O(log n + k)."""
+    """A growing set of spans answering overlap queries by binary search (``add`` inserts in
+    a sorted list)."""
 
     def __init__(self, spans: Iterable[Span] = ()) -> None:
         self._spans = sorted(spans, key=lambda s: (s.start, s.end))

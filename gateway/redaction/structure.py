@@ -125,7 +125,7 @@ _CAMEL = re.compile(r"(?<=[a-zà-ÿ])(?=[A-ZÀ-Þ])")
 # A software export's « "key": "value" » (JSON) or « key="value" »: the key names the value.
 _KEY_VALUE = re.compile(
     r"""(?:"(?P<qk>[A-Za-z_][\w\- ]{0,30})"|(?<![\w"])(?P<k>[A-Za-z_][\w\-]{0,30}))"""
-    r"""\s*[:=]\s*["'](?P<v>[^"'\n]{1,80})["']""")
+    r"""\s*[:=]\s*(?:"(?P<v>[^"\n]{1,80})"|'(?P<sv>[^'\n]{1,80})')""")
 
 
 @dataclass(frozen=True)
@@ -168,11 +168,15 @@ def structure_spans(text: str, spans: list[Span], lexicons: Lexicons) -> list[Sp
 
 # A line that says the list under it is of birthdays (« Anniversaires du mois : »,
 # « dates de naissance des enfants », « birthdays »), and a date in a list line under it.
+# Not « la date anniversaire du contrat », « bon anniversaire Kenza ! », « anniversaire de la
+# mesure »: one anniversary, not a list of birthdays.
 _BIRTHDAY_HEADING = re.compile(
-    r"\b(?:anniversaires?|anniv\.?|dates?\s+de\s+naissance|birthdays?|dates?\s+of\s+birth"
-    r"|n[ée]e?s\s+(?:le|en))\b",
+    r"(?<!date\s)(?<!\bbon\s)(?<!\bjoyeux\s)"
+    r"\b(?:anniversaires|anniversaire(?!\s+(?:de|du|des|d['’]))|anniv\.?|dates?\s+de\s+naissance"
+    r"|birthdays?|dates?\s+of\s+birth|n[ée]e?s\s+(?:le|en))\b",
     re.IGNORECASE,
 )
+_HEADING_MAX_WORDS = 8  # a longer line must end with « : » to announce a list
 _LISTED_DATE = re.compile(
     r"(?<![\w/.\-])(?:(?:19|20)\d{2}-\d{2}-\d{2}|\d{1,2}\s?[/.\-]\s?\d{1,2}(?:\s?[/.\-]\s?\d{2,4})?"
     rf"|(?:1er|\d{{1,2}})\s+(?i:{MONTHS})(?:\s+\d{{4}})?)(?![\w/])"
@@ -180,7 +184,7 @@ _LISTED_DATE = re.compile(
 _LIST_LINE_MAX = 120
 _LIST_WORDS_BEFORE_DATE = 4
 _WORD = re.compile(r"[^\W\d_]+")
-_LIST_SEPARATOR = re.compile(r"(?:^|[:\t|;–—(]|\s-|\s{2,})\s*$", re.MULTILINE)
+_LIST_SEPARATOR = re.compile(r"(?:[:\t|;–—(]|\s-|\s{2,})\s*$")
 
 
 def birthday_lists(text: str) -> list[Span]:
@@ -191,6 +195,9 @@ def birthday_lists(text: str) -> list[Span]:
         pos = text.find("\n", heading.end())
         if pos < 0:
             continue  # nothing under the heading
+        line = text[text.rfind("\n", 0, heading.start()) + 1:pos].strip()
+        if not line.endswith(":") and len(_WORD.findall(line)) > _HEADING_MAX_WORDS:
+            continue  # a sentence that mentions birthdays, not a heading
         if _LISTED_DATE.search(text, heading.end(), pos):
             continue  # the date is on the heading's own line: the recognizers read it there
         blank_lines = 0
@@ -209,8 +216,9 @@ def birthday_lists(text: str) -> list[Span]:
             date = _LISTED_DATE.search(text, start, end)
             # A list line: a name or two, a separator, then the date (« Kenza⇥14 mars »,
             # « - Yusuf : 29 août »), not a sentence that holds a date (« le 12/06 à 16 h »).
+            words_before = len(_WORD.findall(text, start, date.start())) if date else 0
             if (date is None or len(line) > _LIST_LINE_MAX
-                    or len(_WORD.findall(text, start, date.start())) > _LIST_WORDS_BEFORE_DATE
+                    or not 1 <= words_before <= _LIST_WORDS_BEFORE_DATE
                     or not _LIST_SEPARATOR.search(text, start, date.start())):
                 break
             found.append(Span(date.start(), date.end(), "DATE_OF_BIRTH", SCORE))
@@ -221,13 +229,17 @@ def birthday_lists(text: str) -> list[Span]:
 
 
 def header_cells(text: str) -> list[tuple[int, int]]:
-    """Cells of table header rows (two known column names or more: « PRENOM », « Lien »,
-    « REF DEPT »): a column's name, never a value, whatever the model reads in it."""
+    """Cells of a table's first row that are known column names (« PRENOM », « Lien »), in a
+    row holding two of them or more: a column's name, never a value, whatever the model reads
+    in it. The row's other cells may be values (« | Nom | Dupont | Prénom | Julie | » in a
+    form laid out as a table) and keep their spans."""
     cells: list[tuple[int, int]] = []
     for _, block in _tables(text):
         header = [fold_header(text[c.start:c.end]) for c in block[0]]
-        if sum(1 for h in header if h in HEADERS or h in _NEUTRAL_HEADERS) >= 2:
-            cells.extend((c.start, c.end) for c in block[0])
+        named = [(c.start, c.end) for c, h in zip(block[0], header)
+                 if h in HEADERS or h in _NEUTRAL_HEADERS]
+        if len(named) >= 2:
+            cells.extend(named)
     return cells
 
 
@@ -406,7 +418,8 @@ def _key_values(text: str, index: SpanIndex, lexicons: Lexicons) -> list[Span]:
             continue
         trusted = label != "PERSON_ROLE"
         label = "PERSON" if label == "PERSON_ROLE" else label
-        cell = _trim(text, match.start("v"), match.end("v"))
+        value = "v" if match.group("v") is not None else "sv"
+        cell = _trim(text, match.start(value), match.end(value))
         if cell.end <= cell.start or index.covers(cell.start, cell.end):
             continue
         span = _fit(text, cell.start, cell.end, label, lexicons, trusted)

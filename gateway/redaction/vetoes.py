@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from gateway.redaction.recognizers.birth_date import EVENT_BEFORE
 from gateway.redaction.recognizers.iban import iban_ok
 from gateway.redaction.recognizers.phone import HELPLINE
 
@@ -32,13 +33,9 @@ _BIRTH_CONTEXT = re.compile(
 _DATE_ONLY = re.compile(
     r"\d{1,2}\s?[/.\-]\s?\d{1,2}(?:\s?[/.\-]\s?\d{2,4})?|(?:19|20)\d{2}-\d{2}-\d{2}"
     r"|(?:1er|\d{1,2})\s+[^\W\d_]{3,9}\.?(?:\s+\d{4})?")
-# An event the date belongs to, right before it: the model's birth date there is a date.
-_EVENT_BEFORE = re.compile(
-    r"\b(?:rendez-vous|rdv|audience|jugement|ordonnance|convoqu[ée]e?s?|convocation|r[ée]union|"
-    r"visite|entretien|commission|d[ée]cision|courrier|appel|passage|expulsion|sortie|entr[ée]e|"
-    r"signature|[ée]ch[ée]ance)\s+(?:(?:du|le|au|pour\s+le|prévue?\s+le|fixée?\s+au)\s+)?$",
-    re.IGNORECASE,
-)
+# A duration before the date (« un CDD de 2 ans depuis le … »): the « ans » is no age.
+_DURATION_BEFORE = re.compile(
+    r"\b(?:de|pendant|durant|sur|pour)\s+\d{1,2}\s+ans\b[^\d]{0,20}$", re.IGNORECASE)
 # Offices named in place of a person (« Monsieur le Préfet », « la Présidente »): a title,
 # not a name, whatever its capital.
 _TITLE_ONLY = re.compile(
@@ -99,8 +96,9 @@ def vetoed(text: str, start: int, end: int, label: str) -> bool:
     if label == "IBAN":
         return not iban_ok(re.sub(r"\s", "", value)) and not re.search(r"\b(?:iban|rib)\b", before, re.IGNORECASE)
     if label == "DATE_OF_BIRTH":
-        if _DATE_ONLY.fullmatch(value.strip()) and _EVENT_BEFORE.search(
-                text, max(0, start - 30), start):
+        if _DATE_ONLY.fullmatch(value.strip()) and (
+                EVENT_BEFORE.search(text, max(0, start - 30), start)
+                or _DURATION_BEFORE.search(text, max(0, start - 40), start)):
             # « rendez-vous le 05/06 », « audience du 12/03 »: an event's date (a span that
             # holds more than a date is left masked).
             return True

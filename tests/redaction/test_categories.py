@@ -51,6 +51,7 @@ MASK: dict[str, list[tuple[str, list[str]]]] = {
         # A bare first name opening a clause before a verb: French nouns need a determiner.
         ("rdv annulé. victoire a oublié, elle rappelle demain", ["victoire"]),
         ("bon, pierre ne veut plus aller au foot le samedi", ["pierre"]),
+        ("ok. nils est passé ce matin, il repasse jeudi", ["nils"]),
         ("RAPPORT CONCERNANT MME OKAFOR CHIAMAKA ET SA FILLE\nLa situation a évolué.",
          ["OKAFOR CHIAMAKA"]),
         ("Mme LAMBERT née FOURNIER Hélène demande un rendez-vous.",
@@ -103,6 +104,10 @@ KEEP: list[tuple[str, list[str]]] = [
     ("l'espoir est mince. jai dit quon rappelle, la victoire a été courte",
      ["espoir", "jai", "victoire"]),
     ("Formation : CAP cuisine (non validé), grâce à la mission locale.", ["non", "grâce"]),
+    # Where the writer capitalises, a lower-case word opening a clause is a noun.
+    ("Mais noël va être difficile cette année. Il faut du temps, patience est la clé.",
+     ["noël", "patience"]),
+    ("Thanks for your help.\nRiverside Public Library", ["Public Library"]),
     ("Il a refusé, dit « je ne viendrai pas », puis ce qu'on appelle « mise à l'abri ».",
      ["je ne viendrai pas", "mise à l'abri"]),
     ("La date anniversaire de la mesure est le 12 mars : audience le 5 avril.",

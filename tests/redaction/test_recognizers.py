@@ -165,6 +165,11 @@ NOT_BIRTH = [
     ("Il aura 16 ans au 1er septembre 2026, date de la rentrée.", "1er septembre 2026"),
     ("Le 4 mai, c'est son anniversaire de mariage.", "4 mai"),
     ("Anniversaire de la mesure : 12/03/2026.", "12/03/2026"),
+    ("Il est en CDD de 2 ans depuis le 01/09/2023 chez un grossiste.", "01/09/2023"),
+    ("Elle a accouché il y a peu, visite PMI le 3 mai 2024.", "3 mai 2024"),
+    ("Birth certificate requested on 12 May 2020 from the registry.", "12 May 2020"),
+    ("Signature le 12/03/2025 (anniv. du bail)", "12/03/2025"),
+    ("Née le 03/02/1990, elle a rendez-vous le 05/06/2024.", "05/06/2024"),
 ]
 
 

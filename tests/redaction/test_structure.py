@@ -129,10 +129,18 @@ def test_a_birthday_heading_types_the_dates_listed_under_it(lexicons: Lexicons) 
     assert found == {"7 avril": "DATE_OF_BIRTH", "30/05": "DATE_OF_BIRTH"}
 
 
-def test_a_dated_heading_or_a_list_without_one_types_nothing(lexicons: Lexicons) -> None:
-    assert structure_spans("Réunion du 3 mars :\n- Paul : 4 avril\n", [], lexicons) == []
-    text = "Anniversaire de la mesure le 02/01/2026.\nAudience : 14/05/2026\n"
-    assert structure_spans(text, [], lexicons) == []
+@pytest.mark.parametrize("text", [
+    "Réunion du 3 mars :\n- Paul : 4 avril\n",
+    "Anniversaire de la mesure le 02/01/2026.\nAudience : 14/05/2026\n",
+    "La date anniversaire du contrat approche.\n- Renouvellement : 12/03/2025\n- Bilan : 15/04\n",
+    "Bon anniversaire Kenza !\n12/03 : réunion de service\n15/04 : formation\n",
+    "On a fêté les anniversaires hier soir avec les jeunes du groupe des grands.\n"
+    "- Sortie : 14/06\n",
+])
+def test_only_a_birthday_heading_types_the_dates_of_its_list(
+    lexicons: Lexicons, text: str
+) -> None:
+    assert not [s for s in structure_spans(text, [], lexicons) if s.label == "DATE_OF_BIRTH"]
 
 
 def test_json_and_key_value_exports_type_their_values(lexicons: Lexicons) -> None:
@@ -151,11 +159,26 @@ def test_a_column_of_companions_takes_initials(lexicons: Lexicons) -> None:
     assert _values(text, structure_spans(text, [], lexicons)) == {"AM": "PERSON", "FLR": "PERSON"}
 
 
+def test_a_form_laid_out_as_a_table_keeps_its_values_masked(redactor: Redactor) -> None:
+    text = ("| Nom | Ouédraogo | Prénom | Salimata |\n"
+            "| Né le | 12/03/2010 | Référent | Julien Marchand |\n")
+    spans = redactor.analyze(text)
+    for value in ("Ouédraogo", "Salimata", "12/03/2010", "Julien Marchand"):
+        assert covered(text, spans, value), value
+    assert not touched(text, spans, "Prénom")
+
+
+def test_quoted_values_keep_their_apostrophes(lexicons: Lexicons) -> None:
+    text = '{"prenom": "Awa", "nom": "N\'Guessan", "telephone": "06 18 27 36 45"}'
+    found = _values(text, structure_spans(text, [], lexicons))
+    assert found == {"Awa": "PERSON", "N'Guessan": "PERSON", "06 18 27 36 45": "PHONE"}
+
+
 def test_header_rows_are_column_names_never_values() -> None:
     text = ("NOM        PRENOM     PAYS       REF SUIVI\n"
             "BARRY      Ismaël     Guinée     S-0412\n"
             "SOW        Aminata    Sénégal    S-0413\n")
-    assert [text[a:b] for a, b in header_cells(text)] == ["NOM", "PRENOM", "PAYS", "REF SUIVI"]
+    assert [text[a:b] for a, b in header_cells(text)] == ["NOM", "PRENOM", "PAYS"]
     # A first row with one known word or none is not taken for a header.
     assert header_cells("Lina;3e;Omar\nNoé;4e;Ilan\n") == []
 

@@ -64,7 +64,9 @@ COMPLEMENT = (
     rf"(?![\w])(?:{_NAME}|(?:\s+{_LOWER_STOP}[^\W\d_][\w'’\-]*){{1,3}}(?=\s+(?i:ch|chambre|chbre)\b))?"
     # A domiciliation, with the organisation that gives it (« CCAS – Domiciliation n° 0417 »,
     # « Point d'Appui – Dom. 2024/318 »), then its BP and Cedex.
-    rf"|(?:{_CAP_WORD}(?:[ \-]?(?:{_PARTICLE}|{_CAP_WORD})){{0,5}}\s?[–\-,]\s?)?"
+    # Its words are separated by spaces (particles may be glued: « d'Appui ») and start at a
+    # word start, so a long run of capitals or digits is read once, never split every way.
+    rf"|(?:(?<![\w'’\-]){_CAP_WORD}(?:\s(?:{_PARTICLE}\s?)*{_CAP_WORD}){{0,5}}\s?[–\-,]\s?)?"
     rf"(?i:domiciliation|dom\.)(?:\s?(?:n°\s?)?\d[\w/\-]{{0,11}})?"
     rf"|(?<![\w])PK\s?\d{{1,3}}(?:[,.]\d{{1,2}})?"
     # Named places typed fast, in lower case (« resid les acacias », « hotel ibis budget »):

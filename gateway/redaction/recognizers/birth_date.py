@@ -36,19 +36,33 @@ _DAY_MONTH = rf"(?:1er|1ᵉʳ|0?[1-9]|[12]\d|3[01])\s+(?:{MONTHS})|(?:0?[1-9]|[1
 
 _CONTEXT = re.compile(
     r"(?:\bné(?:e|s|es)?\b|\bnee\b|\bne\s+(?:le|en)\b|\bn[ée]\(e\)|naissance|naiss\.|\bD\.?D?\.?N\.?\b|\bborn\b"
-    r"|\bD\.?O\.?B\b|\bbirth\b"
+    r"|\bD\.?O\.?B\b|\bdate\s+of\s+birth\b|\bbirth\s*date\b"
     # Someone's birthday (not « la date anniversaire de la mesure »).
     r"|\b(?:mon|ton|son|sa|leur|notre|votre)\s+anniv(?:ersaire|\.)?|\bbirthday"
     # An age reached on a day (« 18 ans depuis le 3 avril », « a eu 5 ans le 2 mai »), a
     # childbirth (« a accouché le … » dates the baby's birth).
-    r"|\b\d{1,2}\s+ans\s+(?:depuis\s+(?:le\s+)?|le\s+)|\baccouch[ée]e?\b)[^\d]{0,30}$",
+    # (not a duration: « un CDD de 2 ans depuis le … »)
+    r"|(?<!\bde\s)(?<!\bpendant\s)(?<!\bdurant\s)(?<!\bsur\s)(?<!\bpour\s)"
+    r"\b\d{1,2}\s+ans\s+(?:depuis\s+(?:le\s+)?|le\s+)"
+    r"|\baccouch[ée]e?\s+(?:le|du|en)\s+$)[^\d]{0,30}$",
     re.IGNORECASE,
 )
 # The cue after the date: « le 25 décembre, c'est son anniversaire », « 3 mai (anniv.) ».
 _AFTER = re.compile(
     r"[\s,:;–\-]{0,4}(?:c['’]est|ce\s+sera|est)?\s*(?:le\s+jour\s+de\s+)?"
     r"(?:mon|ton|son|sa|leur|notre|votre|\()\s*anniv(?:ersaire|\.|(?!\w))"
-    r"(?!\s+de\s+(?:mariage|la|l['’]|son|sa|leur|ses)\b)",
+    r"(?!\s+(?:du\b|des\b|d['’]|de\s+(?:mariage|la|l['’]|son|sa|leur|ses)\b))",
+    re.IGNORECASE,
+)
+
+
+# An event the date belongs to, right before it (« rendez-vous le 05/06 », « audience du
+# 12/03 »): that date is no birth date, whatever cue is around.
+EVENT_BEFORE = re.compile(
+    r"\b(?:rendez-vous|rdv|audience|jugement|ordonnance|convoqu[ée]e?s?|convocation|r[ée]union|"
+    r"visite|entretien|commission|d[ée]cision|courrier|appel|passage|expulsion|sortie|entr[ée]e|"
+    r"signature|[ée]ch[ée]ance|requested|issued|appointment)\s+"
+    r"(?:(?:du|le|au|on|pour\s+le|prévue?\s+le|fixée?\s+au)\s+)?$",
     re.IGNORECASE,
 )
 
@@ -70,4 +84,6 @@ class BirthDateRecognizer(FrenchPatternRecognizer):
     def has_context(self, text: str, start: int, end: int) -> bool:
         # The marker must be close and no other number may sit between it and the date.
         window = text[max(0, start - 45) : start]
+        if EVENT_BEFORE.search(window):
+            return False
         return _CONTEXT.search(window) is not None or _AFTER.match(text, end) is not None

@@ -4,6 +4,7 @@ and birth/age markers. Each rule marks tokens in ``marks``."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from gateway.redaction.lexicons import PARTICLES
 from gateway.redaction.recognizers.name_words import (
@@ -23,13 +24,15 @@ from gateway.redaction.recognizers.name_words import (
 )
 
 
-# A French common noun needs a determiner to be a subject (« l'espoir est mince », « le soleil
-# a brillé »): a bare first name that opens a clause and is followed by a verb or a clitic
-# is someone (« espoir dit qu'il dort », « colombe est passée », « soleil se plaint »).
+# In French a common noun usually takes a determiner to be a subject (« l'espoir est mince »,
+# « le soleil a brillé »): in a quick note typed in lower case, a bare first name that opens
+# a clause and is followed by a verb or a clitic is someone (« bon, pierre ne veut plus »).
+# Where the writer capitalises sentence starts, a name would have its capital too, and a
+# lower-case word there is the noun of a set phrase (« Mais noël va être difficile »,
+# « patience est la clé »): then only first names that are no common word count.
 _CLAUSE_BEFORE = re.compile(
     r"(?:,|\b(?:et|mais|car|que|qu['’]|donc|puis|alors|ok|bon|quand|si|comme|parce que))\s+$",
     re.IGNORECASE)
-_ELISION = re.compile(r"(?:qu|[jcldmnst])(?=\w{2})")
 _VERB_AFTER = re.compile(
     r"\s+(?:(?:est|était|etait|sera|va|allait|ira|avait|aura|dit|disait|fait|vient|venait|veut|"
     r"voulait|peut|pouvait|doit|devait|dort|dormait|part|arrive|rentre|reste|refuse|accepte|"
@@ -38,15 +41,26 @@ _VERB_AFTER = re.compile(
     r"nous|tous|toutes|tout|quoi|qui)\b)|n['’]|ne\s|se\s|s['’]|m['’]|me\s|nous\s|vous\s|"
     r"lui\s|leur\s|y\s)",
     re.IGNORECASE)
+# Words typed without their apostrophe (« jai dit », « quil est », « cest »): an elided
+# pronoun or particle and a form of avoir/être or a subject pronoun, not a name.
+_ELIDED = re.compile(
+    r"j(?:ai|avais|avait|étais|etais|suis)|c(?:est|était|etait)|qu(?:il|ils|elle|elles|on)|"
+    r"n(?:est|ai|a|avait|était|etait)|l(?:a|ai|est|était|etait)|m(?:a|ai)|t(?:as|es)|s(?:est|il|ils)")
+_SENTENCE_OPENING = re.compile(r"(?:^|[.!?]\s+|\n\s*)([^\W\d_])", re.MULTILINE)
+
+
+@lru_cache(maxsize=8)
+def _capitalises(text: str) -> bool:
+    """True if most sentences of ``text`` open with a capital."""
+    openings = [m.group(1) for m in _SENTENCE_OPENING.finditer(text)]
+    return bool(openings) and sum(c.isupper() for c in openings) * 2 > len(openings)
 
 
 def _bare_subject(w: NameWords, text: str, tok: Tok) -> bool:
-    if tok.folded in STOP or tok.folded in ROLE_SET:
-        return False  # « elle a », « qui est », « maman dit »
-    elided = _ELISION.match(tok.folded)
-    if elided and (w.lexicons.is_common(tok.folded[elided.end():])
-                   or tok.folded[elided.end():] in STOP):
-        return False  # « jai dit », « quil est »: an apostrophe left out, not a name
+    if tok.folded in STOP or tok.folded in ROLE_SET or _ELIDED.fullmatch(tok.folded):
+        return False  # « elle a », « qui est », « maman dit », « jai dit »
+    if w.lexicons.is_common(tok.text) and _capitalises(text):
+        return False
     before = text[max(0, tok.start - 14) : tok.start]
     opens = SENTENCE_END.search(before) is not None or _CLAUSE_BEFORE.search(before) is not None
     return opens and _VERB_AFTER.match(text, tok.end) is not None
