@@ -23,8 +23,8 @@ DEV_SET = ("169 documents fictifs écrits à la main un par un, par un autre ré
            "formulaires, passages en anglais)")
 DEV_RECALL = "0.985"
 DEV_CAUGHT, DEV_GOLD = 1625, 1650
-DEV_PRECISION = "0.985"
-DEV_FALSE_POSITIVES, DEV_SPANS = 26, "1,695"
+DEV_PRECISION = "0.984"
+DEV_FALSE_POSITIVES, DEV_SPANS = 27, "1,696"
 DEV_CLEAN_DOCS = "0.899"
 DEV_CLEAN_COUNT = "152/169"
 DEV_LEAKED_CHARS = "0.007"
