@@ -340,8 +340,11 @@ def _typed_columns(
     if delimiter == "," and not is_header:
         return []
     rows = block[1:] if is_header else block
-    if not is_header and not any(index.covers(c.start, c.end) for c in block[0]):
-        rows = block[1:]  # a first row where nothing was found is a header we do not know
+    # A first row where nothing was found may be a header we do not know, or a row the
+    # analysis missed: it does not vote, but its cells are typed as untrusted ones (a name
+    # that is also an ordinary word, « Résident », stays clear).
+    unknown_first = not is_header and not any(index.covers(c.start, c.end) for c in block[0])
+    voters = rows[1:] if unknown_first else rows
     found: list[Span] = []
     for column in range(len(block[0])):
         cells = [row[column] for row in rows if row[column].end > row[column].start]
@@ -350,12 +353,14 @@ def _typed_columns(
         if label == "PERSON_ROLE":
             label = "PERSON"
         if label is None and delimiter != "  ":  # aligned text is too loose a grid to vote
-            label, trusted = _column_vote(cells, index)
+            label, trusted = _column_vote(
+                [row[column] for row in voters if row[column].end > row[column].start], index)
         if label is None:
             continue
         for cell in cells:
             if not index.covers(cell.start, cell.end):
-                span = _fit(text, cell.start, cell.end, label, lexicons, trusted)
+                first = unknown_first and cell is block[0][column]
+                span = _fit(text, cell.start, cell.end, label, lexicons, trusted and not first)
                 if span is not None:
                     found.append(span)
                     index.add(span)

@@ -121,6 +121,19 @@ def test_a_strong_column_vote_types_a_name_that_is_also_a_word(lexicons: Lexicon
     assert "Merveille" not in _values(text3, structure_spans(text3, weak, lexicons))
 
 
+
+def test_a_headerless_first_row_the_analysis_missed_is_typed_by_the_rows_under_it(
+        lexicons: Lexicons) -> None:
+    # No header row: the first row is data, and nothing was found in it.
+    text = "Tessier\t2\nGarnaud\t1\nBellocq\t3\nVuillemin\t2\nRadiguet\t1\n"
+    found_names = ("Garnaud", "Bellocq", "Vuillemin", "Radiguet")
+    spans = [Span(text.index(v), text.index(v) + len(v), "PERSON", 0.9) for v in found_names]
+    assert _values(text, structure_spans(text, spans, lexicons)) == {"Tessier": "PERSON"}
+    # An unknown header row stays clear: its words are column names, not names.
+    headed = "Résident\tEnfants\n" + text.split("\n", 1)[1]
+    spans = [Span(headed.index(v), headed.index(v) + len(v), "PERSON", 0.9) for v in found_names]
+    assert _values(headed, structure_spans(headed, spans, lexicons)) == {}
+
 def test_a_birthday_heading_types_the_dates_listed_under_it(lexicons: Lexicons) -> None:
     text = ("Les anniversaires du trimestre pour le goûter :\n\n"
             "- Maëlys : 7 avril\n- Ruben et Tess : 30/05\n"
