@@ -41,7 +41,12 @@ from gateway.redaction.language import (
     inside,
     writes_capitals,
 )
-from gateway.redaction.structure import header_cells, join_mrz_parts, structure_spans
+from gateway.redaction.structure import (
+    header_cells,
+    is_column_name,
+    join_mrz_parts,
+    structure_spans,
+)
 from gateway.redaction.tokens import split_cells
 from gateway.redaction.vetoes import never_personal
 from gateway.redaction.names import NameTokens, collect_name_tokens, enumerated_names, propagate
@@ -248,7 +253,8 @@ class Redactor:
                         continue
                     r_start, r_end = trimmed
                 start, end = view.to_original(r_start + offset, r_end + offset)
-                found.append(Span(start, end, r.entity_type, float(r.score)))
+                found.extend(Span(a, b, r.entity_type, float(r.score))
+                             for a, b in cells_of(text, start, end))
         spans = _keep_outside(text, merge_spans(found), settings)
         headers = header_cells(text)
         if headers:  # « PRENOM », « Lien » in a header row name columns, not people
@@ -270,6 +276,22 @@ class Redactor:
             spans = merge_spans(spans + foreign_script_names(text, spans))
         again = recurrences(text, spans, recurring_values([(text, spans)]))
         return join_mrz_parts(text, merge_spans(spans + again) if again else spans)
+
+
+def cells_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The parts of ``text[start:end]`` between tabs, without those that are column names.
+
+    The analysis reads tabs as spaces, so a span may run on into the next cell of a row
+    (« 12 rue des Lilas 75011 Paris⇥Téléphone⇥06 12… »): a tab is a cell boundary no value
+    crosses, and the label of the next cell is no value at all."""
+    if "\t" not in text[start:end]:
+        return [(start, end)]
+    parts: list[tuple[int, int]] = []
+    for match in re.finditer(r"[^\t]+", text[start:end]):
+        a, b = _trim(text, start + match.start(), start + match.end())
+        if a < b and not is_column_name(text[a:b]):
+            parts.append((a, b))
+    return parts
 
 
 def _keep_outside(text: str, spans: list[Span], settings: RedactionSettings) -> list[Span]:

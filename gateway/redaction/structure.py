@@ -228,6 +228,12 @@ def birthday_lists(text: str) -> list[Span]:
     return found
 
 
+def is_column_name(text: str) -> bool:
+    """True if ``text`` is a known column or form-label name (« Téléphone », « Lien »)."""
+    folded = fold_header(text)
+    return folded in HEADERS or folded in _NEUTRAL_HEADERS
+
+
 def header_cells(text: str) -> list[tuple[int, int]]:
     """Cells of a table's first row that are known column names (« PRENOM », « Lien »), in a
     row holding two of them or more: a column's name, never a value, whatever the model reads
@@ -566,6 +572,7 @@ def join_mrz_parts(text: str, spans: list[Span]) -> list[Span]:
     return joined
 
 
-__all__ = ["HEADERS", "fold_header", "header_cells", "header_label", "join_mrz_parts",
+__all__ = ["HEADERS", "fold_header", "header_cells", "header_label", "is_column_name",
+           "join_mrz_parts",
            "mrz_check_digit", "mrz_names", "mrz_numbers",
            "structure_spans"]

@@ -248,3 +248,12 @@ def test_a_table_before_a_long_line_of_pipes(lexicons: Lexicons) -> None:
     text = "| Nom | Prénom |\n| Ferrand | Lila |\n" + "|" * 200_000 + "x\n"
     found = _values(text, structure_spans(text, [], lexicons))
     assert found == {"Ferrand": "PERSON", "Lila": "PERSON"}
+
+
+def test_a_span_never_runs_on_into_the_next_cell_of_a_row(redactor: Redactor) -> None:
+    # Tabs are read as spaces by the analysis: the address must not swallow the next cell's
+    # label and number (one ADDRESS placeholder for both would mislead the model).
+    text = "Adresse\t7 impasse des Tilleuls 31200 Toulouse\tTéléphone\t06 41 27 83 95\n"
+    found = _values(text, redactor.analyze(text))
+    assert found == {"7 impasse des Tilleuls 31200 Toulouse": "ADDRESS",
+                     "06 41 27 83 95": "PHONE"}
