@@ -43,6 +43,8 @@ _HEADER_WORDS: dict[str, tuple[str, ...]] = {
     "PERSON": (
         "nom", "prenom", "prenoms", "nom prenom", "prenom nom", "nom et prenom", "noms",
         "nom de naissance", "nom d usage", "nom de famille", "nom marital", "nom de jeune fille",
+        # software keys drop the preposition (« nom_naissance », « nomUsage »)
+        "nom naissance", "nom usage", "nom famille", "nom jeune fille",
         # (not « name »: it names things too, in code, YAML and software exports)
         "identite", "surname", "first name", "given name", "given names", "last name",
         "full name", "family name",

@@ -41,6 +41,8 @@ def _values(text: str, spans: list[Span]) -> dict[str, str]:
     ("Tél.", "PHONE"),
     ("Référent", "PERSON_ROLE"),
     ("Anniv.", "DATE_OF_BIRTH"),
+    ("nomUsage", "PERSON"),
+    ("nom_naissance", "PERSON"),
 ])
 def test_headers_are_matched_whole_after_folding(header: str, label: str) -> None:
     assert header_label(header) == label
