@@ -79,7 +79,17 @@ def _to_view(origin: tuple[int, ...], ends: tuple[int, ...], start: int, end: in
     return (inside[0], inside[-1] + 1) if inside else (0, 0)
 
 
+HELDOUT = HERE / "heldout"
+
+
 def build_corpus(hand_dirs: list[Path], n_synth: int, copies: int, seed: int) -> list[dict]:
+    """The training documents: hand-written ones, their variants and structural ones.
+
+    Refuses a held-out folder (a glob such as ``training/redaction/*/*`` would take one in):
+    a held-out set trained on no longer measures anything."""
+    for folder in hand_dirs:
+        if folder.resolve().is_relative_to(HELDOUT.resolve()):
+            raise SystemExit(f"{folder} is a held-out set: it is never trained on")
     rng = random.Random(seed)
     hand = [d for folder in hand_dirs for d in parse_dir(folder)]
     docs = list(hand)
