@@ -402,8 +402,6 @@ def _form_values(text: str, index: SpanIndex, lexicons: Lexicons) -> list[Span]:
         line_start = text.rfind("\n", 0, match.start()) + 1
         if _INDENTED_KEY.match(text, line_start):
             continue  # an indented « key: value » is code or YAML
-        trusted = label != "PERSON_ROLE"
-        label = "PERSON" if label == "PERSON_ROLE" else label
         start = match.end()
         end_match = _FIELD_END.search(text, start)
         end = end_match.start() if end_match else len(text)
@@ -411,13 +409,9 @@ def _form_values(text: str, index: SpanIndex, lexicons: Lexicons) -> list[Span]:
         nested = _NEXT_LABEL.search(text, start, end)
         if nested:
             end = nested.start()
-        cell = _trim(text, start, end)
-        if cell.end <= cell.start or index.covers(cell.start, cell.end):
-            continue
-        span = _fit(text, cell.start, cell.end, label, lexicons, trusted)
+        span = _labelled_value(text, _trim(text, start, end), label, index, lexicons)
         if span is not None:
             found.append(span)
-            index.add(span)
     return found
 
 
@@ -429,17 +423,27 @@ def _key_values(text: str, index: SpanIndex, lexicons: Lexicons) -> list[Span]:
         label = header_label(match.group("qk") or match.group("k"))
         if label is None:
             continue
-        trusted = label != "PERSON_ROLE"
-        label = "PERSON" if label == "PERSON_ROLE" else label
         value = "v" if match.group("v") is not None else "sv"
         cell = _trim(text, match.start(value), match.end(value))
-        if cell.end <= cell.start or index.covers(cell.start, cell.end):
-            continue
-        span = _fit(text, cell.start, cell.end, label, lexicons, trusted)
+        span = _labelled_value(text, cell, label, index, lexicons)
         if span is not None:
             found.append(span)
-            index.add(span)
     return found
+
+
+def _labelled_value(
+    text: str, cell: _Cell, label: str, index: SpanIndex, lexicons: Lexicons
+) -> Span | None:
+    """The span of a value named by a form label or a key (``label`` as :func:`header_label`
+    gives it), if nothing covers it yet and it fits; added to ``index``."""
+    if cell.end <= cell.start or index.covers(cell.start, cell.end):
+        return None
+    trusted = label != "PERSON_ROLE"
+    label = "PERSON" if label == "PERSON_ROLE" else label
+    span = _fit(text, cell.start, cell.end, label, lexicons, trusted)
+    if span is not None:
+        index.add(span)
+    return span
 
 
 def _fit(
