@@ -52,8 +52,8 @@ def warm_up(nlp: Any, words: list[str]) -> None:
     transient_words``): a word without a permanent lexeme is built for that text (its
     norm, shape, affixes and flags computed in Python) and freed after it, and nothing found
     inside a zone enters the tokenizer's cache. With the frequent words made permanent, a
-    new note mostly reuses them: tokenizer ~5.5 → ~3.7 ms per 1,500-character note (CPU,
-    ``bench/stages.py`` for the whole). The tokens are the same: the lexeme of a word and
+    new note mostly reuses them: tokenizer ~5–8 → ~3.7 ms of CPU per 1,500-character note
+    (``bench/README.md``). The tokens are the same: the lexeme of a word and
     the way a chunk is cut depend on the string only. Call it after the tokenizer's rules
     are final (changing them flushes the cache)."""
     if words:
