@@ -100,6 +100,9 @@ def main() -> None:
     parser.add_argument("--notes", type=int, default=200)
     parser.add_argument("--no-sm", action="store_true", help="skip the fr_core_news_sm runs")
     args = parser.parse_args()
+    from gateway.workers.pool import limit_library_threads
+
+    limit_library_threads()  # one BLAS thread, as in `gardefou serve`'s processes
     import spacy.util
 
     notes = build_notes(args.corpus, args.notes)

@@ -26,6 +26,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--prompt", type=Path, default=DEFAULT_PROMPT)
     args = parser.parse_args()
+    from gateway.workers.pool import limit_library_threads
+
+    limit_library_threads()  # one BLAS thread, as in `gardefou serve`'s processes
     asyncio.run(run(args.n, args.prompt.read_text(encoding="utf-8")))
 
 

@@ -55,7 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gardefou`` console script."""
     from gateway.errors import ConfigError
+    from gateway.workers.pool import limit_library_threads
 
+    # Before any command imports numpy or the models: one BLAS thread per process, as under
+    # `gardefou serve` (the learned NER then uses numpy's OpenBLAS, faster than BLIS here on
+    # one thread, slower with OpenBLAS's default pool: see gateway.redaction.learned).
+    limit_library_threads()
     args = build_parser().parse_args(argv)
     try:
         code = int(args.func(args) or 0)

@@ -47,7 +47,7 @@ from gateway.redaction.structure import (
     join_mrz_parts,
     structure_spans,
 )
-from gateway.redaction.tokens import split_cells
+from gateway.redaction.tokens import frequent_words, split_cells, warm_up
 from gateway.redaction.vetoes import never_personal
 from gateway.redaction.names import NameTokens, collect_name_tokens, enumerated_names, propagate
 from gateway.redaction.normalize import normalize
@@ -115,6 +115,8 @@ class FrenchNerEngine(SpacyNlpEngine):
             disable=["lemmatizer"],
         )
         split_cells(nlp)
+        # Before any memory zone: frequent words tokenised once for good (see warm_up).
+        warm_up(nlp, frequent_words(nlp))
         self.nlp = {"fr": nlp}  # type: ignore[assignment]
         self._word_flags: dict[tuple[str, str, str], bool] = {}
 

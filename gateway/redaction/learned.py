@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,43 @@ def add_learned_pipe(nlp: Any, model_dir: Path = MODEL_DIR) -> Any:
     for label in pipe.labels:
         nlp.vocab.strings.add(label)
     nlp.disable_pipe(PIPE_NAME)
+    if blas_single_threaded():
+        use_numpy_gemm(pipe.model)
     return pipe
+
+
+# OpenBLAS reads the first of these that is set when it loads (numpy's wheel bundles it).
+_OPENBLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")
+
+
+def blas_single_threaded() -> bool:
+    """Whether numpy's OpenBLAS runs on one thread (``gardefou serve`` and the ``gardefou``
+    commands set ``OPENBLAS_NUM_THREADS=1`` before numpy loads, unless the operator set
+    otherwise)."""
+    for name in _OPENBLAS_THREAD_VARIABLES:
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value == "1"
+    return False
+
+
+def use_numpy_gemm(model: Any) -> None:
+    """Make every layer of ``model`` do its matrix products with numpy (OpenBLAS) instead
+    of thinc's default BLIS.
+
+    BLIS's generic kernels are slow on the AMD EPYC the gateway was measured on: the learned
+    NER took ~30 ms per 1,500-character note with BLIS and ~21 ms with OpenBLAS on one
+    thread (``bench/ner.py``). The float32 sums may run in another order, so scores can
+    differ in their last bits; the entities were identical on eval/pii dev and dev2 (and
+    ``bench/ner.py`` checks its notes). Only with one OpenBLAS thread: with its default
+    pool, on two cores, its threads spin against the analysis and the NER took ~64 ms, hence
+    :func:`blas_single_threaded` in :func:`add_learned_pipe`. The transition loop's small
+    per-step products go through thinc's C-level ``CBlas`` (BLIS) either way."""
+    from thinc.api import NumpyOps
+
+    ops = NumpyOps(use_blis=False)
+    for node in model.walk():
+        node.ops = ops
 
 
 class LearnedRecognizer(EntityRecognizer):

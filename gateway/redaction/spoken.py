@@ -142,6 +142,10 @@ _NUMBER_WORD = "(?:{0})(?:-(?:{0}))*".format("|".join(sorted(_WORDS - {"et"}, ke
 _EMAIL = re.compile(
     rf"(?P<user>[\w-]+(?: (?:point|tiret|underscore) [\w-]+)*(?: {_NUMBER_WORD})?) arobase "
     r"(?P<domain>[\w-]+(?: point [\w-]+)+)", re.IGNORECASE)
+# The literal every match of _EMAIL holds, with _EMAIL's flags (so « AROBASE », and « ſ » for
+# « s » as IGNORECASE reads it, pass as they do there): a search for it costs ~0.002 ms per
+# 1,500-character note, _EMAIL ~0.7 ms (it tries its user part at every word).
+_EMAIL_WORD = re.compile(" arobase ", re.IGNORECASE)
 
 
 def find_spelled(text: str) -> list[Spoken]:
@@ -157,6 +161,8 @@ def find_spelled(text: str) -> list[Spoken]:
 def find_spoken_emails(text: str) -> list[Spoken]:
     """E-mail addresses dictated (« sahar point rahimi quatre-vingt-cinq arobase gmail point
     com »), written as an address."""
+    if not _EMAIL_WORD.search(text):  # most texts: skip the costly search
+        return []
     return [Spoken(m.start(), m.end(), f"{_address_part(m['user'])}@{_address_part(m['domain'])}")
             for m in _EMAIL.finditer(text)]
 

@@ -52,3 +52,28 @@ def test_view_maps_digits_back_to_the_words() -> None:
     start = view.text.index("Gonçalves")
     a, b = view.to_original(start, start + len("Gonçalves"))
     assert original[a:b] == "Gonçal-\nves"
+
+
+@pytest.mark.parametrize("text", [
+    "mon mail c'est lea point martin quatre-vingt-dix arobase free point fr",
+    "MON MAIL : LEA POINT MARTIN AROBASE FREE POINT FR",
+    "mail : lea point martin ArObAsE free point fr",
+    "mail : lea point martin arobaſe free point fr",  # U+017F reads as « s » under IGNORECASE
+    "écrire à jean tiret luc arobase orange point fr demain",
+])
+def test_dictated_emails_survive_the_arobase_precheck(text: str) -> None:
+    from gateway.redaction.spoken import _EMAIL, _EMAIL_WORD, find_spoken_emails
+
+    assert _EMAIL.search(text) and _EMAIL_WORD.search(text)
+    assert [(r.start, r.end) for r in find_spoken_emails(text)] == [
+        m.span() for m in _EMAIL.finditer(text)]
+
+
+@pytest.mark.parametrize("text", [
+    "mon mail c'est lea point martin at free point fr",  # « at » is the e-mail recognizer's
+    "lea.martin@free.fr, arobase seul, ou arrobase free point fr",
+])
+def test_no_dictated_email_without_the_word(text: str) -> None:
+    from gateway.redaction.spoken import _EMAIL, find_spoken_emails
+
+    assert find_spoken_emails(text) == [] and _EMAIL.search(text) is None
