@@ -41,12 +41,8 @@ from gateway.redaction.language import (
     inside,
     writes_capitals,
 )
-from gateway.redaction.structure import (
-    header_cells,
-    is_column_name,
-    join_mrz_parts,
-    structure_spans,
-)
+from gateway.redaction.mrz import join_mrz_parts
+from gateway.redaction.structure import header_cells, is_column_name, structure_spans
 from gateway.redaction.tokens import frequent_words, split_cells, warm_up
 from gateway.redaction.vetoes import never_personal
 from gateway.redaction.names import NameTokens, collect_name_tokens, enumerated_names, propagate

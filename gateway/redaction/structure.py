@@ -22,8 +22,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from gateway.redaction.birthday_lists import birthday_lists
+from gateway.redaction.layout_score import SCORE
 from gateway.redaction.learned import plausible_name
-from gateway.redaction.recognizers.birth_date import MONTHS
 from gateway.redaction.lexicons import (
     CIVILITIES,
     ENGLISH_STOP_WORDS,
@@ -33,10 +34,10 @@ from gateway.redaction.lexicons import (
     Lexicons,
     strip_accents,
 )
+from gateway.redaction.mrz import mrz_names, mrz_numbers
+from gateway.redaction.recognizers.birth_date import MONTHS
 from gateway.redaction.span_index import SpanIndex
 from gateway.types import Span
-
-SCORE = 0.6  # above the learned model's (a rule), below the cue-word recognizers'
 
 # Folded header or label text -> the label its values carry.
 _HEADER_WORDS: dict[str, tuple[str, ...]] = {
@@ -165,68 +166,6 @@ def structure_spans(text: str, spans: list[Span], lexicons: Lexicons) -> list[Sp
     found.extend(mrz_names(text))
     found.extend(mrz_numbers(text))
     found.extend(birthday_lists(text))
-    return found
-
-
-# A line that says the list under it is of birthdays (« Anniversaires du mois : »,
-# « dates de naissance des enfants », « birthdays »), and a date in a list line under it.
-# Not « la date anniversaire du contrat », « bon anniversaire Kenza ! », « anniversaire de la
-# mesure »: one anniversary, not a list of birthdays.
-_BIRTHDAY_HEADING = re.compile(
-    r"(?<!date\s)(?<!\bbon\s)(?<!\bjoyeux\s)"
-    r"\b(?:anniversaires|anniversaire(?!\s+(?:de|du|des|d['’]))|anniv\.?|dates?\s+de\s+naissance"
-    r"|birthdays?|dates?\s+of\s+birth|n[ée]e?s\s+(?:le|en))\b",
-    re.IGNORECASE,
-)
-_HEADING_MAX_WORDS = 8  # a longer line must end with « : » to announce a list
-_LISTED_DATE = re.compile(
-    r"(?<![\w/.\-])(?:(?:19|20)\d{2}-\d{2}-\d{2}|\d{1,2}\s?[/.\-]\s?\d{1,2}(?:\s?[/.\-]\s?\d{2,4})?"
-    rf"|(?:1er|\d{{1,2}})\s+(?i:{MONTHS})(?:\s+\d{{4}})?)(?![\w/])"
-)
-_LIST_LINE_MAX = 120
-_LIST_WORDS_BEFORE_DATE = 4
-_WORD = re.compile(r"[^\W\d_]+")
-_LIST_SEPARATOR = re.compile(r"(?:[:\t|;–—(]|\s-|\s{2,})\s*$")
-
-
-def birthday_lists(text: str) -> list[Span]:
-    """Dates in the list under a heading that says they are birthdays: the heading says it
-    once, each line gives a name and a day (« Kenza  14 mars », « - Yusuf : 29 août »)."""
-    found: list[Span] = []
-    for heading in _BIRTHDAY_HEADING.finditer(text):
-        pos = text.find("\n", heading.end())
-        if pos < 0:
-            continue  # nothing under the heading
-        line = text[text.rfind("\n", 0, heading.start()) + 1:pos].strip()
-        if not line.endswith(":") and len(_WORD.findall(line)) > _HEADING_MAX_WORDS:
-            continue  # a sentence that mentions birthdays, not a heading
-        if _LISTED_DATE.search(text, heading.end(), pos):
-            continue  # the date is on the heading's own line: the recognizers read it there
-        blank_lines = 0
-        listed = 0
-        while pos < len(text):
-            start = pos + 1
-            end = text.find("\n", start)
-            end = len(text) if end < 0 else end
-            line = text[start:end]
-            pos = end
-            if not line.strip():
-                blank_lines += 1
-                if listed or blank_lines > 1:
-                    break
-                continue
-            date = _LISTED_DATE.search(text, start, end)
-            # A list line: a name or two, a separator, then the date (« Kenza⇥14 mars »,
-            # « - Yusuf : 29 août »), not a sentence that holds a date (« le 12/06 à 16 h »).
-            words_before = len(_WORD.findall(text, start, date.start())) if date else 0
-            if (date is None or len(line) > _LIST_LINE_MAX
-                    or not 1 <= words_before <= _LIST_WORDS_BEFORE_DATE
-                    or not _LIST_SEPARATOR.search(text, start, date.start())):
-                break
-            found.append(Span(date.start(), date.end(), "DATE_OF_BIRTH", SCORE))
-            listed += 1
-            if pos >= len(text):
-                break
     return found
 
 
@@ -501,84 +440,5 @@ def _name_in(
     return Span(match.start(), name_end, "PERSON", SCORE)
 
 
-# Machine-readable zones (ICAO 9303): a passport's first line is P, a type letter, the
-# issuing state in three letters, then SURNAME<<GIVEN<NAMES padded with fillers; an ID card's
-# last line is the name field alone.
-_MRZ_PASSPORT_NAMES = re.compile(
-    r"^P[A-Z<][A-Z<]{3}(?P<v>[A-Z]+(?:<{1,2}[A-Z]+)*)<*[ \t]*$", re.MULTILINE)
-_MRZ_NAME_LINE = re.compile(r"^(?P<v>[A-Z]+<<[A-Z]+(?:<{1,2}[A-Z]+)*)<{3,}[ \t]*$", re.MULTILINE)
-
-
-def mrz_names(text: str) -> list[Span]:
-    """The name field of MRZ lines (30 to 44 characters), wherever the model cut it."""
-    found: list[Span] = []
-    for pattern in (_MRZ_PASSPORT_NAMES, _MRZ_NAME_LINE):
-        for match in pattern.finditer(text):
-            if 30 <= len(match.group().strip()) <= 44:
-                found.append(Span(match.start("v"), match.end("v"), "PERSON", SCORE))
-    return found
-
-
-# The data line of a passport (TD3, 44 characters): document number + check digit,
-# nationality, birth date (YYMMDD) + check digit, sex, expiry + check digit, …; of an ID card
-# (TD1, 30 characters): type, state, document number + check digit on the first line, birth
-# date + check digit on the second. A field is taken if its ICAO check digit holds, or if the
-# line stands beside another MRZ line (OCR and retyping break check digits; a lone line of
-# capitals and digits that merely looks like one types nothing).
-_MRZ_TD3_DATA = re.compile(
-    r"^(?P<doc>[A-Z0-9<]{9})(?P<dc>\d)[A-Z<]{3}(?P<dob>\d{6})(?P<bc>\d)[MFX<]"
-    r"\d{6}\d[A-Z0-9<]{14}[\d<]\d[ \t]*$", re.MULTILINE)
-_MRZ_TD1_FIRST = re.compile(
-    r"^[A-Z][A-Z<][A-Z<]{3}(?P<doc>[A-Z0-9<]{9})(?P<dc>\d)[A-Z0-9<]{15}[ \t]*$", re.MULTILINE)
-_MRZ_TD1_SECOND = re.compile(
-    r"^(?P<dob>\d{6})(?P<bc>\d)[MFX<]\d{6}\d[A-Z<]{3}[A-Z0-9<]{11}\d[ \t]*$", re.MULTILINE)
-
-
-def mrz_check_digit(field: str) -> int:
-    """ICAO 9303 check digit: weights 7, 3, 1 over digits, letters (A=10…) and fillers (0)."""
-    values = [int(c) if c.isdigit() else 0 if c == "<" else ord(c) - 55 for c in field]
-    return sum(v * (7, 3, 1)[i % 3] for i, v in enumerate(values)) % 10
-
-
-def mrz_numbers(text: str) -> list[Span]:
-    """The document number and the birth date of MRZ data lines whose check digits hold."""
-    found: list[Span] = []
-    for pattern in (_MRZ_TD3_DATA, _MRZ_TD1_FIRST, _MRZ_TD1_SECOND):
-        for match in pattern.finditer(text):
-            groups = match.groupdict()
-            beside = _beside_mrz_line(text, match.start(), match.end())
-            if "doc" in groups and (beside or mrz_check_digit(groups["doc"]) == int(groups["dc"])):
-                end = match.start("doc") + len(groups["doc"].rstrip("<"))
-                if end > match.start("doc"):
-                    found.append(Span(match.start("doc"), end, "ID_DOCUMENT", SCORE))
-            if "dob" in groups and (beside or mrz_check_digit(groups["dob"]) == int(groups["bc"])):
-                found.append(Span(match.start("dob"), match.end("dob"), "DATE_OF_BIRTH", SCORE))
-    return found
-
-
-def _beside_mrz_line(text: str, start: int, end: int) -> bool:
-    before_end = text.rfind("\n", 0, start)
-    before = text[text.rfind("\n", 0, max(before_end, 0)) + 1:max(before_end, 0)]
-    after_end = text.find("\n", end + 1)
-    after = text[end + 1:after_end if after_end >= 0 else len(text)]
-    return any("<<" in line and 25 <= len(line.strip()) <= 50 for line in (before, after))
-
-
-def join_mrz_parts(text: str, spans: list[Span]) -> list[Span]:
-    """Spans of one label separated only by MRZ fillers (``OKONKWO<<CHIDINMA``) become one,
-    so no filler shows where a name was cut and how long its parts are."""
-    joined: list[Span] = []
-    for span in spans:
-        last = joined[-1] if joined else None
-        gap = text[last.end:span.start] if last else ""
-        if last and last.label == span.label and gap and set(gap) == {"<"} and len(gap) <= 3:
-            joined[-1] = Span(last.start, span.end, last.label, max(last.score, span.score))
-        else:
-            joined.append(span)
-    return joined
-
-
 __all__ = ["HEADERS", "fold_header", "header_cells", "header_label", "is_column_name",
-           "join_mrz_parts",
-           "mrz_check_digit", "mrz_names", "mrz_numbers",
            "structure_spans"]

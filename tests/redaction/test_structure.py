@@ -11,12 +11,11 @@ import pytest
 
 from gateway.redaction import Redactor
 from gateway.redaction.lexicons import Lexicons
+from gateway.redaction.mrz import mrz_check_digit, mrz_numbers
 from gateway.redaction.structure import (
     fold_header,
     header_cells,
     header_label,
-    mrz_check_digit,
-    mrz_numbers,
     structure_spans,
 )
 from gateway.types import Span
