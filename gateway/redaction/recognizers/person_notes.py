@@ -4,7 +4,6 @@ and birth/age markers. Each rule marks tokens in ``marks``."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from gateway.redaction.lexicons import PARTICLES
 from gateway.redaction.recognizers.name_words import (
@@ -49,9 +48,10 @@ _ELIDED = re.compile(
 _SENTENCE_OPENING = re.compile(r"(?:^|[.!?]\s+|\n\s*)([^\W\d_])", re.MULTILINE)
 
 
-@lru_cache(maxsize=8)
 def _capitalises(text: str) -> bool:
-    """True if most sentences of ``text`` open with a capital."""
+    """True if most sentences of ``text`` open with a capital. (Not cached: a cache keyed by
+    the text would keep beneficiaries' words in memory; it is read only for the rare word
+    that passes every other test of :func:`_bare_subject`.)"""
     openings = [m.group(1) for m in _SENTENCE_OPENING.finditer(text)]
     return bool(openings) and sum(c.isupper() for c in openings) * 2 > len(openings)
 
@@ -59,11 +59,11 @@ def _capitalises(text: str) -> bool:
 def _bare_subject(w: NameWords, text: str, tok: Tok) -> bool:
     if tok.folded in STOP or tok.folded in ROLE_SET or _ELIDED.fullmatch(tok.folded):
         return False  # « elle a », « qui est », « maman dit », « jai dit »
-    if w.lexicons.is_common(tok.text) and _capitalises(text):
-        return False
     before = text[max(0, tok.start - 14) : tok.start]
     opens = SENTENCE_END.search(before) is not None or _CLAUSE_BEFORE.search(before) is not None
-    return opens and _VERB_AFTER.match(text, tok.end) is not None
+    if not (opens and _VERB_AFTER.match(text, tok.end) is not None):
+        return False
+    return not (w.lexicons.is_common(tok.text) and _capitalises(text))
 
 
 def lower_first_name_rule(
