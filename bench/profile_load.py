@@ -166,7 +166,7 @@ def main() -> None:
                     [spy, "record", "--pid", str(gateway.proc.pid), "--output", str(args.py_spy),
                      "--format", "raw", "--rate", "100",
                      "--duration", str(max(1, round(args.seconds))),
-                     "--gil", "--nonblocking", "--subprocesses"],
+                     "--gil", "--nonblocking"] + ([] if os.environ.get("PYSPY_PARENT_ONLY") else ["--subprocesses"]),
                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
                 time.sleep(0.5)  # py-spy attaches; the load outlasts its sampling window
             tree = proc_tree(gateway.proc.pid)

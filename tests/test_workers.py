@@ -19,6 +19,7 @@ from gateway.errors import AnalysisBusy, RedactionFailed
 from gateway.policy import PolicyStore
 from gateway.policy.classify import classify
 from gateway.redaction import RedactionSettings
+from gateway.redaction.analyzer import WINDOW
 from gateway.redaction.cache import MemoryCache
 from gateway.request_fields import analysis_texts, redact_call
 from gateway.workers.offload import Analysis, start_analysis
@@ -86,6 +87,43 @@ async def test_pool_gives_what_the_in_process_path_gives(base_redactor) -> None:
         note = NOTE.replace("000042", "000040")
         texts = [t for t in analysis_texts(_messages(note), PARAMS) if t.strip()]
         assert all(redactor.cache.get(redactor.key(t, settings)) is not None for t in texts)
+    finally:
+        await analysis.close()
+
+
+def _long_document() -> str:
+    """A text of several analysis windows: a name met with a cue in the first window and
+    bare in the last (propagated within the text), a phone number, a table."""
+    filler = ("La réunion de synthèse a rappelé les objectifs du projet d'accompagnement, "
+              "le calendrier des rendez-vous et les démarches administratives en cours. ")
+    parts = ["Compte rendu de suivi. Mme Awa KONATÉ, née le 03/05/1979, joignable au "
+             "07 61 22 33 44, demeurant 5 allée des Tilleuls 69100 Villeurbanne."]
+    parts += [filler * 6 + f"Point {i} : le dossier avance." for i in range(12)]
+    parts.append("Nom;Prénom;Téléphone\nKONATÉ;Awa;07 61 22 33 44\nTRAORÉ;Issa;06 70 80 90 10")
+    parts.append("En conclusion, Konaté souhaite poursuivre l'accompagnement avec Issa.")
+    return "\n\n".join(parts)
+
+
+async def test_a_long_text_is_analysed_in_shares_by_every_worker(base_redactor) -> None:  # type: ignore[no-untyped-def]
+    text = _long_document()
+    assert len(text) > 2 * WINDOW
+    local = dataclasses.replace(base_redactor, cache=MemoryCache(64))
+    expected = local.analyze(text, RedactionSettings())
+    # the shares of the windows, completed, are the analysis of the whole text
+    shares = [span for part in range(3) for span in local.analyze_windows(text, part, 3)]
+    assert shares == local.analyze_windows(text)
+    assert local.complete(text, shares, RedactionSettings()) == expected
+    redactor = dataclasses.replace(base_redactor, cache=MemoryCache(64))
+    analysis = start_analysis(redactor, workers=2, queue=8)
+    try:
+        done = analysis.pool.stats.done
+        pooled = await analysis.redact([{"role": "user", "content": text}], {},
+                                       RedactionSettings())
+        assert analysis.pool.stats.done - done == 3  # two shares, then the completion
+        assert redactor.cache.get(redactor.key(text, RedactionSettings())) == expected
+        content = str(pooled.messages[0]["content"])
+        assert not any(value in content for value in ("Awa", "KONATÉ", "Konaté", "Issa",
+                                                      "61 22 33 44", "Tilleuls"))
     finally:
         await analysis.close()
 

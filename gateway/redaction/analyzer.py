@@ -46,7 +46,7 @@ from gateway.redaction.structure import header_cells, is_column_name, structure_
 from gateway.redaction.tokens import frequent_words, split_cells, warm_up
 from gateway.redaction.vetoes import never_personal
 from gateway.redaction.names import NameTokens, collect_name_tokens, enumerated_names, propagate
-from gateway.redaction.normalize import normalize
+from gateway.redaction.normalize import NormalizedText, normalize
 from gateway.redaction.recurrence import recurrences, recurring_values
 from gateway.redaction.recognizers import build_recognizers
 from gateway.redaction.reidentify import PLACEHOLDER_RE
@@ -180,9 +180,7 @@ class Redactor:
         except RedactionFailed:
             raise
         except Exception as exc:  # noqa: BLE001 - fail closed, and say nothing about the text
-            raise RedactionFailed(
-                f"La pseudonymisation a échoué ({type(exc).__name__}) : la requête n'a pas été envoyée."
-            ) from None
+            raise _failed(exc) from None
         self.cache.put(key, spans)
         return spans
 
@@ -222,37 +220,75 @@ class Redactor:
         engine = getattr(self.engine, "nlp_engine", None)
         return engine.transient_words() if isinstance(engine, FrenchNerEngine) else nullcontext()
 
+    def analyze_windows(self, text: str, part: int = 0, parts: int = 1) -> list[Span]:
+        """What the recognizers find in the ``part``-th of ``parts`` contiguous shares of
+        ``text``'s analysis windows (all of them by default), before :meth:`complete`.
+
+        A text longer than one window is analysed window by window anyway: the analysis
+        pool gives each share to another process, then one of them completes the spans of
+        the whole text; the result is the one :meth:`analyze` gives. Raises
+        :class:`RedactionFailed` (without any text from the input)."""
+        try:
+            view = normalize(text)
+            cut = windows(view.text)
+            share = cut[part * len(cut) // parts:(part + 1) * len(cut) // parts]
+            found: list[Span] = []
+            for offset, chunk in share:
+                found.extend(self._window_spans(text, view, offset, chunk))
+            return found
+        except Exception as exc:  # noqa: BLE001 - fail closed, and say nothing about the text
+            raise _failed(exc) from None
+
+    def complete(self, text: str, found: list[Span], settings: RedactionSettings) -> list[Span]:
+        """The spans of ``text`` from what :meth:`analyze_windows` found in all its windows
+        (structure, lists, propagation within the text, recurrences). Raises
+        :class:`RedactionFailed` (without any text from the input)."""
+        try:
+            return self._complete(text, found, settings)
+        except Exception as exc:  # noqa: BLE001 - fail closed, and say nothing about the text
+            raise _failed(exc) from None
+
     def _analyze(self, text: str, settings: RedactionSettings) -> list[Span]:
         view = normalize(text)
         found: list[Span] = []
         for offset, chunk in windows(view.text):
-            with self._transient_words():
-                results = self.engine.analyze(
-                    text=chunk, language="fr", entities=sorted(ALL_LABELS | self.extra_labels)
-                )
-            english = english_ranges(chunk)
-            for r in results:
-                if never_personal(chunk, r.start, r.end, r.entity_type):
+            found.extend(self._window_spans(text, view, offset, chunk))
+        return self._complete(text, found, settings)
+
+    def _window_spans(self, text: str, view: NormalizedText, offset: int,
+                      chunk: str) -> list[Span]:
+        """Spans (offsets in ``text``) the recognizers find in one window of the view."""
+        found: list[Span] = []
+        with self._transient_words():
+            results = self.engine.analyze(
+                text=chunk, language="fr", entities=sorted(ALL_LABELS | self.extra_labels)
+            )
+        english = english_ranges(chunk)
+        for r in results:
+            if never_personal(chunk, r.start, r.end, r.entity_type):
+                continue
+            r_start, r_end = r.start, r.end
+            in_english = bool(english) and inside(english, r_start, r_end)
+            # English written with capitals capitalises names and places: there a name or
+            # an address all in lower case is an ordinary or technical phrase
+            # (« subfields », « 2-4 words » in a chat front-end's task prompt). A writer
+            # who types everything in lower case gets no such benefit of the doubt.
+            value = chunk[r_start:r_end]
+            if in_english and r.entity_type in ("PERSON", "ADDRESS") and not any(
+                    c.isupper() or (c.isdigit() and r.entity_type == "ADDRESS")
+                    for c in value) and writes_capitals(chunk, english, r_start):
+                continue
+            if r.entity_type == "PERSON" and in_english:
+                trimmed = english_person_span(chunk, r_start, r_end, self.lexicons)
+                if trimmed is None:
                     continue
-                r_start, r_end = r.start, r.end
-                in_english = bool(english) and inside(english, r_start, r_end)
-                # English written with capitals capitalises names and places: there a name or
-                # an address all in lower case is an ordinary or technical phrase
-                # (« subfields », « 2-4 words » in a chat front-end's task prompt). A writer
-                # who types everything in lower case gets no such benefit of the doubt.
-                value = chunk[r_start:r_end]
-                if in_english and r.entity_type in ("PERSON", "ADDRESS") and not any(
-                        c.isupper() or (c.isdigit() and r.entity_type == "ADDRESS")
-                        for c in value) and writes_capitals(chunk, english, r_start):
-                    continue
-                if r.entity_type == "PERSON" and in_english:
-                    trimmed = english_person_span(chunk, r_start, r_end, self.lexicons)
-                    if trimmed is None:
-                        continue
-                    r_start, r_end = trimmed
-                start, end = view.to_original(r_start + offset, r_end + offset)
-                found.extend(Span(a, b, r.entity_type, float(r.score))
-                             for a, b in cells_of(text, start, end))
+                r_start, r_end = trimmed
+            start, end = view.to_original(r_start + offset, r_end + offset)
+            found.extend(Span(a, b, r.entity_type, float(r.score))
+                         for a, b in cells_of(text, start, end))
+        return found
+
+    def _complete(self, text: str, found: list[Span], settings: RedactionSettings) -> list[Span]:
         spans = _keep_outside(text, merge_spans(found), settings)
         headers = header_cells(text)
         if headers:  # « PRENOM », « Lien » in a header row name columns, not people
@@ -274,6 +310,12 @@ class Redactor:
             spans = merge_spans(spans + foreign_script_names(text, spans))
         again = recurrences(text, spans, recurring_values([(text, spans)]))
         return join_mrz_parts(text, merge_spans(spans + again) if again else spans)
+
+
+def _failed(exc: Exception) -> RedactionFailed:
+    """The error that refuses the request when an analysis fails: its class, never its text."""
+    return RedactionFailed(
+        f"La pseudonymisation a échoué ({type(exc).__name__}) : la requête n'a pas été envoyée.")
 
 
 def cells_of(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -3,7 +3,8 @@ CPU-bound part computed in worker processes (:mod:`gateway.workers.pool`).
 
 Redaction: the parent lists the texts the request's redaction will analyse, answers what it
 can from the analysis cache (memory or Redis, kept here), sends only the misses to the
-workers (split across them when there are several), stores the spans they return, then runs
+workers (split across them when there are several; a text longer than one analysis window
+is itself split into shares of its windows, one per worker), stores the spans they return, then runs
 the redaction itself (propagation of names, placeholders, the mapping) on those spans —
 exactly what the in-process path computes, from the same analyses.
 
@@ -29,13 +30,19 @@ from gateway.errors import AnalysisBusy, PolicyUnavailable, RedactionFailed
 from gateway.policy.classify import Classification
 from gateway.policy.model import load_model
 from gateway.policy.schema import Policy
-from gateway.redaction.analyzer import Redactor
+from gateway.redaction.analyzer import OVERLAP, WINDOW, Redactor
 from gateway.redaction.cache import AnalysisCache, MemoryCache
 from gateway.redaction.settings import RedactionSettings
 from gateway.request_fields import analysis_texts, redact_call
 from gateway.types import Redaction, Span
 from gateway.workers.pool import JobFailed, PoolBusy, ProcessPool, WorkerLost
-from gateway.workers.tasks import AnalyseTexts, ClassifyRequest, analysis_handler
+from gateway.workers.tasks import (
+    AnalyseTexts,
+    AnalyseWindows,
+    ClassifyRequest,
+    CompleteAnalysis,
+    analysis_handler,
+)
 
 RETRY_AFTER_S = 1
 _RECENT_CLASSIFICATIONS = 2048
@@ -63,15 +70,36 @@ class Analysis:
         else:  # Redis: a network round trip, off the event loop
             known = await asyncio.to_thread(_lookup, cache, keys)
         missing = [text for text in texts if keys[text] not in known]
-        fresh: dict[str, list[Span]] = {}
-        if missing:
-            groups = _balanced(missing, self.pool.workers)
-            results = await asyncio.gather(
-                *(self._run(AnalyseTexts(tuple(g), settings), RedactionFailed) for g in groups))
-            for group, spans_list in zip(groups, results, strict=True):
-                for text, spans in zip(group, spans_list, strict=True):
-                    fresh[keys[text]] = spans
+        fresh = {keys[text]: spans
+                 for text, spans in (await self._analyse(missing, settings)).items()}
         return await asyncio.to_thread(self._finish, messages, params, settings, known, fresh)
+
+    async def _analyse(self, texts: list[str],
+                       settings: RedactionSettings) -> dict[str, list[Span]]:
+        """The spans of each text, computed by the workers at once: short texts in groups of
+        similar length, each long one (several analysis windows) in shares of its windows
+        that the workers analyse side by side, then completed by one of them, so one long
+        document does not keep the other cores idle."""
+        workers = self.pool.workers
+        long = {text: min(workers, len(text) // (WINDOW - OVERLAP) + 1)
+                for text in texts if workers > 1 and len(text) > WINDOW}
+        groups = _balanced([t for t in texts if t not in long], workers)
+        jobs: list[AnalyseTexts | AnalyseWindows] = [
+            AnalyseTexts(tuple(g), settings) for g in groups if g]
+        jobs += [AnalyseWindows(text, part, parts)
+                 for text, parts in long.items() for part in range(parts)]
+        results = iter(await asyncio.gather(*(self._run(job, RedactionFailed) for job in jobs)))
+        spans: dict[str, list[Span]] = {}
+        for group in (g for g in groups if g):
+            spans.update(zip(group, next(results), strict=True))
+        completions: list[CompleteAnalysis] = []
+        for text, parts in long.items():  # the shares' findings in window order
+            found = [span for _ in range(parts) for span in next(results)]
+            completions.append(CompleteAnalysis(text, tuple(found), settings))
+        for job, done in zip(completions, await asyncio.gather(
+                *(self._run(job, RedactionFailed) for job in completions)), strict=True):
+            spans[job.text] = done
+        return spans
 
     def _finish(self, messages: list[dict[str, Any]], params: dict[str, Any],
                 settings: RedactionSettings, known: dict[str, list[Span]],
@@ -108,7 +136,7 @@ class Analysis:
         """Stop the workers."""
         await self.pool.close()
 
-    async def _run(self, job: AnalyseTexts | ClassifyRequest,
+    async def _run(self, job: AnalyseTexts | AnalyseWindows | CompleteAnalysis | ClassifyRequest,
                    failure: type[RedactionFailed] | type[PolicyUnavailable]) -> Any:
         try:
             return await self.pool.run(job)

@@ -1,6 +1,8 @@
 """What a worker process does: analyse texts for redaction, classify a redacted request.
 
-Jobs carry texts and small settings in, spans or a classification out. The redactor and the
+Jobs carry texts and small settings in, spans or a classification out. A text longer than
+one analysis window is analysed in shares of its windows by several workers at once, then
+completed by one of them (:class:`AnalyseWindows`, :class:`CompleteAnalysis`). The redactor and the
 classifier's model are the parent's, inherited by the fork; a policy travels pickled (a few
 tens of KB) with a digest, and each worker keeps the last few it has unpickled.
 """
@@ -28,6 +30,25 @@ class AnalyseTexts:
     """Find the identifiers in each text (cache misses only: the parent asked its cache)."""
 
     texts: tuple[str, ...]
+    settings: RedactionSettings
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyseWindows:
+    """What the recognizers find in the ``part``-th of ``parts`` shares of ``text``'s
+    analysis windows (see :meth:`Redactor.analyze_windows`)."""
+
+    text: str
+    part: int
+    parts: int
+
+
+@dataclass(frozen=True, slots=True)
+class CompleteAnalysis:
+    """The spans of ``text`` from what every share of its windows found."""
+
+    text: str
+    found: tuple[Span, ...]
     settings: RedactionSettings
 
 
@@ -68,9 +89,13 @@ def analysis_handler(redactor: Redactor) -> Handler:
         policies.move_to_end(job.policy_digest)
         return policy
 
-    def handle(job: object) -> list[list[Span]] | Classification:
+    def handle(job: object) -> list[list[Span]] | list[Span] | Classification:
         if isinstance(job, AnalyseTexts):
             return [uncached.analyze(text, job.settings) for text in job.texts]
+        if isinstance(job, AnalyseWindows):
+            return uncached.analyze_windows(job.text, job.part, job.parts)
+        if isinstance(job, CompleteAnalysis):
+            return uncached.complete(job.text, list(job.found), job.settings)
         if isinstance(job, ClassifyRequest):
             return classify(policy_of(job), job.messages, job.params)
         raise TypeError("unknown job")
