@@ -9,6 +9,7 @@ p50 latency and time to first byte; asserts nothing.
     .venv/bin/python bench/profile_load.py [--concurrency 32] [--seconds 8] [--stream] [--workers 1]
                                            [--fresh] [--analysis-workers N]
     .venv/bin/python bench/profile_load.py --py-spy /tmp/gw.txt   # needs `pip install py-spy`
+    .venv/bin/python bench/profile_load.py --py-spy /tmp/gw.txt --server-only
 
 With ``--py-spy FILE`` the gateway is sampled while the load runs (``--gil``: only the thread
 holding the GIL, i.e. CPU work; ``--nonblocking``, so the gateway is not paused) and the
@@ -128,6 +129,8 @@ def main() -> None:
                         help="a new note every request (no cache answers)")
     parser.add_argument("--py-spy", type=Path, metavar="FILE", help="record samples to FILE")
     parser.add_argument("--top", type=int, default=60, help="functions to print with --py-spy")
+    parser.add_argument("--server-only", action="store_true",
+                        help="with --py-spy: the server process alone, not its analysis processes")
     args = parser.parse_args()
     if not (HARNESS / "fake_upstream.py").exists():
         sys.exit(f"harness not found at {HARNESS} (set GARDEFOU_SHARED)")
@@ -166,7 +169,7 @@ def main() -> None:
                     [spy, "record", "--pid", str(gateway.proc.pid), "--output", str(args.py_spy),
                      "--format", "raw", "--rate", "100",
                      "--duration", str(max(1, round(args.seconds))),
-                     "--gil", "--nonblocking"] + ([] if os.environ.get("PYSPY_PARENT_ONLY") else ["--subprocesses"]),
+                     "--gil", "--nonblocking", *([] if args.server_only else ["--subprocesses"])],
                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
                 time.sleep(0.5)  # py-spy attaches; the load outlasts its sampling window
             tree = proc_tree(gateway.proc.pid)

@@ -38,10 +38,10 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import error_code, write_unlimited_policy
-from gateway.auth import FileKeyStore, mint_key
-from gateway.types import Role
-from tests.conftest import Server, free_port, start_server
+from bench.common import error_code, write_unlimited_policy  # noqa: E402
+from gateway.auth import FileKeyStore, mint_key  # noqa: E402
+from gateway.types import Role  # noqa: E402
+from tests.conftest import Server, free_port, start_server  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PROMPT_KB = (1, 2, 4, 8, 16, 32)

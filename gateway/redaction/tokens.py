@@ -52,7 +52,7 @@ def warm_up(nlp: Any, words: list[str]) -> None:
     transient_words``): a word without a permanent lexeme is built for that text (its
     norm, shape, affixes and flags computed in Python) and freed after it, and nothing found
     inside a zone enters the tokenizer's cache. With the frequent words made permanent, a
-    new note mostly reuses them: tokenizer ~5–8 → ~3.7 ms of CPU per 1,500-character note
+    new note mostly reuses them: tokenizer ~5–8 → ~2.4 ms of CPU per 1,500-character note
     (``bench/README.md``). The tokens are the same: the lexeme of a word and
     the way a chunk is cut depend on the string only. Call it after the tokenizer's rules
     are final (changing them flushes the cache)."""
@@ -60,6 +60,6 @@ def warm_up(nlp: Any, words: list[str]) -> None:
         # One call per word: within one text, spaCy caches no chunk after the first that
         # met a special case (« M. », « l' »: spaCy issue #1250), so a single text of every
         # word left most of them uncached (tokenizer 3.7 → 2.4 ms per note once each is
-        # tokenised alone; +0.7 s at start-up).
+        # tokenised alone; start-up to ready 8.2 → 8.3 s, `bench/startup.py`).
         nlp.tokenizer(word)
         nlp.vocab[word]  # alone, « l' » or « </s> » are cut; inside a text they are tokens
