@@ -124,6 +124,20 @@ async def test_a_long_text_is_analysed_in_shares_by_every_worker(base_redactor) 
         content = str(pooled.messages[0]["content"])
         assert not any(value in content for value in ("Awa", "KONATÉ", "Konaté", "Issa",
                                                       "61 22 33 44", "Tilleuls"))
+        # a long text sent while the workers are busy stays one job; same spans
+        others = [text.replace("Point 3", f"Point {i}bis") for i in range(2)]
+        done = analysis.pool.stats.done
+        first = asyncio.ensure_future(analysis.redact(
+            [{"role": "user", "content": others[0]}], {}, RedactionSettings()))
+        while analysis.pool.idle and not first.done():
+            await asyncio.sleep(0)
+        await analysis.redact([{"role": "user", "content": others[1]}], {}, RedactionSettings())
+        await first
+        assert analysis.pool.stats.done - done == 3 + 1
+        for other in others:
+            assert (redactor.cache.get(redactor.key(other, RedactionSettings()))
+                    == dataclasses.replace(base_redactor, cache=MemoryCache(64)).analyze(
+                        other, RedactionSettings()))
     finally:
         await analysis.close()
 

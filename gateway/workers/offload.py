@@ -3,8 +3,8 @@ CPU-bound part computed in worker processes (:mod:`gateway.workers.pool`).
 
 Redaction: the parent lists the texts the request's redaction will analyse, answers what it
 can from the analysis cache (memory or Redis, kept here), sends only the misses to the
-workers (split across them when there are several; a text longer than one analysis window
-is itself split into shares of its windows, one per worker), stores the spans they return, then runs
+workers (split across them when there are several; on an idle pool, a text longer than one
+analysis window is itself split into shares of its windows, one per idle worker), stores the spans they return, then runs
 the redaction itself (propagation of names, placeholders, the mapping) on those spans —
 exactly what the in-process path computes, from the same analyses.
 
@@ -76,30 +76,44 @@ class Analysis:
 
     async def _analyse(self, texts: list[str],
                        settings: RedactionSettings) -> dict[str, list[Span]]:
-        """The spans of each text, computed by the workers at once: short texts in groups of
-        similar length, each long one (several analysis windows) in shares of its windows
-        that the workers analyse side by side, then completed by one of them, so one long
-        document does not keep the other cores idle."""
-        workers = self.pool.workers
-        long = {text: min(workers, len(text) // (WINDOW - OVERLAP) + 1)
-                for text in texts if workers > 1 and len(text) > WINDOW}
-        groups = _balanced([t for t in texts if t not in long], workers)
-        jobs: list[AnalyseTexts | AnalyseWindows] = [
-            AnalyseTexts(tuple(g), settings) for g in groups if g]
+        """The spans of each text, computed by the workers at once: texts in groups of
+        similar length, and a long one (several analysis windows), when workers are idle, in
+        shares of its windows that they analyse side by side, then completed by one of them
+        (:meth:`_shares`). Same spans as :meth:`Redactor.analyze` either way."""
+        shares = self._shares(texts)
+        groups = [g for g in _balanced([t for t in texts if t not in shares], self.pool.workers)
+                  if g]
+        jobs: list[AnalyseTexts | AnalyseWindows] = [AnalyseTexts(tuple(g), settings)
+                                                     for g in groups]
         jobs += [AnalyseWindows(text, part, parts)
-                 for text, parts in long.items() for part in range(parts)]
+                 for text, parts in shares.items() for part in range(parts)]
         results = iter(await asyncio.gather(*(self._run(job, RedactionFailed) for job in jobs)))
         spans: dict[str, list[Span]] = {}
-        for group in (g for g in groups if g):
+        for group in groups:
             spans.update(zip(group, next(results), strict=True))
         completions: list[CompleteAnalysis] = []
-        for text, parts in long.items():  # the shares' findings in window order
+        for text, parts in shares.items():  # the shares' findings in window order
             found = [span for _ in range(parts) for span in next(results)]
             completions.append(CompleteAnalysis(text, tuple(found), settings))
         for job, done in zip(completions, await asyncio.gather(
                 *(self._run(job, RedactionFailed) for job in completions)), strict=True):
             spans[job.text] = done
         return spans
+
+    def _shares(self, texts: list[str]) -> dict[str, int]:
+        """In how many shares to analyse each long text: as many as idle workers (and its
+        windows) allow, so that one long document does not keep the other cores idle. On a
+        busy pool a long text stays one job: its shares would only queue behind the other
+        requests' jobs, and its completion after them again."""
+        spare = 0 if self.pool.waiting else self.pool.idle
+        shares: dict[str, int] = {}
+        for text in sorted((t for t in texts if len(t) > WINDOW), key=len, reverse=True):
+            parts = min(spare, len(text) // (WINDOW - OVERLAP) + 1)
+            if parts < 2:
+                break
+            shares[text] = parts
+            spare -= parts
+        return shares
 
     def _finish(self, messages: list[dict[str, Any]], params: dict[str, Any],
                 settings: RedactionSettings, known: dict[str, list[Span]],

@@ -124,6 +124,11 @@ class ProcessPool:
         return [w.process.pid for w in self._all if w.process.pid is not None]
 
     @property
+    def idle(self) -> int:
+        """Workers with no job."""
+        return len(self._idle)
+
+    @property
     def waiting(self) -> int:
         """Jobs queued for a free worker."""
         return len(self._waiting)
