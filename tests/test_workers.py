@@ -104,7 +104,7 @@ def _long_document() -> str:
     return "\n\n".join(parts)
 
 
-async def test_a_long_text_is_analysed_in_shares_by_every_worker(base_redactor) -> None:  # type: ignore[no-untyped-def]
+async def test_a_long_text_is_analysed_in_shares_by_the_idle_workers(base_redactor) -> None:  # type: ignore[no-untyped-def]
     text = _long_document()
     assert len(text) > 2 * WINDOW
     local = dataclasses.replace(base_redactor, cache=MemoryCache(64))
@@ -134,6 +134,13 @@ async def test_a_long_text_is_analysed_in_shares_by_every_worker(base_redactor) 
         await analysis.redact([{"role": "user", "content": others[1]}], {}, RedactionSettings())
         await first
         assert analysis.pool.stats.done - done == 3 + 1
+        # with a new short message beside it, one worker is left: no shares
+        done = analysis.pool.stats.done
+        third = text.replace("Point 5", "Point 5ter")
+        await analysis.redact([{"role": "user", "content": third},
+                               {"role": "user", "content": "Merci, et pour Issa ?"}], {},
+                              RedactionSettings())
+        assert analysis.pool.stats.done - done == 2
         for other in others:
             assert (redactor.cache.get(redactor.key(other, RedactionSettings()))
                     == dataclasses.replace(base_redactor, cache=MemoryCache(64)).analyze(

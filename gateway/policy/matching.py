@@ -17,7 +17,6 @@ from gateway.policy.schema import Hints
 from gateway.policy.text import normalise
 
 _TOKEN = re.compile(r"\w+")
-_WORDS_SEEN = 4_096  # per matcher: the common words of requests (later ones are not kept)
 
 
 @memo_short_texts(maxsize=4096, max_chars=2000)
@@ -37,15 +36,20 @@ class Matcher:
     stem_lengths: tuple[int, ...] = ()  # ascending: a word is looked up by each prefix length
     always: tuple[int, ...] = ()
 
-    # the regexes each word of a text calls for, by word (redacted text: placeholders, never
-    # the values); a classification asks every matcher about the same words clause after clause
-    seen: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False, hash=False)
-
     def find(self, text: str) -> tuple[str, ...]:
         if self.by_token or self.by_stem:
+            words = _tokens(text)
             chosen = set(self.always)
-            for word in _tokens(text):
-                chosen.update(self._indexes(word))
+            for word in words & self.by_token.keys():
+                chosen.update(self.by_token[word])
+            if self.by_stem:
+                for word in words:
+                    for length in self.stem_lengths:
+                        if length > len(word):
+                            break
+                        hit = self.by_stem.get(word[:length])
+                        if hit:
+                            chosen.update(hit)
             candidates = [self.regexes[i] for i in sorted(chosen)]
         else:
             candidates = list(self.regexes)
@@ -53,21 +57,6 @@ class Matcher:
         for regex in candidates:
             hits.extend(m.group(0).strip() for m in regex.finditer(text))
         return tuple(dict.fromkeys(h for h in hits if h))
-
-
-    def _indexes(self, word: str) -> tuple[int, ...]:
-        """The regexes whose phrase may start with ``word`` (exactly, or by a stem)."""
-        found = self.seen.get(word)
-        if found is None:
-            indexes = list(self.by_token.get(word, ()))
-            for length in self.stem_lengths:
-                if length > len(word):
-                    break
-                indexes.extend(self.by_stem.get(word[:length], ()))
-            found = tuple(indexes)
-            if len(self.seen) < _WORDS_SEEN:
-                self.seen[word] = found
-        return found
 
 
 def phrase_regex(phrase: str) -> re.Pattern[str]:

@@ -4,9 +4,10 @@ CPU-bound part computed in worker processes (:mod:`gateway.workers.pool`).
 Redaction: the parent lists the texts the request's redaction will analyse, answers what it
 can from the analysis cache (memory or Redis, kept here), sends only the misses to the
 workers (split across them when there are several; on an idle pool, a text longer than one
-analysis window is itself split into shares of its windows, one per idle worker), stores the spans they return, then runs
-the redaction itself (propagation of names, placeholders, the mapping) on those spans —
-exactly what the in-process path computes, from the same analyses.
+analysis window is itself split into shares of its windows, one per idle worker), stores
+the spans they return, then runs the redaction itself (propagation of names, placeholders,
+the mapping) on those spans — exactly what the in-process path computes, from the same
+analyses.
 
 Classification: the redacted request and the policy go to a worker; the parent keeps the
 results of the last requests by digest (no text), so a request sent again (regenerate,
@@ -101,14 +102,19 @@ class Analysis:
         return spans
 
     def _shares(self, texts: list[str]) -> dict[str, int]:
-        """In how many shares to analyse each long text: as many as idle workers (and its
-        windows) allow, so that one long document does not keep the other cores idle. On a
-        busy pool a long text stays one job: its shares would only queue behind the other
-        requests' jobs, and its completion after them again."""
-        spare = 0 if self.pool.waiting else self.pool.idle
+        """In how many shares to analyse each long text: as many as the idle workers left
+        by the request's other texts (and its windows) allow, so that one long document
+        does not keep the other cores idle. On a busy pool a long text stays one job: its
+        shares would only queue behind other requests' jobs, and its completion after them
+        again."""
+        long = sorted((t for t in texts if len(t) > WINDOW), key=len, reverse=True)
+        others = len(texts) - len(long)
+        spare = 0 if self.pool.waiting else self.pool.idle - min(others, self.pool.workers)
         shares: dict[str, int] = {}
-        for text in sorted((t for t in texts if len(t) > WINDOW), key=len, reverse=True):
-            parts = min(spare, len(text) // (WINDOW - OVERLAP) + 1)
+        for text in long:
+            # at most as many shares as the text surely has windows (an empty share would
+            # still normalise the whole text)
+            parts = min(spare, -(-(len(text) - OVERLAP) // (WINDOW - OVERLAP)))
             if parts < 2:
                 break
             shares[text] = parts
