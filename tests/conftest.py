@@ -80,6 +80,21 @@ def start_server(args: list[str], env: dict[str, str], log: Path, ready_path: st
     return Server(proc, base, log)
 
 
+def long_note() -> str:
+    """A note of several analysis windows (~14,000 characters) whose normalised view is not
+    as long as the text (soft hyphens, zero-width spaces, a ligature, a dictated number): a
+    name met with a cue in the first window and bare in the last, phone numbers, a table."""
+    filler = ("La réunion de synthèse a rappelé les objectifs du projet d'accompagne\u00adment "
+              "et les démarches en cours, notamment le dossier de la CAF\u200b. ")
+    parts = ["Compte rendu de suivi. Mme Awa KONATÉ, née le 03/05/1979, joignable au "
+             "07 61 22 33 44 ou au zéro six douze trente-quatre cinquante-six soixante-dix-huit, "
+             "demeurant 5 allée des Tilleuls 69100 Villeurbanne."]
+    parts += [filler * 8 + f"Point {i} : le ﬁchier avance." for i in range(12)]
+    parts.append("Nom;Prénom;Téléphone\nKONATÉ;Awa;07 61 22 33 44\nTRAORÉ;Issa;06 70 80 90 10")
+    parts.append("En conclusion, Konaté souhaite poursuivre l'accompagnement avec Issa.")
+    return "\n\n".join(parts)
+
+
 @pytest.fixture(scope="session")
 def base_redactor():  # type: ignore[no-untyped-def]
     """The real redactor, built once per session (spaCy takes seconds to load); fixtures

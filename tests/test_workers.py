@@ -24,6 +24,7 @@ from gateway.redaction.cache import MemoryCache
 from gateway.request_fields import analysis_texts, redact_call
 from gateway.workers.offload import Analysis, start_analysis
 from gateway.workers.pool import JobFailed, PoolBusy, ProcessPool, WorkerLost
+from tests.conftest import long_note
 
 NOTE = ("Réf. interne 12-000042.\nMme Fatou DIALLO, née le 12/03/1985, 12 rue des Lilas 93200 "
         "Saint-Denis, tél. 06 12 34 56 78, fatou.diallo@example.fr, allocataire CAF 1234567. "
@@ -91,21 +92,8 @@ async def test_pool_gives_what_the_in_process_path_gives(base_redactor) -> None:
         await analysis.close()
 
 
-def _long_document() -> str:
-    """A text of several analysis windows: a name met with a cue in the first window and
-    bare in the last (propagated within the text), a phone number, a table."""
-    filler = ("La réunion de synthèse a rappelé les objectifs du projet d'accompagnement, "
-              "le calendrier des rendez-vous et les démarches administratives en cours. ")
-    parts = ["Compte rendu de suivi. Mme Awa KONATÉ, née le 03/05/1979, joignable au "
-             "07 61 22 33 44, demeurant 5 allée des Tilleuls 69100 Villeurbanne."]
-    parts += [filler * 6 + f"Point {i} : le dossier avance." for i in range(12)]
-    parts.append("Nom;Prénom;Téléphone\nKONATÉ;Awa;07 61 22 33 44\nTRAORÉ;Issa;06 70 80 90 10")
-    parts.append("En conclusion, Konaté souhaite poursuivre l'accompagnement avec Issa.")
-    return "\n\n".join(parts)
-
-
 async def test_a_long_text_is_analysed_in_shares_by_the_idle_workers(base_redactor) -> None:  # type: ignore[no-untyped-def]
-    text = _long_document()
+    text = long_note()
     assert len(text) > 2 * WINDOW
     local = dataclasses.replace(base_redactor, cache=MemoryCache(64))
     expected = local.analyze(text, RedactionSettings())

@@ -230,13 +230,7 @@ class Redactor:
         the whole text again (about 1 ms per 1,500 characters) to find its windows. Raises
         :class:`RedactionFailed` (without any text from the input)."""
         try:
-            view = normalize(text)
-            cut = windows(view.text)
-            share = cut[part * len(cut) // parts:(part + 1) * len(cut) // parts]
-            found: list[Span] = []
-            for offset, chunk in share:
-                found.extend(self._window_spans(text, view, offset, chunk))
-            return found
+            return self._found(text, part, parts)
         except Exception as exc:  # noqa: BLE001 - fail closed, and say nothing about the text
             raise _failed(exc) from None
 
@@ -250,11 +244,16 @@ class Redactor:
             raise _failed(exc) from None
 
     def _analyze(self, text: str, settings: RedactionSettings) -> list[Span]:
+        return self._complete(text, self._found(text), settings)
+
+    def _found(self, text: str, part: int = 0, parts: int = 1) -> list[Span]:
+        """What the recognizers find in the ``part``-th of ``parts`` runs of the windows."""
         view = normalize(text)
+        cut = windows(view.text)
         found: list[Span] = []
-        for offset, chunk in windows(view.text):
+        for offset, chunk in cut[part * len(cut) // parts:(part + 1) * len(cut) // parts]:
             found.extend(self._window_spans(text, view, offset, chunk))
-        return self._complete(text, found, settings)
+        return found
 
     def _window_spans(self, text: str, view: NormalizedText, offset: int,
                       chunk: str) -> list[Span]:

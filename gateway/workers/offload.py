@@ -81,6 +81,8 @@ class Analysis:
         similar length, and a long one (several analysis windows), when workers are idle, in
         shares of its windows that they analyse side by side, then completed by one of them
         (:meth:`_shares`). Same spans as :meth:`Redactor.analyze` either way."""
+        if not texts:  # every text answered by the cache
+            return {}
         shares = self._shares(texts)
         groups = [g for g in _balanced([t for t in texts if t not in shares], self.pool.workers)
                   if g]
@@ -112,8 +114,8 @@ class Analysis:
         spare = 0 if self.pool.waiting else self.pool.idle - min(others, self.pool.workers)
         shares: dict[str, int] = {}
         for text in long:
-            # at most as many shares as the text surely has windows (an empty share would
-            # still normalise the whole text)
+            # no more shares than the text has windows, by the windows' stride on its length
+            # (an empty share would normalise the whole text for nothing)
             parts = min(spare, -(-(len(text) - OVERLAP) // (WINDOW - OVERLAP)))
             if parts < 2:
                 break

@@ -1,10 +1,10 @@
 """What a worker process does: analyse texts for redaction, classify a redacted request.
 
 Jobs carry texts and small settings in, spans or a classification out. A text longer than
-one analysis window is analysed in shares of its windows by several workers at once, then
-completed by one of them (:class:`AnalyseWindows`, :class:`CompleteAnalysis`). The redactor and the
-classifier's model are the parent's, inherited by the fork; a policy travels pickled (a few
-tens of KB) with a digest, and each worker keeps the last few it has unpickled.
+one analysis window may be analysed in shares of its windows by several workers at once, then
+completed by one of them (:class:`AnalyseWindows`, :class:`CompleteAnalysis`). The redactor
+and the classifier's model are the parent's, inherited by the fork; a policy travels pickled
+(a few tens of KB) with a digest, and each worker keeps the last few it has unpickled.
 """
 
 from __future__ import annotations

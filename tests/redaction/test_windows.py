@@ -11,26 +11,14 @@ from gateway.errors import RedactionFailed
 from gateway.redaction import Redactor, RedactionSettings
 from gateway.redaction.analyzer import WINDOW, windows
 from gateway.redaction.normalize import normalize
+from tests.conftest import long_note
 
 SETTINGS = RedactionSettings(allow_list=("Villeurbanne",))
 
 
-def _document() -> str:
-    """Several windows; a view shorter and longer than the text (zero-width spaces, a
-    ligature, a soft hyphen, a dictated number); a name found with a cue in the first window
-    and bare in the last."""
-    filler = ("La réunion de synthèse a rappelé les objectifs du projet d'accompagne\u00adment "
-              "et les démarches en cours, notamment le dossier de la CAF\u200b. ")
-    parts = ["Mme Awa KONATÉ, née le 03/05/1979, 5 allée des Tilleuls 69100 Villeurbanne, "
-             "tél. zéro six douze trente-quatre cinquante-six soixante-dix-huit."]
-    parts += [filler * 8 + f"Point {i} : le ﬁchier avance." for i in range(10)]
-    parts.append("Konaté souhaite poursuivre l'accompagnement.")
-    return "\n\n".join(parts)
-
-
 def test_shares_of_the_windows_completed_give_the_spans_of_one_analysis(
         redactor: Redactor) -> None:
-    text = _document()
+    text = long_note()
     assert len(normalize(text).text) != len(text) and len(windows(normalize(text).text)) >= 3
     expected = redactor.analyze(text, SETTINGS)
     whole = redactor.analyze_windows(text)
@@ -61,9 +49,9 @@ class _Broken:
 def test_a_share_that_fails_fails_closed_without_the_text(redactor: Redactor) -> None:
     broken = dataclasses.replace(redactor, engine=_Broken())  # type: ignore[arg-type]
     with pytest.raises(RedactionFailed) as failed:
-        broken.analyze_windows(_document(), 0, 2)
+        broken.analyze_windows(long_note(), 0, 2)
     assert "KONAT" not in str(failed.value.to_body()) and "KeyError" in str(failed.value)
     with pytest.raises(RedactionFailed) as failed:
-        redactor.complete(_document(), [dataclasses.replace(
-            redactor.analyze_windows(_document())[0], start=10**6, end=10**6 + 5)], SETTINGS)
+        redactor.complete(long_note(), [dataclasses.replace(
+            redactor.analyze_windows(long_note())[0], start=10**6, end=10**6 + 5)], SETTINGS)
     assert "KONAT" not in str(failed.value.to_body())
