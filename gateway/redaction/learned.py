@@ -28,6 +28,7 @@ from gateway.redaction.lexicons import (
     Lexicons,
 )
 from gateway.redaction.names import NAME_WORD
+from gateway.redaction.ner_decode import decode, greedy_ner
 from gateway.redaction.vetoes import vetoed
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
@@ -88,8 +89,9 @@ def use_numpy_gemm(model: Any) -> None:
     differ in their last bits; the entities were identical on eval/pii dev and dev2 (and
     ``bench/ner.py`` checks its notes). Only with one OpenBLAS thread: with its default
     pool, on two cores, its threads spin against the analysis and the NER took ~64 ms, hence
-    :func:`blas_single_threaded` in :func:`add_learned_pipe`. The transition loop's small
-    per-step products go through thinc's C-level ``CBlas`` (BLIS) either way."""
+    :func:`blas_single_threaded` in :func:`add_learned_pipe`. Decoding does not use spaCy's
+    transition loop, whose small per-step products go through thinc's C-level ``CBlas``
+    (BLIS) whatever the ops: :mod:`gateway.redaction.ner_decode` scores the tokens with numpy."""
     from thinc.api import NumpyOps
 
     ops = NumpyOps(use_blis=False)
@@ -101,7 +103,7 @@ class LearnedRecognizer(EntityRecognizer):
     """Presidio recognizer that runs the learned NER on the analysed text's tokens."""
 
     def __init__(self, pipe: Any, lexicons: Lexicons) -> None:
-        self._pipe = pipe
+        self._ner = greedy_ner(pipe)  # spaCy's decoding, without its per-token loop
         self._lexicons = lexicons
         super().__init__(
             supported_entities=sorted(pipe.labels),
@@ -123,22 +125,21 @@ class LearnedRecognizer(EntityRecognizer):
         tokens = nlp_artifacts.tokens
         doc = Doc(tokens.vocab, words=[t.text for t in tokens],
                   spaces=[bool(t.whitespace_) for t in tokens])
-        doc = self._pipe(doc)
         wanted = set(entities)
         results: list[RecognizerResult] = []
-        for ent in doc.ents:
-            if ent.label_ not in wanted:
+        for first, stop, label in decode(self._ner, doc):
+            if label not in wanted:
                 continue
-            start = tokens[ent.start].idx
-            end = tokens[ent.end - 1].idx + len(tokens[ent.end - 1].text)
-            if ent.label_ == "PERSON":
-                if not plausible_name(ent.text, self._lexicons):
+            start = tokens[first].idx
+            end = tokens[stop - 1].idx + len(tokens[stop - 1].text)
+            if label == "PERSON":
+                if not plausible_name(text[start:end], self._lexicons):
                     continue
                 start, end = trim_name(text, start, end, self._lexicons)
-            if vetoed(text, start, end, ent.label_):
+            if vetoed(text, start, end, label):
                 continue
             results.append(RecognizerResult(
-                entity_type=ent.label_, start=start, end=end, score=SCORE,
+                entity_type=label, start=start, end=end, score=SCORE,
                 recognition_metadata={
                     RecognizerResult.RECOGNIZER_NAME_KEY: "LearnedRecognizer",
                     RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,

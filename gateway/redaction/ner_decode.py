@@ -1,0 +1,163 @@
+"""The learned NER's greedy decoding, outside the token loop wherever no entity is open.
+
+spaCy's transition-based NER reads one token per step: it checks the validity of each of its
+46 moves through the parser state, takes the GIL back and calls BLIS's generic matrix
+product for one row. On a 1,500-character note that loop was 60 % of the learned NER's time
+(``bench/ner.py``), for a decision that, outside an entity, depends on the token alone: the
+model's three state features are the next token, the entity's first token and the token
+before, the last two padding when no entity is open. So this decoder scores every token as
+if no entity were open in one matrix product, jumps to the next token whose best valid move
+opens an entity, and steps token by token only inside entities (a few tokens per note).
+
+It computes what spaCy's ``Parser.greedy_parse`` computes — same layers, same features,
+same validity rules for a document without preset entities, the first best valid move —
+so the entities are the same; the last bits of a score may differ, as the products run
+through numpy rather than BLIS (``tests/redaction/test_ner_decode.py`` compares both on
+every corpus the repository holds). :func:`greedy_ner` refuses a model of another shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+Floats = NDArray[np.float32]
+Ints = NDArray[np.intp]
+
+# State features of spaCy's NER (``StateC.set_context_tokens`` with three features): the
+# next token, the open entity's first token, the token before the next (these two padding
+# when no entity is open).
+_NER_FEATURES = 3
+
+
+@dataclass(frozen=True)
+class GreedyNer:
+    """The weights and move table of a loaded spaCy NER component, read once."""
+
+    tok2vec: Any  # the component's token-to-vector layers (ending in its projection)
+    lower: Any  # spaCy's precomputable affine layer: per token and feature, before the bias
+    lower_bias: Floats  # (hidden, pieces)
+    upper_weights: Floats  # (moves, hidden)
+    upper_bias: Floats  # (moves,)
+    unseen: NDArray[np.bool_]  # moves the model never saw in training (scored at the minimum)
+    labels: tuple[str, ...]  # entity labels, in the order of the move arrays below
+    begin: Ints  # move index of B-label, per label
+    inside: Ints
+    last: Ints
+    unit: Ints
+    out: int  # move index of O
+
+
+def greedy_ner(pipe: Any) -> GreedyNer:
+    """Read the weights and moves of spaCy NER component ``pipe`` (a transition-based parser
+    with an upper layer and three state features). Raises ``ValueError`` for another shape,
+    which this decoder would not decode as spaCy does."""
+    model = pipe.model
+    if not model.attrs.get("has_upper") or len(model.layers) != 3:
+        raise ValueError("the NER model has no upper layer")
+    tok2vec, lower, upper = model.layers
+    if lower.get_dim("nF") != _NER_FEATURES:
+        raise ValueError("the NER model does not read three state features")
+    if pipe.cfg.get("beam_width", 1) != 1:
+        raise ValueError("the NER component decodes with a beam")
+    names = [pipe.moves.get_class_name(i) for i in range(pipe.moves.n_moves)]
+    index = {name: i for i, name in enumerate(names)}
+    labels = tuple(sorted(str(label) for label in pipe.labels))
+    expected = {"O", "U-"} | {f"{move}-{label}" for move in "BILU" for label in labels}
+    if set(names) != expected or len(names) != len(expected):
+        raise ValueError("the NER moves are not BILUO over its labels")
+    unseen = np.zeros(len(names), dtype=bool)
+    unseen[list(model.attrs.get("unseen_classes", ()))] = True
+
+    def moves(kind: str) -> Ints:
+        return np.array([index[f"{kind}-{label}"] for label in labels], dtype=np.intp)
+
+    return GreedyNer(
+        tok2vec=tok2vec,
+        lower=lower,
+        lower_bias=np.asarray(lower.get_param("b"), dtype=np.float32),
+        upper_weights=np.asarray(upper.get_param("W"), dtype=np.float32),
+        upper_bias=np.asarray(upper.get_param("b"), dtype=np.float32),
+        unseen=unseen,
+        labels=labels,
+        begin=moves("B"),
+        inside=moves("I"),
+        last=moves("L"),
+        unit=moves("U"),
+        out=index["O"],
+    )
+
+
+def _scores(ner: GreedyNer, summed: Floats) -> Floats:
+    """Move scores for summed feature vectors (rows, hidden, pieces), as spaCy's
+    ``predict_states``: bias, maxout, upper layer; unseen moves get the row's minimum."""
+    hidden = (summed + ner.lower_bias).max(axis=-1)
+    scores: Floats = hidden @ ner.upper_weights.T + ner.upper_bias
+    if ner.unseen.any():
+        scores[:, ner.unseen] = scores.min(axis=1, keepdims=True)
+    return scores
+
+
+def decode(ner: GreedyNer, doc: Any) -> list[tuple[int, int, str]]:
+    """The entities (first token, end token, label) spaCy's greedy NER finds in ``doc``, a
+    tokenised ``Doc`` with no entities set. Raises ``ValueError`` if it has some (preset
+    entities constrain the moves, which this decoder does not model)."""
+    n = len(doc)
+    if n == 0:
+        return []
+    if doc.has_annotation("ENT_IOB"):
+        raise ValueError("the document already has entities")
+    from spacy.attrs import IS_SPACE, SENT_START
+
+    flags = doc.to_array([IS_SPACE, SENT_START])
+    space = flags[:, 0].astype(bool)
+    # A B move needs a next token in the same sentence (spaCy: ``B_(1).sent_start != 1``).
+    next_joins = np.zeros(n, dtype=bool)
+    next_joins[:-1] = flags[1:, 1] != 1
+
+    # Per token and feature, before the bias; row 0 is the padding (spaCy's layout).
+    cached: Floats = ner.lower.predict(ner.tok2vec.predict([doc]))
+    pad = cached[0]
+
+    # Every token scored as if no entity were open: features (token, padding, padding),
+    # summed in spaCy's order.
+    closed = _scores(ner, cached[1:, 0] + pad[1] + pad[2])
+    allowed = np.zeros_like(closed, dtype=bool)
+    allowed[:, ner.out] = True
+    allowed[:, ner.begin] = (next_joins & ~space)[:, None]
+    allowed[:, ner.unit] = ~space[:, None]
+    best = np.where(allowed, closed, -np.inf).argmax(axis=1)
+    opening = np.flatnonzero(best != ner.out)
+
+    found: list[tuple[int, int, str]] = []
+    position = 0
+    while True:
+        k = int(np.searchsorted(opening, position))
+        if k == len(opening):
+            return found
+        start = int(opening[k])
+        move = int(best[start])
+        if move in ner.unit:
+            label = int(np.flatnonzero(ner.unit == move)[0])
+            found.append((start, start + 1, ner.labels[label]))
+            position = start + 1
+            continue
+        label = int(np.flatnonzero(ner.begin == move)[0])
+        inside, last = int(ner.inside[label]), int(ner.last[label])
+        token = start + 1  # a B move is valid only before the last token
+        while True:
+            features = (cached[1 + token, 0] + cached[1 + start, 1]) + cached[token, 2]
+            scores = _scores(ner, features[None])[0]
+            # I needs a next token in the same sentence; L is always valid. The first best
+            # move in move order wins, as in spaCy's ``arg_max_if_valid``.
+            can_continue = bool(next_joins[token])
+            if can_continue and (scores[inside] > scores[last]
+                                 or (scores[inside] == scores[last] and inside < last)):
+                token += 1
+                continue
+            found.append((start, token + 1, ner.labels[label]))
+            position = token + 1
+            break
