@@ -1,5 +1,6 @@
 """The learned NER alone: ms per ~1,500-character note with each thinc backend for its
-matrix products, interleaved in one process, and whether the entities are identical.
+matrix products and with the gateway's own decoder, interleaved in one process, and whether
+the entities are identical.
 
 The tokens are made once (the French tokenizer, as the analyzer does); only the learned
 component's ``pipe(doc)`` is timed, as the analysis runs it (one note at a time). Prints
@@ -8,7 +9,9 @@ wall and CPU ms p50/p95 per backend; asserts nothing.
     .venv/bin/python bench/ner.py [--corpus PATH] [--notes 100] [--rounds 3]
 
 Backends: ``blis`` (thinc's default ``NumpyOps``: BLIS's generic kernels), ``numpy``
-(``NumpyOps(use_blis=False)``: numpy's ``dot``, i.e. the OpenBLAS bundled with numpy).
+(``NumpyOps(use_blis=False)``: numpy's ``dot``, i.e. the OpenBLAS bundled with numpy), both
+decoded by spaCy's transition loop; ``decoder``: numpy's products, decoded by
+``gateway.redaction.ner_decode`` (what the gateway runs).
 ``gardefou serve`` runs its analysis processes with ``OPENBLAS_NUM_THREADS=1``: set it here
 too to compare like with like (``OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/ner.py``).
 """
@@ -48,6 +51,7 @@ def main() -> None:
 
     from gateway.redaction.analyzer import FrenchNerEngine
     from gateway.redaction.learned import add_learned_pipe
+    from gateway.redaction.ner_decode import decode, greedy_ner
 
     engine = FrenchNerEngine()
     engine.load()
@@ -57,29 +61,34 @@ def main() -> None:
     docs = [nlp.make_doc(note) for note in notes]
     words = [([t.text for t in d], [bool(t.whitespace_) for t in d]) for d in docs]
 
-    def run(use_blis: bool) -> tuple[list[float], list[float], list[list[tuple[int, int, str]]]]:
-        set_ops(pipe, use_blis)
+    ner = greedy_ner(pipe)
+
+    def run(backend: str) -> tuple[list[float], list[float], list[list[tuple[int, int, str]]]]:
+        set_ops(pipe, backend == "blis")
         wall: list[float] = []
         cpu: list[float] = []
         ents: list[list[tuple[int, int, str]]] = []
         for w, s in words:
             doc = Doc(nlp.vocab, words=w, spaces=s)
             t0, c0 = time.perf_counter(), time.process_time()
-            doc = pipe(doc)
+            if backend == "decoder":
+                found = decode(ner, doc)
+            else:
+                found = [(e.start, e.end, e.label_) for e in pipe(doc).ents]
             wall.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
-            ents.append([(e.start, e.end, e.label_) for e in doc.ents])
+            ents.append(found)
         return wall, cpu, ents
 
-    backends = {"blis": True, "numpy": False}
-    for use_blis in backends.values():  # warm-up
-        run(use_blis)
+    backends = ("blis", "numpy", "decoder")
+    for backend in backends:  # warm-up
+        run(backend)
     wall: dict[str, list[float]] = {name: [] for name in backends}
     cpu: dict[str, list[float]] = {name: [] for name in backends}
     found: dict[str, list[list[tuple[int, int, str]]]] = {}
     for _ in range(args.rounds):
-        for name, use_blis in backends.items():
-            w, c, ents = run(use_blis)
+        for name in backends:
+            w, c, ents = run(name)
             wall[name] += w
             cpu[name] += c
             found.setdefault(name, ents)
@@ -94,7 +103,7 @@ def main() -> None:
         w, c = sorted(wall[name]), sorted(cpu[name])
         print(f"{name:<8} {w[len(w) // 2] * 1e3:9.2f} {w[int(len(w) * 0.95)] * 1e3:9.2f} "
               f"{c[len(c) // 2] * 1e3:8.2f} {c[int(len(c) * 0.95)] * 1e3:8.2f}")
-    same = found["blis"] == found["numpy"]
+    same = found["blis"] == found["numpy"] == found["decoder"]
     print(f"entities identical across backends: {same}")
 
 
