@@ -4,9 +4,10 @@
 Rules find what has a shape (checksums, cue words); the model finds what only context tells:
 names without a civility, lowercase names in fast typing, cells of tables and forms, birth
 dates without « né le », identifiers dictated in words. It replaces the French package's
-generic NER, which is no longer loaded. It runs on the tokens the French pipeline already
-made for Presidio (no second tokenisation), on a copy of the ``Doc`` so that nothing else
-reading the shared ``Doc`` sees its entities.
+generic NER, which is no longer loaded. It runs on the ``Doc`` the French pipeline already
+made for Presidio (no second tokenisation, the tokens it was trained on), decoded by
+:mod:`gateway.redaction.ner_decode`, which sets no entities on it: nothing else reading the
+shared ``Doc`` sees them.
 """
 
 from __future__ import annotations
@@ -120,14 +121,11 @@ class LearnedRecognizer(EntityRecognizer):
         """Entities the model finds in the tokens of ``text``."""
         if nlp_artifacts is None or nlp_artifacts.tokens is None:
             return []
-        from spacy.tokens import Doc
-
         tokens = nlp_artifacts.tokens
-        doc = Doc(tokens.vocab, words=[t.text for t in tokens],
-                  spaces=[bool(t.whitespace_) for t in tokens])
         wanted = set(entities)
         results: list[RecognizerResult] = []
-        for first, stop, label in decode(self._ner, doc):
+        # the decoder reads the shared Doc and writes nothing to it (no entities set)
+        for first, stop, label in decode(self._ner, tokens):
             if label not in wanted:
                 continue
             start = tokens[first].idx

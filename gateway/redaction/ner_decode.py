@@ -96,9 +96,9 @@ def _scores(ner: GreedyNer, summed: Floats) -> Floats:
     ``predict_states``: bias, maxout, upper layer; unseen moves get the row's minimum."""
     pieces = summed + ner.lower_bias
     # maxout: the best piece (numpy's max along a short last axis is several times slower)
-    hidden = pieces[..., 0]
+    hidden: Floats = np.ascontiguousarray(pieces[..., 0])
     for piece in range(1, pieces.shape[-1]):
-        hidden = np.maximum(hidden, pieces[..., piece])
+        np.maximum(hidden, pieces[..., piece], out=hidden)
     scores: Floats = hidden @ ner.upper_weights.T + ner.upper_bias
     if ner.unseen.any():
         scores[:, ner.unseen] = scores.min(axis=1, keepdims=True)
