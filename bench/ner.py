@@ -2,9 +2,10 @@
 matrix products and with the gateway's own decoder, interleaved in one process, and whether
 the entities are identical.
 
-The tokens are made once (the French tokenizer, as the analyzer does); only the learned
-component's ``pipe(doc)`` is timed, as the analysis runs it (one note at a time). Prints
-wall and CPU ms p50/p95 per backend; asserts nothing.
+The tokens are made once (the French tokenizer, as the analyzer does) and each note is
+given as a fresh ``Doc`` of them; only the learned component is timed, one note at a time
+(spaCy's ``pipe(doc)``, or ``ner_decode.decode``). Prints wall and CPU ms p50/p95 per
+backend; asserts nothing.
 
     .venv/bin/python bench/ner.py [--corpus PATH] [--notes 100] [--rounds 3]
 

@@ -120,7 +120,9 @@ class LearnedRecognizer(EntityRecognizer):
     ) -> list[RecognizerResult]:
         """Entities the model finds in the tokens of ``text``."""
         if nlp_artifacts is None or nlp_artifacts.tokens is None:
-            return []
+            # Presidio always hands the tokens over; skipping the model silently would let
+            # through what only it finds, so the analysis fails closed instead
+            raise ValueError("the learned recognizer needs the analysed tokens")
         tokens = nlp_artifacts.tokens
         wanted = set(entities)
         results: list[RecognizerResult] = []

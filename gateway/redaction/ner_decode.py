@@ -2,23 +2,24 @@
 
 spaCy's transition-based NER reads one token per step: it checks the validity of each of its
 46 moves through the parser state, takes the GIL back and calls BLIS's generic matrix
-product for one row. On a 1,500-character note that loop was 60 % of the learned NER's time
-(``bench/ner.py``), for a decision that, outside an entity, depends on the token alone: the
+product for one row. On a 1,500-character note that loop was ~70 % of the learned NER's time
+(a native profile, ``bench/README.md``), for a decision that, outside an entity, depends on the token alone: the
 model's three state features are the next token, the entity's first token and the token
 before, the last two padding when no entity is open. So this decoder scores every token as
 if no entity were open in one matrix product, jumps to the next token whose best valid move
 opens an entity, and steps token by token only inside entities (a few tokens per note).
 
-It computes what spaCy's ``Parser.greedy_parse`` computes — same layers, same features,
-same validity rules for a document without preset entities, the first best valid move —
-so the entities are the same; the last bits of a score may differ, as the products run
-through numpy rather than BLIS (``tests/redaction/test_ner_decode.py`` compares both on
-every corpus the repository holds). :func:`greedy_ner` refuses a model of another shape.
+It computes what spaCy's ``Parser.greedy_parse`` computes on a fresh copy of the tokens
+(no preset entities) — same layers, same features, same validity rules, the first best
+valid move — so the entities are the same; the last bits of a score may differ, as the
+products run through numpy rather than BLIS (``tests/redaction/test_ner_decode.py`` compares
+both on the held-out corpora and on models with random weights). :func:`greedy_ner` refuses a
+model of another shape, at start-up rather than on a request.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -35,7 +36,9 @@ _NER_FEATURES = 3
 
 @dataclass(frozen=True)
 class GreedyNer:
-    """The weights and move table of a loaded spaCy NER component, read once."""
+    """The weights and move table of a loaded spaCy NER component, read once: build it after
+    the weights are loaded (the biases and the upper layer are read here, the other layers
+    are called)."""
 
     tok2vec: Any  # the component's token-to-vector layers (ending in its projection)
     lower: Any  # spaCy's precomputable affine layer: per token and feature, before the bias
@@ -49,6 +52,8 @@ class GreedyNer:
     last: Ints
     unit: Ints
     out: int  # move index of O
+    unit_label: dict[int, int] = field(default_factory=dict)  # U move -> label position
+    begin_label: dict[int, int] = field(default_factory=dict)  # B move -> label position
 
 
 def greedy_ner(pipe: Any) -> GreedyNer:
@@ -63,6 +68,12 @@ def greedy_ner(pipe: Any) -> GreedyNer:
         raise ValueError("the NER model does not read three state features")
     if pipe.cfg.get("beam_width", 1) != 1:
         raise ValueError("the NER component decodes with a beam")
+    hidden, pieces = lower.get_dim("nO"), lower.get_dim("nP")
+    upper_weights = np.asarray(upper.get_param("W"), dtype=np.float32)
+    lower_bias = np.asarray(lower.get_param("b"), dtype=np.float32)
+    if (upper_weights.shape != (pipe.moves.n_moves, hidden)
+            or lower_bias.shape != (hidden, pieces)):
+        raise ValueError("the NER model's layers do not fit its moves")
     names = [pipe.moves.get_class_name(i) for i in range(pipe.moves.n_moves)]
     index = {name: i for i, name in enumerate(names)}
     labels = tuple(sorted(str(label) for label in pipe.labels))
@@ -75,25 +86,29 @@ def greedy_ner(pipe: Any) -> GreedyNer:
     def moves(kind: str) -> Ints:
         return np.array([index[f"{kind}-{label}"] for label in labels], dtype=np.intp)
 
+    begin, unit = moves("B"), moves("U")
     return GreedyNer(
         tok2vec=tok2vec,
         lower=lower,
-        lower_bias=np.asarray(lower.get_param("b"), dtype=np.float32),
-        upper_weights=np.asarray(upper.get_param("W"), dtype=np.float32),
+        lower_bias=lower_bias,
+        upper_weights=upper_weights,
         upper_bias=np.asarray(upper.get_param("b"), dtype=np.float32),
         unseen=unseen,
         labels=labels,
-        begin=moves("B"),
+        begin=begin,
         inside=moves("I"),
         last=moves("L"),
-        unit=moves("U"),
+        unit=unit,
         out=index["O"],
+        unit_label={int(move): i for i, move in enumerate(unit)},
+        begin_label={int(move): i for i, move in enumerate(begin)},
     )
 
 
 def _scores(ner: GreedyNer, summed: Floats) -> Floats:
     """Move scores for summed feature vectors (rows, hidden, pieces), as spaCy's
-    ``predict_states``: bias, maxout, upper layer; unseen moves get the row's minimum."""
+    ``predict_states``: bias, maxout, upper layer; unseen moves get the minimum score (spaCy
+    takes it over the batch, which is one document here, so over the row)."""
     pieces = summed + ner.lower_bias
     # maxout: the best piece (numpy's max along a short last axis is several times slower)
     hidden: Floats = np.ascontiguousarray(pieces[..., 0])
@@ -106,15 +121,13 @@ def _scores(ner: GreedyNer, summed: Floats) -> Floats:
 
 
 def decode(ner: GreedyNer, doc: Any) -> list[tuple[int, int, str]]:
-    """The entities (first token, end token, label) spaCy's greedy NER finds in ``doc``, a
-    tokenised ``Doc`` with no entities set. Raises ``ValueError`` if it has some (preset
-    entities constrain the moves, which this decoder does not model)."""
+    """The entities (first token, end token, label) spaCy's greedy NER finds in a fresh copy
+    of ``doc``'s tokens. Entities already set on ``doc`` are ignored, as on such a copy (spaCy
+    would keep preset ones); nothing is written to ``doc``."""
     n = len(doc)
     if n == 0:
         return []
-    if doc.has_annotation("ENT_IOB"):
-        raise ValueError("the document already has entities")
-    from spacy.attrs import IS_SPACE, SENT_START
+    from spacy.attrs import IS_SPACE, SENT_START  # spaCy loads with the analyzer, not before
 
     flags = doc.to_array([IS_SPACE, SENT_START])
     space = flags[:, 0].astype(bool)
@@ -144,12 +157,11 @@ def decode(ner: GreedyNer, doc: Any) -> list[tuple[int, int, str]]:
             return found
         start = int(opening[k])
         move = int(best[start])
-        if move in ner.unit:
-            label = int(np.flatnonzero(ner.unit == move)[0])
-            found.append((start, start + 1, ner.labels[label]))
+        if move in ner.unit_label:
+            found.append((start, start + 1, ner.labels[ner.unit_label[move]]))
             position = start + 1
             continue
-        label = int(np.flatnonzero(ner.begin == move)[0])
+        label = ner.begin_label[move]
         inside, last = int(ner.inside[label]), int(ner.last[label])
         token = start + 1  # a B move is valid only before the last token
         while True:
