@@ -3,11 +3,12 @@
 spaCy's transition-based NER reads one token per step: it checks the validity of each of its
 46 moves through the parser state, takes the GIL back and calls BLIS's generic matrix
 product for one row. On a 1,500-character note that loop was ~70 % of the learned NER's time
-(a native profile, ``bench/README.md``), for a decision that, outside an entity, depends on the token alone: the
-model's three state features are the next token, the entity's first token and the token
-before, the last two padding when no entity is open. So this decoder scores every token as
-if no entity were open in one matrix product, jumps to the next token whose best valid move
-opens an entity, and steps token by token only inside entities (a few tokens per note).
+(a native profile, ``bench/README.md``), for a decision that, outside an entity, depends on
+the token alone: the model's three state features are the next token, the entity's first
+token and the token before, the last two padding when no entity is open. So this decoder
+scores every token as if no entity were open in one matrix product, jumps to the next token
+whose best valid move opens an entity, and steps token by token only inside entities (a few
+tokens per note).
 
 It computes what spaCy's ``Parser.greedy_parse`` computes on a fresh copy of the tokens
 (no preset entities) — same layers, same features, same validity rules, the first best
@@ -19,7 +20,7 @@ model of another shape, at start-up rather than on a request.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -52,8 +53,8 @@ class GreedyNer:
     last: Ints
     unit: Ints
     out: int  # move index of O
-    unit_label: dict[int, int] = field(default_factory=dict)  # U move -> label position
-    begin_label: dict[int, int] = field(default_factory=dict)  # B move -> label position
+    unit_label: dict[int, int]  # U move -> label position
+    begin_label: dict[int, int]  # B move -> label position
 
 
 def greedy_ner(pipe: Any) -> GreedyNer:
