@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from spacy.attrs import IS_SPACE, SENT_START
 
 Floats = NDArray[np.float32]
 Ints = NDArray[np.intp]
@@ -53,8 +54,7 @@ class GreedyNer:
     last: Ints
     unit: Ints
     out: int  # move index of O
-    unit_label: dict[int, int]  # U move -> label position
-    begin_label: dict[int, int]  # B move -> label position
+    label_of: Ints  # per move, the position of its label in ``labels`` (-1: O and U-)
 
 
 def greedy_ner(pipe: Any) -> GreedyNer:
@@ -87,7 +87,10 @@ def greedy_ner(pipe: Any) -> GreedyNer:
     def moves(kind: str) -> Ints:
         return np.array([index[f"{kind}-{label}"] for label in labels], dtype=np.intp)
 
-    begin, unit = moves("B"), moves("U")
+    begin, inside, last, unit = moves("B"), moves("I"), moves("L"), moves("U")
+    label_of = np.full(len(names), -1, dtype=np.intp)
+    for table in (begin, inside, last, unit):
+        label_of[table] = np.arange(len(labels))
     return GreedyNer(
         tok2vec=tok2vec,
         lower=lower,
@@ -97,12 +100,11 @@ def greedy_ner(pipe: Any) -> GreedyNer:
         unseen=unseen,
         labels=labels,
         begin=begin,
-        inside=moves("I"),
-        last=moves("L"),
+        inside=inside,
+        last=last,
         unit=unit,
         out=index["O"],
-        unit_label={int(move): i for i, move in enumerate(unit)},
-        begin_label={int(move): i for i, move in enumerate(begin)},
+        label_of=label_of,
     )
 
 
@@ -128,8 +130,6 @@ def decode(ner: GreedyNer, doc: Any) -> list[tuple[int, int, str]]:
     n = len(doc)
     if n == 0:
         return []
-    from spacy.attrs import IS_SPACE, SENT_START  # spaCy loads with the analyzer, not before
-
     flags = doc.to_array([IS_SPACE, SENT_START])
     space = flags[:, 0].astype(bool)
     # A B move needs a next token in the same sentence (spaCy: ``B_(1).sent_start != 1``).
@@ -158,11 +158,11 @@ def decode(ner: GreedyNer, doc: Any) -> list[tuple[int, int, str]]:
             return found
         start = int(opening[k])
         move = int(best[start])
-        if move in ner.unit_label:
-            found.append((start, start + 1, ner.labels[ner.unit_label[move]]))
+        label = int(ner.label_of[move])  # a U or B move: O and U- are never chosen here
+        if move == ner.unit[label]:
+            found.append((start, start + 1, ner.labels[label]))
             position = start + 1
             continue
-        label = ner.begin_label[move]
         inside, last = int(ner.inside[label]), int(ner.last[label])
         token = start + 1  # a B move is valid only before the last token
         while True:

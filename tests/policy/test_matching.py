@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from gateway.policy.matching import _gate, compile_hints, compile_patterns
+from gateway.policy.matching import Matcher, _gate, compile_hints, compile_patterns
 from gateway.policy.schema import Hints
 
 PATTERNS = (
@@ -29,7 +29,7 @@ TEXTS = (
 )
 
 
-def without_gate(hints: Hints, patterns_only: bool = False) -> object:
+def without_gate(hints: Hints, patterns_only: bool = False) -> Matcher:
     matcher = compile_patterns(hints) if patterns_only else compile_hints(hints)
     return dataclasses.replace(matcher, gate=None)
 
@@ -40,7 +40,7 @@ def test_gated_matchers_find_what_ungated_ones_do(text: str) -> None:
     for gated, plain in ((compile_hints(hints), without_gate(hints)),
                          (compile_patterns(hints), without_gate(hints, patterns_only=True))):
         assert gated.gate is not None
-        assert gated.find(text) == plain.find(text)  # type: ignore[attr-defined]
+        assert gated.find(text) == plain.find(text)
 
 
 def test_hits_keep_their_order() -> None:

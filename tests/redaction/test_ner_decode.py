@@ -199,6 +199,7 @@ def test_recognizer_reads_the_analysis_doc_without_changing_it(redactor: Redacto
     pipe = nlp.get_pipe(PIPE_NAME)
     learned = next(r for r in redactor.engine.registry.recognizers
                    if isinstance(r, LearnedRecognizer))
+    ner = greedy_ner(pipe)
     for text in [*EDGE_TEXTS[1:], *held_out_texts()[:30]]:
         with engine.transient_words():  # type: ignore[attr-defined]
             artifacts = engine.process_text(text, "fr")
@@ -209,8 +210,9 @@ def test_recognizer_reads_the_analysis_doc_without_changing_it(redactor: Redacto
             assert (doc.tensor == tensor_before).all()
             _, copy = copies(nlp, text)
             expected = spacy_entities(pipe, copy)
+            assert decode(ner, doc) == expected, text[:80]  # the analysis Doc itself
         assert all(isinstance(r, RecognizerResult) for r in found)
-        assert decode(greedy_ner(pipe), nlp.make_doc(text)) == expected, text[:80]
+        assert decode(ner, nlp.make_doc(text)) == expected, text[:80]
         if expected:
             assert found, text[:80]
 
