@@ -27,6 +27,8 @@ import numpy as np
 from numpy.typing import NDArray
 from spacy.attrs import IS_SPACE, SENT_START
 
+from gateway.redaction.ner_vectors import TokenVectors, read_token_vectors, token_vectors
+
 Floats = NDArray[np.float32]
 Ints = NDArray[np.intp]
 
@@ -42,7 +44,7 @@ class GreedyNer:
     the weights are loaded (the biases and the upper layer are read here, the other layers
     are called)."""
 
-    tok2vec: Any  # the component's token-to-vector layers (ending in its projection)
+    tok2vec: TokenVectors  # the component's token-to-vector weights (to its projection)
     lower: Any  # spaCy's precomputable affine layer: per token and feature, before the bias
     lower_bias: Floats  # (hidden, pieces)
     upper_weights: Floats  # (moves, hidden)
@@ -59,8 +61,9 @@ class GreedyNer:
 
 def greedy_ner(pipe: Any) -> GreedyNer:
     """Read the weights and moves of spaCy NER component ``pipe`` (a transition-based parser
-    with an upper layer and three state features). Raises ``ValueError`` for another shape,
-    which this decoder would not decode as spaCy does."""
+    with an upper layer and three state features, its token vectors of the shape
+    :func:`~gateway.redaction.ner_vectors.read_token_vectors` accepts). Raises ``ValueError``
+    for another shape, which this decoder would not decode as spaCy does."""
     model = pipe.model
     if not model.attrs.get("has_upper") or len(model.layers) != 3:
         raise ValueError("the NER model has no upper layer")
@@ -92,7 +95,7 @@ def greedy_ner(pipe: Any) -> GreedyNer:
     for table in (begin, inside, last, unit):
         label_of[table] = np.arange(len(labels))
     return GreedyNer(
-        tok2vec=tok2vec,
+        tok2vec=read_token_vectors(tok2vec),
         lower=lower,
         lower_bias=lower_bias,
         upper_weights=upper_weights,
@@ -137,7 +140,7 @@ def decode(ner: GreedyNer, doc: Any) -> list[tuple[int, int, str]]:
     next_joins[:-1] = flags[1:, 1] != 1
 
     # Per token and feature, before the bias; row 0 is the padding (spaCy's layout).
-    cached: Floats = ner.lower.predict(ner.tok2vec.predict([doc]))
+    cached: Floats = ner.lower.predict(token_vectors(ner.tok2vec, doc))
     pad = cached[0]
 
     # Every token scored as if no entity were open: features (token, padding, padding),
