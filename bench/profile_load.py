@@ -174,10 +174,13 @@ def main() -> None:
                 time.sleep(0.5)  # py-spy attaches; the load outlasts its sampling window
             tree = proc_tree(gateway.proc.pid)
             cpu_before = cpu_seconds(tree)
+            server_before = cpu_seconds([gateway.proc.pid])
             result = asyncio.run(drive(url, key, prompt, args.concurrency, args.seconds + 0.5,
                                        args.stream, args.fresh))
             result["cpu_ms_per_req"] = ((cpu_seconds(tree) - cpu_before) * 1e3
                                         / max(1, result["requests"]))
+            result["server_ms_per_req"] = ((cpu_seconds([gateway.proc.pid]) - server_before)
+                                           * 1e3 / max(1, result["requests"]))
             if recorder is not None:
                 _, stderr = recorder.communicate()
                 if recorder.returncode != 0 or not args.py_spy.exists():
@@ -192,7 +195,8 @@ def main() -> None:
           f"{args.analysis_workers or 'default'}, {args.seconds:.0f} s: {result['requests']} requests, "
           f"{result['errors']} errors, {result['req_s']:.1f} req/s, p50 {result['p50_ms']:.1f} ms, "
           f"p99 {result['p99_ms']:.1f} ms, TTFB p50 {result['ttfb_p50_ms']:.1f} ms, "
-          f"gateway CPU {result['cpu_ms_per_req']:.1f} ms/req (process tree), /healthz meanwhile "
+          f"gateway CPU {result['cpu_ms_per_req']:.1f} ms/req (process tree; server process "
+          f"{result['server_ms_per_req']:.1f}), /healthz meanwhile "
           f"p50 {result['healthz_p50_ms']:.1f} ms p99 {result['healthz_p99_ms']:.1f} ms")
     if args.py_spy:
         print(f"\nshare of samples holding the GIL (inclusive), from {args.py_spy}:")

@@ -13,10 +13,16 @@ from gateway.services import Services
 from gateway.types import Principal, Role
 
 
-def get_services(request: Request) -> Services:
+def services_of(request: Request) -> Services:
     """The process's services, built in the app lifespan."""
     services: Services = request.app.state.services
     return services
+
+
+async def get_services(request: Request) -> Services:
+    """:func:`services_of` as a dependency (``async``: FastAPI runs a plain function in its
+    thread pool, a thread hand-off per request for an attribute read)."""
+    return services_of(request)
 
 
 if TYPE_CHECKING:
@@ -45,7 +51,7 @@ def get_principal(request: Request) -> Principal:
     key, the user that front-end vouches for (:func:`gateway.frontend.identify`)."""
     from gateway.frontend import FrontendConfig, SigningKeys, identify
 
-    services = get_services(request)
+    services = services_of(request)
     record = authenticate_record(request.headers.get("authorization"), services.keys)
     config = FrontendConfig.from_json(record.frontend) if record.frontend else None
     return identify(record.principal(), config, request.headers, services.directory,
@@ -79,7 +85,7 @@ def _session_principal(request: Request, allowed: frozenset[Role]) -> Principal 
     state-changing request does not come from our own pages."""
     from gateway.sso import session_from, same_origin
 
-    settings = get_services(request).settings
+    settings = services_of(request).settings
     session = session_from(request, settings)
     if session is None:
         return None

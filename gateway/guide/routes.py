@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from gateway.api.deps import get_services, require_role
+from gateway.api.deps import require_role, services_of
 from gateway.auth import authenticate
 from gateway.errors import InvalidRequest
 from gateway.services import Services
@@ -39,7 +39,7 @@ def _page(name: str) -> str:
 async def guide(request: Request,
                 org: Annotated[str | None, Query(max_length=64)] = None) -> Response:
     """The guide; counts one view for ``org`` if it is an organisation with a policy."""
-    services: Services = get_services(request)
+    services: Services = services_of(request)
     if org and services.staff is not None and org in services.policies.all():
         from gateway.usage.periods import month_of
 
@@ -57,7 +57,7 @@ async def guide_views(principal: Manager, request: Request) -> dict[str, Any]:
     from gateway.usage.periods import is_closed
     from gateway.usage.suppress import effective_k
 
-    services: Services = get_services(request)
+    services: Services = services_of(request)
     k = effective_k(services.policies.get(principal.org).policy.usage.k_anonymity)
     counts = await services.staff.guide_views(principal.org) if services.staff else {}
     months = [{"mois": month, "vues": n if n >= k else None}
@@ -83,7 +83,7 @@ async def opposition(request: Request) -> Response:
         body = (await request.body())[:4096].decode("utf-8", "replace")
         key = (parse_qs(body).get("cle") or [""])[0].strip()
         header = f"Bearer {key}" if key else None
-    services: Services = get_services(request)
+    services: Services = services_of(request)
     principal = authenticate(header, services.keys)
     if services.staff is None:
         raise InvalidRequest("Aucun stockage n'est configuré pour les oppositions.")

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from gateway.api.deps import get_principal, get_services
+from gateway.api.deps import get_principal, get_services, services_of
 from gateway.errors import InvalidRequest
 from gateway.pages import shell, static_file
 from gateway.services import Services
@@ -43,7 +43,7 @@ def survey_store(request: Request) -> Any:
     if store is None:
         from gateway.survey.store import build_survey_store
 
-        store = build_survey_store(get_services(request).settings)
+        store = build_survey_store(services_of(request).settings)
         request.app.state.survey_store = store
     return store
 

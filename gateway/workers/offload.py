@@ -46,6 +46,10 @@ from gateway.workers.tasks import (
 )
 
 RETRY_AFTER_S = 1
+# Up to this many characters of analysed text, the redaction is finished on the event loop
+# (~0.3 ms for a 1,500-character note); above, in a thread, so that a long document does not
+# hold up the other requests' streams.
+INLINE_FINISH_CHARS = 4_000
 _RECENT_CLASSIFICATIONS = 2048
 _POLICY_BLOBS = 32
 
@@ -73,6 +77,10 @@ class Analysis:
         missing = [text for text in texts if keys[text] not in known]
         fresh = {keys[text]: spans
                  for text, spans in (await self._analyse(missing, settings)).items()}
+        if isinstance(cache, MemoryCache) and sum(map(len, texts)) <= INLINE_FINISH_CHARS:
+            # placeholders for a short request take a fraction of a millisecond: less than
+            # a thread hand-off, which on a busy server cost more than the work
+            return self._finish(messages, params, settings, known, fresh)
         return await asyncio.to_thread(self._finish, messages, params, settings, known, fresh)
 
     async def _analyse(self, texts: list[str],
