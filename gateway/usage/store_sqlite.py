@@ -2,8 +2,7 @@
 
 Calls run in a worker thread (``asyncio.to_thread``) on one connection guarded by a lock,
 so the event loop never blocks on disk; several worker processes can share the file (WAL
-mode, busy timeout). Events that arrive while a write is under way are committed together
-in the next transaction (group commit, :meth:`SQLiteUsageStore.add`).
+mode, busy timeout). One event is one transaction.
 """
 
 from __future__ import annotations
@@ -62,9 +61,6 @@ class SQLiteUsageStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
-        # events waiting for the next group commit, and the task writing them (see add)
-        self._pending: list[tuple[UsageEvent, str, asyncio.Future[None]]] = []
-        self._writer: asyncio.Task[None] | None = None
 
     async def forget_marks(self, month: str) -> None:
         """Delete the worker marks of ``month`` (``YYYY-MM``): they were written under a
@@ -77,84 +73,43 @@ class SQLiteUsageStore:
         await asyncio.to_thread(run)
 
     async def add(self, event: UsageEvent, pseudonym: str) -> None:
-        """Store one event; returns once it is committed.
+        await asyncio.to_thread(self._add, event, pseudonym)
 
-        Group commit: events that arrive while a write is under way wait for it, then go
-        together in the next transaction, one thread hand-off and one commit for all of them
-        instead of one each (on a busy server the hand-offs cost more than the writes)."""
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((event, pseudonym, done))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write_pending())
-        await done
-
-    async def _write_pending(self) -> None:
-        while self._pending:
-            batch, self._pending = self._pending, []
-            try:
-                failures = await asyncio.to_thread(self._add_all, [(e, p) for e, p, _ in batch])
-            except asyncio.CancelledError as exc:  # shutting down: no caller waits forever
-                batch, self._pending = batch + self._pending, []
-                failures = [exc] * len(batch)
-                _settle(batch, failures)
-                raise
-            except Exception as exc:  # noqa: BLE001 - the thread could not run: every caller hears it
-                failures = [exc] * len(batch)
-            _settle(batch, failures)
-
-    def _add_all(self, batch: list[tuple[UsageEvent, str]]) -> list[BaseException | None]:
-        """Write ``batch`` in one transaction; if that fails, each event alone, so that one
-        event that cannot be written does not fail the others. Returns each one's error."""
+    def _add(self, event: UsageEvent, pseudonym: str) -> None:
+        dims = event.dims()
+        hour, day = hour_key(event.hour), day_key(event.hour)
         with self._lock:
-            try:
-                self._transaction(batch)
-                return [None] * len(batch)
-            except Exception:  # noqa: BLE001 - retried one by one just below
-                if len(batch) == 1:
-                    raise
-            failures: list[BaseException | None] = []
-            for one in batch:
-                try:
-                    self._transaction([one])
-                    failures.append(None)
-                except Exception as exc:  # noqa: BLE001 - reported to that event's caller
-                    failures.append(exc)
-            return failures
+            self._write(event, pseudonym, dims, hour, day)
 
-    def _transaction(self, batch: list[tuple[UsageEvent, str]]) -> None:
+    def _write(self, event: UsageEvent, pseudonym: str, dims: tuple[str, ...], hour: str,
+               day: str) -> None:
         db = self._db
         try:
             db.execute("BEGIN IMMEDIATE")
-            for event, pseudonym in batch:
-                self._insert(event, pseudonym)
+            # Idempotent like the Redis store: an event retried after an error counts once.
+            db.execute("DELETE FROM seen WHERE day < date(?, '-7 days')", (day,))
+            fresh = db.execute(
+                "INSERT OR IGNORE INTO seen (event_id, day) VALUES (?, ?)", (event.event_id, day)
+            ).rowcount
+            if not fresh:
+                db.execute("COMMIT")
+                return
+            db.executemany(
+                f"INSERT INTO counters (hour, org, {_DIMS}, metric, value) "
+                f"VALUES (?, ?, {_PLACE}, ?, ?) "
+                f"ON CONFLICT DO UPDATE SET value = value + excluded.value",
+                [(hour, event.org, *dims, m, v) for m, v in increments(event).items()],
+            )
+            db.executemany(
+                f"INSERT OR IGNORE INTO user_marks (day, org, {_DIMS}, facet, pseudonym) "
+                f"VALUES (?, ?, {_PLACE}, ?, ?)",
+                [(day, event.org, *dims, f, pseudonym) for f in facets(event)],
+            )
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
-
-    def _insert(self, event: UsageEvent, pseudonym: str) -> None:
-        db = self._db
-        dims = event.dims()
-        hour, day = hour_key(event.hour), day_key(event.hour)
-        # Idempotent like the Redis store: an event retried after an error counts once.
-        db.execute("DELETE FROM seen WHERE day < date(?, '-7 days')", (day,))
-        fresh = db.execute(
-            "INSERT OR IGNORE INTO seen (event_id, day) VALUES (?, ?)", (event.event_id, day)
-        ).rowcount
-        if not fresh:
-            return
-        db.executemany(
-            f"INSERT INTO counters (hour, org, {_DIMS}, metric, value) "
-            f"VALUES (?, ?, {_PLACE}, ?, ?) "
-            f"ON CONFLICT DO UPDATE SET value = value + excluded.value",
-            [(hour, event.org, *dims, m, v) for m, v in increments(event).items()],
-        )
-        db.executemany(
-            f"INSERT OR IGNORE INTO user_marks (day, org, {_DIMS}, facet, pseudonym) "
-            f"VALUES (?, ?, {_PLACE}, ?, ?)",
-            [(day, event.org, *dims, f, pseudonym) for f in facets(event)],
-        )
 
     async def counters(self, org: str, start: datetime, end: datetime) -> list[CounterRow]:
         rows = await asyncio.to_thread(
@@ -249,21 +204,5 @@ class SQLiteUsageStore:
             return False
 
     async def aclose(self) -> None:
-        if self._writer is not None:  # the events already handed over are written first
-            await asyncio.shield(self._writer)
         with self._lock:
             self._db.close()
-
-
-def _settle(batch: list[tuple[UsageEvent, str, asyncio.Future[None]]],
-            failures: list[BaseException | None]) -> None:
-    """Tell each waiting caller of ``batch`` whether its event was written."""
-    for (_, _, done), failure in zip(batch, failures, strict=True):
-        if done.done():  # its caller was cancelled (the event may still be written)
-            continue
-        if failure is None:
-            done.set_result(None)
-        elif isinstance(failure, asyncio.CancelledError):
-            done.cancel()
-        else:
-            done.set_exception(failure)

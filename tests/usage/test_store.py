@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -186,65 +185,3 @@ def test_an_in_memory_store_leaves_no_file(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     SQLiteUsageStore(Path(":memory:"))
     assert list(tmp_path.iterdir()) == []
-
-
-async def _requests(store: SQLiteUsageStore) -> float:
-    rows = await store.counters("asso", MARCH - timedelta(days=1), MARCH + timedelta(days=1))
-    return sum(r.value for r in rows if r.metric == "requests")
-
-
-async def test_sqlite_commits_concurrent_events_together(tmp_path: Path) -> None:
-    """Events that arrive while a write is under way go in one later transaction; each
-    caller still returns once its own event is committed."""
-    import asyncio
-
-    store = SQLiteUsageStore(tmp_path / "usage.sqlite3")
-    batches: list[int] = []
-    add_all = store._add_all
-
-    def recorded(batch):  # type: ignore[no-untyped-def]
-        batches.append(len(batch))
-        return add_all(batch)
-
-    store._add_all = recorded  # type: ignore[method-assign]
-    w = worker("equipe", 1)
-    await asyncio.gather(*(add(store, event(w), w) for _ in range(40)))
-    assert sum(batches) == 40 and len(batches) < 40  # several events per commit
-    assert await _requests(store) == 40
-    await store.aclose()
-
-
-async def test_sqlite_one_event_that_fails_does_not_fail_the_others(tmp_path: Path) -> None:
-    import asyncio
-
-    store = SQLiteUsageStore(tmp_path / "usage.sqlite3")
-    w = worker("equipe", 1)
-    events = [event(w) for _ in range(12)]
-    bad = events[5].event_id
-    insert = store._insert
-
-    def failing(ev, pseudonym):  # type: ignore[no-untyped-def]
-        if ev.event_id == bad:
-            raise sqlite3.IntegrityError("refused")
-        insert(ev, pseudonym)
-
-    store._insert = failing  # type: ignore[method-assign]
-    results = await asyncio.gather(*(add(store, ev, w) for ev in events), return_exceptions=True)
-    assert [i for i, r in enumerate(results) if r is not None] == [5]
-    assert isinstance(results[5], sqlite3.IntegrityError)
-    assert await _requests(store) == 11  # nothing of the failed event, all of the others
-    await store.aclose()
-
-
-async def test_sqlite_close_writes_the_events_handed_over(tmp_path: Path) -> None:
-    import asyncio
-
-    store = SQLiteUsageStore(tmp_path / "usage.sqlite3")
-    w = worker("equipe", 1)
-    tasks = [asyncio.create_task(add(store, event(w), w)) for _ in range(10)]
-    await asyncio.sleep(0)  # handed over, not yet written
-    await store.aclose()
-    await asyncio.gather(*tasks)
-    reopened = SQLiteUsageStore(tmp_path / "usage.sqlite3")
-    assert await _requests(reopened) == 10
-    await reopened.aclose()
