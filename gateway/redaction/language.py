@@ -9,6 +9,7 @@ function words, which every sentence has, whatever its topic.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -74,10 +75,17 @@ def inside(ranges: list[tuple[int, int]], start: int, end: int) -> bool:
 _LETTERS = re.compile(r"[^\W\d_]+(?:[ '’-][^\W\d_]+)*")
 
 
+@functools.lru_cache(maxsize=4096)
+def _latin_letter(c: str) -> bool:
+    # one name look-up per distinct letter, not per letter of every accented word
+    return unicodedata.name(c, "LATIN").startswith("LATIN")
+
+
 def _latin(word: str) -> bool:
     if word.isascii():
         return True
-    return all(unicodedata.name(c, "LATIN").startswith("LATIN") for c in word if c.isalpha())
+    # ASCII letters are all LATIN ... LETTER
+    return all(_latin_letter(c) for c in word if not c.isascii() and c.isalpha())
 
 
 def foreign_script_runs(text: str) -> list[tuple[int, int]]:

@@ -199,9 +199,9 @@ def upper_context(text: str, tok: Tok) -> bool:
     line_start = text.rfind("\n", 0, tok.start) + 1
     line_end = text.find("\n", tok.end)
     line = text[line_start : line_end if line_end >= 0 else len(text)]
-    letters = [c for c in line if c.isalpha()]
+    letters = list(filter(str.isalpha, line))  # C-level loops: lines can be long
     return (
-        len(letters) > len(tok.text) + 3 and sum(c.isupper() for c in letters) / len(letters) > 0.8
+        len(letters) > len(tok.text) + 3 and sum(map(str.isupper, letters)) / len(letters) > 0.8
     )
 
 
@@ -211,9 +211,9 @@ def heading_line(text: str, start: int, end: int) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line = text[line_start : line_end if line_end >= 0 else len(text)]
-    letters = [c for c in line if c.isalpha()]
-    span_letters = sum(c.isalpha() for c in text[start:end])
-    return len(letters) > span_letters + 3 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+    letters = list(filter(str.isalpha, line))  # C-level loops: lines can be long
+    span_letters = sum(map(str.isalpha, text[start:end]))
+    return len(letters) > span_letters + 3 and sum(map(str.isupper, letters)) > 0.8 * len(letters)
 
 
 def runs(text: str, toks: list[Tok], marks: list[bool]) -> list[tuple[int, int]]:
