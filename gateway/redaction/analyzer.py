@@ -42,7 +42,12 @@ from gateway.redaction.language import (
     writes_capitals,
 )
 from gateway.redaction.mrz import join_mrz_parts
-from gateway.redaction.structure import header_cells, is_column_name, structure_spans
+from gateway.redaction.structure import (
+    find_tables,
+    header_cells,
+    is_column_name,
+    structure_spans,
+)
 from gateway.redaction.tokens import frequent_words, split_cells, warm_up
 from gateway.redaction.vetoes import never_personal
 from gateway.redaction.names import NameTokens, collect_name_tokens, enumerated_names, propagate
@@ -290,10 +295,11 @@ class Redactor:
 
     def _complete(self, text: str, found: list[Span], settings: RedactionSettings) -> list[Span]:
         spans = _keep_outside(text, merge_spans(found), settings)
-        headers = header_cells(text)
+        tables = find_tables(text)
+        headers = header_cells(text, tables)
         if headers:  # « PRENOM », « Lien » in a header row name columns, not people
             spans = [s for s in spans if not any(a <= s.start and s.end <= b for a, b in headers)]
-        typed = [s for s in structure_spans(text, spans, self.lexicons)
+        typed = [s for s in structure_spans(text, spans, self.lexicons, tables)
                  if not never_personal(text, s.start, s.end, s.label)]
         if typed:
             spans = merge_spans(spans + _keep_outside(text, typed, settings))

@@ -10,6 +10,7 @@ to the exact characters of the original.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -19,6 +20,25 @@ from gateway.redaction.spoken import Spoken, find_all
 _DROP = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
 _SPACES = frozenset("\u00a0\u202f\u2007\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u2008\u3000\t")
 _TRANSLATE = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2010": "-", "\u2011": "-"}
+# The characters :func:`_fold` may change: every non-ASCII one and the ASCII ones above.
+_ASCII_FOLDED = sorted(c for c in _DROP | _SPACES | _TRANSLATE.keys() if c.isascii())
+_FOLDED = re.compile("|".join([r"[^\x00-\x7f]", *map(re.escape, _ASCII_FOLDED)]))
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold(char: str) -> str:
+    """What ``char`` becomes in the view (``""``: dropped)."""
+    if char in _DROP:
+        return ""
+    if char in _SPACES:
+        return " "
+    if char in _TRANSLATE:
+        return _TRANSLATE[char]
+    if char.isascii():
+        return char
+    return unicodedata.normalize("NFKC", char)
+
+
 # O/o read as 0, I/l/| read as 1 when they sit inside a run that is otherwise digits.
 _LOOKALIKE = {"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"}
 # A run of digits, look-alikes and separators (Corsican 2A/2B allowed inside a NIR).
@@ -42,22 +62,23 @@ class NormalizedText:
 
 def normalize(original: str) -> NormalizedText:
     """Build the normalised view of ``original`` (see module docstring)."""
-    chars: list[str] = []
+    pieces: list[str] = []
     origin: list[int] = []
-    for index, char in enumerate(original):
-        if char in _DROP:
-            continue
-        if char in _SPACES:
-            folded = " "
-        elif char in _TRANSLATE:
-            folded = _TRANSLATE[char]
-        elif char.isascii():
-            folded = char
-        else:
-            folded = unicodedata.normalize("NFKC", char)
-        for piece in folded:
-            chars.append(piece)
-            origin.append(index)
+    copied = 0  # the original up to here is in ``pieces``
+    # Most characters stay as they are: only the others are looked at one by one, the runs
+    # between them copied whole.
+    for match in _FOLDED.finditer(original):
+        index = match.start()
+        if index > copied:
+            pieces.append(original[copied:index])
+            origin.extend(range(copied, index))
+        folded = _fold(match.group())
+        pieces.append(folded)
+        origin.extend([index] * len(folded))
+        copied = index + 1
+    pieces.append(original[copied:])
+    origin.extend(range(copied, len(original)))
+    chars = list("".join(pieces))
     ends = [i + 1 for i in origin]
     chars, origin, ends = _join_hyphenation(chars, origin, ends)
     folded_text = "".join(chars)
@@ -121,6 +142,8 @@ def _fix_lookalikes(text: str) -> str:
     out = list(text)
     for match in _RUN.finditer(text):
         run = match.group()
+        if len(run) < 6:  # fewer than 6 digits (« ll » of « elle »): never a number here
+            continue
         digits = sum(c.isdigit() for c in run)
         lookalikes = sum(c in _LOOKALIKE for c in run)
         # A real number: at least 6 digits and look-alikes a small minority of it.

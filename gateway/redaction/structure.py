@@ -137,6 +137,10 @@ class _Cell:
     end: int
 
 
+# A table: its delimiter and its rows of cells.
+Table = tuple[str, list[list[_Cell]]]
+
+
 def fold_header(text: str) -> str:
     """« Né(e) le : » -> ``ne le``; « N° CAF » -> ``n caf``; « date_naiss » -> ``date naiss``;
     « dateNaissance » -> ``date naissance`` (software keys in camel case)."""
@@ -152,14 +156,16 @@ def header_label(text: str) -> str | None:
     return HEADERS.get(fold_header(text))
 
 
-def structure_spans(text: str, spans: list[Span], lexicons: Lexicons) -> list[Span]:
+def structure_spans(text: str, spans: list[Span], lexicons: Lexicons,
+                    tables: list[Table] | None = None) -> list[Span]:
     """New spans for table cells and form values typed by their header, label or column.
 
     ``spans`` are what the recognizers found; cells already covered are left to them.
+    ``tables``: :func:`find_tables` of ``text``, when the caller already has them.
     """
     index = SpanIndex(spans)
     found: list[Span] = []
-    for delimiter, block in _tables(text):
+    for delimiter, block in find_tables(text) if tables is None else tables:
         found.extend(_typed_columns(text, block, index, lexicons, delimiter))
     found.extend(_form_values(text, index, lexicons))
     found.extend(_key_values(text, index, lexicons))
@@ -175,13 +181,14 @@ def is_column_name(text: str) -> bool:
     return folded in HEADERS or folded in _NEUTRAL_HEADERS
 
 
-def header_cells(text: str) -> list[tuple[int, int]]:
+def header_cells(text: str, tables: list[Table] | None = None) -> list[tuple[int, int]]:
     """Cells of a table's first row that are known column names (« PRENOM », « Lien »), in a
     row holding two of them or more: a column's name, never a value, whatever the model reads
     in it. The row's other cells may be values (« | Nom | Dupont | Prénom | Julie | » in a
-    form laid out as a table) and keep their spans."""
+    form laid out as a table) and keep their spans. ``tables``: as in
+    :func:`structure_spans`."""
     cells: list[tuple[int, int]] = []
-    for _, block in _tables(text):
+    for _, block in find_tables(text) if tables is None else tables:
         header = [fold_header(text[c.start:c.end]) for c in block[0]]
         named = [(c.start, c.end) for c, h in zip(block[0], header)
                  if h in HEADERS or h in _NEUTRAL_HEADERS]
@@ -190,9 +197,14 @@ def header_cells(text: str) -> list[tuple[int, int]]:
     return cells
 
 
-def _tables(text: str) -> Iterator[tuple[str, list[list[_Cell]]]]:
-    """Blocks of at least two consecutive lines split into the same number (≥ 2) of cells by
-    one delimiter; Markdown separator rows are skipped."""
+def find_tables(text: str) -> list[Table]:
+    """The tables of ``text``, each with its delimiter: blocks of at least two consecutive
+    lines split into the same number (≥ 2) of cells by one delimiter (Markdown separator
+    rows skipped)."""
+    return list(_tables(text))
+
+
+def _tables(text: str) -> Iterator[Table]:
     lines: list[tuple[int, int]] = []
     pos = 0
     for line in text.split("\n"):
@@ -248,8 +260,18 @@ def _split(text: str, start: int, end: int, delimiter: str) -> list[_Cell] | Non
 def _csv_pieces(text: str, start: int, end: int, delimiter: str) -> list[_Cell]:
     """Cells of a CSV line; a delimiter inside double quotes belongs to its cell."""
     cells: list[_Cell] = []
-    quoted = False
     pos = start
+    if text.find('"', start, end) < 0:
+        # no quotes (prose, most lines): every delimiter splits, found by str.find in C
+        # rather than by the character loop below
+        cut = text.find(delimiter, start, end)
+        while cut >= 0:
+            cells.append(_trim(text, pos, cut))
+            pos = cut + 1
+            cut = text.find(delimiter, pos, end)
+        cells.append(_trim(text, pos, end))
+        return cells
+    quoted = False
     for i in range(start, end):
         if text[i] == '"':
             quoted = not quoted
@@ -440,5 +462,5 @@ def _name_in(
     return Span(match.start(), name_end, "PERSON", SCORE)
 
 
-__all__ = ["HEADERS", "fold_header", "header_cells", "header_label", "is_column_name",
+__all__ = ["HEADERS", "Table", "find_tables", "fold_header", "header_cells", "header_label", "is_column_name",
            "structure_spans"]

@@ -75,3 +75,49 @@ def test_long_message_is_analysed_whole(redactor: Redactor) -> None:
     for cut in range(WINDOW - 20, WINDOW + 5, 4):
         probe = "x " * (cut // 2) + "tél 06 98 76 54 32 " + "suite " * 900
         assert covered(probe, redactor.analyze(probe), "06 98 76 54 32")
+
+
+def _per_character(original: str) -> tuple[list[str], list[int]]:
+    """The view's characters and origins as the per-character fold defines them (the
+    reference the run-copying implementation must match)."""
+    import unicodedata
+
+    from gateway.redaction.normalize import _DROP, _SPACES, _TRANSLATE
+
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(original):
+        if char in _DROP:
+            continue
+        if char in _SPACES:
+            folded = " "
+        elif char in _TRANSLATE:
+            folded = _TRANSLATE[char]
+        elif char.isascii():
+            folded = char
+        else:
+            folded = unicodedata.normalize("NFKC", char)
+        chars.extend(folded)
+        origin.extend([index] * len(folded))
+    return chars, origin
+
+
+_SPECIAL = ("\u200b\u00ad\u00a0\u202f\t\u2019\u2018\u02bc\u2010\u2011ﬁ½０１①é\u0301ÀçŒ"
+            "\u3000\ufeff")
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_run_copying_view_is_the_per_character_fold(seed: int) -> None:
+    import random
+    import re
+
+    rng = random.Random(seed)
+    alphabet = "ab Z09.-'\n" + _SPECIAL
+    original = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80)))
+    chars, origin = _per_character(original)
+    if re.search(r"-[ \t]*\n", "".join(chars)):
+        return  # a word cut at a line end is joined: covered above
+    view = normalize(original)
+    assert view.text == "".join(chars)
+    assert list(view.origin) == origin
+    assert list(view.origin_end) == [i + 1 for i in origin]

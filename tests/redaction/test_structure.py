@@ -258,3 +258,31 @@ def test_a_span_never_runs_on_into_the_next_cell_of_a_row(redactor: Redactor) ->
     found = _values(text, redactor.analyze(text))
     assert found == {"7 impasse des Tilleuls 31200 Toulouse": "ADDRESS",
                      "06 41 27 83 95": "PHONE"}
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_csv_cells_cut_by_find_match_the_character_loop(seed: int) -> None:
+    """Lines without quotes are cut with ``str.find``: the same cells as the quote-aware
+    character loop (the reference, here) on lines with and without quotes."""
+    import random
+
+    from gateway.redaction.structure import _csv_pieces, _trim
+
+    def reference(text: str, start: int, end: int, delimiter: str) -> list[object]:
+        cells, quoted, pos = [], False, start
+        for i in range(start, end):
+            if text[i] == '"':
+                quoted = not quoted
+            elif text[i] == delimiter and not quoted:
+                cells.append(_trim(text, pos, i))
+                pos = i + 1
+        cells.append(_trim(text, pos, end))
+        return cells
+
+    rng = random.Random(seed)
+    for delimiter in ",;":
+        alphabet = "ab ,;\t'" + ('"' if seed % 2 else "")
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        start = rng.randint(0, len(text))
+        end = rng.randint(start, len(text))
+        assert _csv_pieces(text, start, end, delimiter) == reference(text, start, end, delimiter)
