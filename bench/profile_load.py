@@ -179,8 +179,10 @@ def main() -> None:
                                        args.stream, args.fresh))
             result["cpu_ms_per_req"] = ((cpu_seconds(tree) - cpu_before) * 1e3
                                         / max(1, result["requests"]))
-            result["server_ms_per_req"] = ((cpu_seconds([gateway.proc.pid]) - server_before)
-                                           * 1e3 / max(1, result["requests"]))
+            # with --workers N > 1 that pid is uvicorn's supervisor: no server figure
+            result["server_ms_per_req"] = (
+                (cpu_seconds([gateway.proc.pid]) - server_before) * 1e3
+                / max(1, result["requests"]) if args.workers == 1 else float("nan"))
             if recorder is not None:
                 _, stderr = recorder.communicate()
                 if recorder.returncode != 0 or not args.py_spy.exists():

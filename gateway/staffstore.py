@@ -47,7 +47,8 @@ class StaffStore(Protocol):
 
 
 class SQLiteStaffStore:
-    """The embedded store; writes run in a thread so the event loop never waits on disk."""
+    """The embedded store; calls that may wait on the disk or on another process run in a
+    thread, so the event loop never does."""
 
     def __init__(self, state_dir: Path) -> None:
         state_dir.mkdir(parents=True, exist_ok=True)
@@ -78,13 +79,19 @@ class SQLiteStaffStore:
             (opt_out_digest(self._key, principal),))
 
     async def opted_out(self, principal: Principal) -> bool:
-        # Read on the event loop, not in a thread: it runs on every request, a read of one
-        # indexed row takes microseconds and, in WAL mode, never waits for a writer; the
-        # thread hand-off cost more than the read (``bench/README.md``). It may wait for
-        # the lock while this process writes an opt-out or a guide view, both rare.
-        rows = self._run("SELECT 1 FROM research_opt_outs WHERE digest = ?",
-                         (opt_out_digest(self._key, principal),))
-        return bool(rows)
+        query = ("SELECT 1 FROM research_opt_outs WHERE digest = ?",
+                 (opt_out_digest(self._key, principal),))
+        # It runs on every request: read on the event loop when the connection is free (one
+        # indexed row, microseconds; a reader outside a write transaction does not wait for
+        # other processes' writers in WAL mode), where the thread hand-off cost more than the
+        # read (``bench/README.md``). While this process writes (a guide view, an opt-out),
+        # which may wait on the disk or another process, the read waits in a thread.
+        if self._lock.acquire(blocking=False):
+            try:
+                return bool(self._db.execute(*query).fetchall())
+            finally:
+                self._lock.release()
+        return bool(await asyncio.to_thread(self._run, *query))
 
 
 def _file_key(path: Path) -> bytes:

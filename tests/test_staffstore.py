@@ -57,3 +57,24 @@ async def test_only_keyed_hashes_are_stored(tmp_path: Path) -> None:
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("staff.sqlite3*"))
     assert b"subject-000007" not in raw and b"key000007" not in raw
     assert not await SQLiteStaffStore(tmp_path / "other").opted_out(_worker(7))  # keyed
+
+
+async def test_sqlite_opt_out_read_waits_in_a_thread_while_the_process_writes(
+        tmp_path: Path) -> None:
+    """The read runs on the event loop when the connection is free; while a write of this
+    process holds it (which may wait on the disk), the read waits in a thread and the event
+    loop keeps running."""
+    import asyncio
+
+    store = SQLiteStaffStore(tmp_path)
+    await store.opt_out(_worker(1))
+    assert await store.opted_out(_worker(1)) and not await store.opted_out(_worker(2))
+    store._lock.acquire()  # a write under way
+    try:
+        read = asyncio.create_task(store.opted_out(_worker(1)))
+        for _ in range(5):
+            await asyncio.sleep(0.01)  # the loop is not blocked
+        assert not read.done()
+    finally:
+        store._lock.release()
+    assert await read

@@ -92,6 +92,38 @@ async def test_pool_gives_what_the_in_process_path_gives(base_redactor) -> None:
         await analysis.close()
 
 
+async def test_a_short_request_is_finished_on_the_loop_a_long_or_repeated_one_in_a_thread(
+        base_redactor, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The placeholders of a short request are set on the event loop; a request whose texts
+    are long, or many (one message repeated: analysed once, placeholders set in each), in a
+    thread. The same redaction either way."""
+    from gateway.workers import offload
+
+    finished_in_threads: list[str] = []
+    to_thread = asyncio.to_thread
+
+    async def recording(func, *args, **kwargs):  # type: ignore[no-untyped-def]
+        finished_in_threads.append(getattr(func, "__name__", ""))
+        return await to_thread(func, *args, **kwargs)
+
+    monkeypatch.setattr(offload.asyncio, "to_thread", recording)
+    settings = RedactionSettings()
+    analysis = start_analysis(dataclasses.replace(base_redactor, cache=MemoryCache(64)),
+                              workers=1, queue=8)
+    try:
+        cases = [([{"role": "user", "content": NOTE}], False),
+                 ([{"role": "user", "content": NOTE * 20}], True),
+                 ([{"role": "user", "content": NOTE}] * 200, True)]
+        for messages, threaded in cases:
+            finished_in_threads.clear()
+            pooled = await analysis.redact(messages, {}, settings)
+            assert ("_finish" in finished_in_threads) == threaded
+            assert pooled == redact_call(
+                messages, {}, dataclasses.replace(base_redactor, cache=MemoryCache(64)), settings)
+    finally:
+        await analysis.close()
+
+
 async def test_a_long_text_is_analysed_in_shares_by_the_idle_workers(base_redactor) -> None:  # type: ignore[no-untyped-def]
     text = long_note()
     assert len(text) > 2 * WINDOW

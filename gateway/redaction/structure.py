@@ -462,5 +462,5 @@ def _name_in(
     return Span(match.start(), name_end, "PERSON", SCORE)
 
 
-__all__ = ["HEADERS", "Table", "find_tables", "fold_header", "header_cells", "header_label", "is_column_name",
-           "structure_spans"]
+__all__ = ["HEADERS", "Table", "find_tables", "fold_header", "header_cells", "header_label",
+           "is_column_name", "structure_spans"]

@@ -46,10 +46,11 @@ from gateway.workers.tasks import (
 )
 
 RETRY_AFTER_S = 1
-# Up to this many characters of analysed text, the redaction is finished on the event loop
-# (~0.3 ms for a 1,500-character note); above, in a thread, so that a long document does not
-# hold up the other requests' streams.
+# Up to this many characters of analysed text (and parts), the redaction is finished on the
+# event loop (~0.3 ms for a 1,500-character note); above, in a thread, so that a long
+# document, or a body of many repeated messages, does not hold up the other requests' streams.
 INLINE_FINISH_CHARS = 4_000
+INLINE_FINISH_PARTS = 64  # messages, and texts in them and in the parameters
 _RECENT_CLASSIFICATIONS = 2048
 _POLICY_BLOBS = 32
 
@@ -67,7 +68,8 @@ class Analysis:
                      settings: RedactionSettings) -> Redaction:
         """What :func:`gateway.request_fields.redact_call` returns, its analyses computed
         in the workers. Raises ``AnalysisBusy`` or ``RedactionFailed``."""
-        texts = [t for t in dict.fromkeys(analysis_texts(messages, params)) if t.strip()]
+        every = analysis_texts(messages, params)
+        texts = [t for t in dict.fromkeys(every) if t.strip()]
         keys = {text: self.redactor.key(text, settings) for text in texts}
         cache = self.redactor.cache
         if isinstance(cache, MemoryCache):
@@ -77,9 +79,13 @@ class Analysis:
         missing = [text for text in texts if keys[text] not in known]
         fresh = {keys[text]: spans
                  for text, spans in (await self._analyse(missing, settings)).items()}
-        if isinstance(cache, MemoryCache) and sum(map(len, texts)) <= INLINE_FINISH_CHARS:
+        if (isinstance(cache, MemoryCache) and len(messages) <= INLINE_FINISH_PARTS
+                and len(every) <= INLINE_FINISH_PARTS
+                and sum(map(len, every)) <= INLINE_FINISH_CHARS):
             # placeholders for a short request take a fraction of a millisecond: less than
-            # a thread hand-off, which on a busy server cost more than the work
+            # a thread hand-off, which on a busy server cost more than the work. Counted
+            # over every text and message, repeats included: the placeholders are set in
+            # each of them.
             return self._finish(messages, params, settings, known, fresh)
         return await asyncio.to_thread(self._finish, messages, params, settings, known, fresh)
 
