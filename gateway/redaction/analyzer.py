@@ -213,7 +213,7 @@ class Redactor:
         if extra is None:
             try:
                 extra = _keep_outside(text, propagate(text, spans, tokens, self.lexicons),
-                                      settings)
+                                      _protected(text, settings))
             except Exception as exc:  # noqa: BLE001 - fail closed
                 raise RedactionFailed(
                     f"La pseudonymisation a échoué ({type(exc).__name__}).") from None
@@ -294,7 +294,8 @@ class Redactor:
         return found
 
     def _complete(self, text: str, found: list[Span], settings: RedactionSettings) -> list[Span]:
-        spans = _keep_outside(text, merge_spans(found), settings)
+        protected = _protected(text, settings)  # the same for every step below
+        spans = _keep_outside(text, merge_spans(found), protected)
         tables = find_tables(text)
         headers = header_cells(text, tables)
         if headers:  # « PRENOM », « Lien » in a header row name columns, not people
@@ -302,14 +303,14 @@ class Redactor:
         typed = [s for s in structure_spans(text, spans, self.lexicons, tables)
                  if not never_personal(text, s.start, s.end, s.label)]
         if typed:
-            spans = merge_spans(spans + _keep_outside(text, typed, settings))
+            spans = merge_spans(spans + _keep_outside(text, typed, protected))
         listed = enumerated_names(text, spans, self.lexicons)
         if listed:
-            spans = merge_spans(spans + _keep_outside(text, listed, settings))
+            spans = merge_spans(spans + _keep_outside(text, listed, protected))
         allow_words = frozenset(t.casefold() for t in settings.allow_list)
         tokens = collect_name_tokens([(text, spans)], allow_words)
         spans = merge_spans(
-            spans + _keep_outside(text, propagate(text, spans, tokens, self.lexicons), settings)
+            spans + _keep_outside(text, propagate(text, spans, tokens, self.lexicons), protected)
         )
         spans = [s for s in spans if s.label in settings.labels or s.label in self.extra_labels]
         if "PERSON" in settings.labels:
@@ -340,12 +341,19 @@ def cells_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return parts
 
 
-def _keep_outside(text: str, spans: list[Span], settings: RedactionSettings) -> list[Span]:
-    """Cut allow-listed terms and placeholders already in the text (an earlier answer quoted
-    back, or a user who pseudonymised by hand) out of the spans. Only the protected part is
-    spared: « 12 rue X, 93200 Saint-Denis » with « Saint-Denis » allowed still masks the street."""
+def _protected(text: str, settings: RedactionSettings) -> list[tuple[int, int]]:
+    """Where allow-listed terms and placeholders already in the text (an earlier answer quoted
+    back, or a user who pseudonymised by hand) stand: no span covers them."""
     protected = allowed_ranges(text, settings.allow_list)
     protected += [m.span() for m in PLACEHOLDER_RE.finditer(text)]
+    return protected
+
+
+def _keep_outside(text: str, spans: list[Span],
+                  protected: list[tuple[int, int]]) -> list[Span]:
+    """Cut the ``protected`` parts of ``text`` (:func:`_protected`) out of the spans. Only
+    the protected part is spared: « 12 rue X, 93200 Saint-Denis » with « Saint-Denis »
+    allowed still masks the street."""
     if not protected:
         return spans
     kept: list[Span] = []
@@ -361,7 +369,7 @@ def _keep_outside(text: str, spans: list[Span], settings: RedactionSettings) -> 
             pieces = cut
         for start, end in pieces:
             start, end = _trim(text, start, end)
-            if sum(c.isalnum() for c in text[start:end]) >= 2:
+            if sum(map(str.isalnum, text[start:end])) >= 2:
                 kept.append(Span(start, end, span.label, span.score))
     return kept
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.lang.fr.stop_words import STOP_WORDS
 
@@ -99,10 +99,11 @@ class Tok:
     start: int
     end: int
     text: str  # without a trailing dot
+    # ``text.casefold()``, computed once: the rules read it ~5 times per token
+    folded: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def folded(self) -> str:
-        return self.text.casefold()
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "folded", self.text.casefold())
 
 
 class NameWords:
