@@ -58,6 +58,8 @@ class KeyRecord:
 class KeyStore(Protocol):
     """Where key records live: a JSON file (embedded) or Redis (several replicas)."""
 
+    local: bool  # look-ups never wait on the network (memory, a local file)
+
     def get(self, key_id: str) -> KeyRecord | None: ...
     def put(self, record: KeyRecord) -> None: ...
     def all(self) -> list[KeyRecord]: ...
@@ -164,6 +166,8 @@ def revoke(store: KeyStore, key_id: str) -> KeyRecord:
 class MemoryKeyStore:
     """Keys held in memory only: the embedded demo key lives here."""
 
+    local = True
+
     def __init__(self, records: list[KeyRecord] | None = None) -> None:
         self._records = {r.key_id: r for r in records or []}
 
@@ -180,6 +184,8 @@ class MemoryKeyStore:
 class FileKeyStore:
     """Hashed keys in a JSON file, re-read when it changes so the CLI's revocations apply
     to a running gateway without restart. Written atomically (temp file + rename)."""
+
+    local = True
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -234,6 +240,7 @@ class RedisKeyStore:
     get a 503 rather than a misleading 401.
     """
 
+    local = False
     PREFIX = "gardefou:key:"
 
     def __init__(self, url: str, ttl_s: float = 30.0, breaker: CircuitBreaker | None = None) -> None:

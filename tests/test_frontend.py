@@ -185,3 +185,52 @@ def test_conversation_id_scopes_the_redaction_caches() -> None:
     fingerprints = {RedactionSettings(scope=p.conversation).fingerprint()
                     for p in (one, other, bob)}
     assert len(fingerprints) == 3 and RedactionSettings().fingerprint() not in fingerprints
+
+
+async def test_the_dependency_checks_local_staff_keys_on_the_loop_others_in_a_thread(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key of the embedded store that is no front-end's is checked on the event loop; a
+    front-end key (its signing keys may be fetched) or a store that may wait on the network
+    (Redis) in a thread. The same principal either way."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from fastapi import FastAPI
+    from starlette.requests import Request
+
+    from gateway.api import deps
+    from gateway.auth import mint_key
+
+    threaded: list[str] = []
+    to_thread = asyncio.to_thread
+
+    async def recording(func, *args, **kwargs):  # type: ignore[no-untyped-def]
+        threaded.append(func.__name__)
+        return await to_thread(func, *args, **kwargs)
+
+    monkeypatch.setattr(deps.asyncio, "to_thread", recording)
+
+    class RemoteStore(MemoryKeyStore):
+        local = False
+
+    def request(store: MemoryKeyStore, headers: dict[str, str]) -> Request:
+        app = FastAPI()
+        app.state.services = SimpleNamespace(keys=store, directory=None, signing_keys=None)
+        return Request({"type": "http", "app": app, "headers": [
+            (k.lower().encode(), v.encode()) for k, v in headers.items()]})
+
+    staff_key, staff = mint_key("asso", "accueil", Role.STAFF)
+    front_key, front = frontend_key()
+    cases = [
+        (MemoryKeyStore([staff]), staff_key, {}, False),
+        (RemoteStore([staff]), staff_key, {}, True),
+        (front, front_key, {"X-OpenWebUI-User-Jwt": owui_token()}, True),
+    ]
+    for store, key, extra, in_thread in cases:
+        threaded.clear()
+        headers = {"Authorization": f"Bearer {key}", **extra}
+        principal = await deps.get_principal(request(store, headers))
+        assert principal == deps.principal_of(request(store, headers))
+        assert bool(threaded) == in_thread
+    with pytest.raises(AuthError):
+        await deps.get_principal(request(MemoryKeyStore([staff]), {"Authorization": "Bearer x"}))

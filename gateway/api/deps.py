@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 
-from gateway.auth import authenticate_record
+from gateway.auth import KeyRecord, authenticate_record
 from gateway.errors import ForbiddenError, InvalidRequest
 from gateway.services import Services
 from gateway.types import Principal, Role
@@ -46,16 +47,35 @@ def month_period(start: str | None, end: str | None) -> Period:
         raise InvalidRequest("Période invalide : le premier mois doit précéder le dernier.") from exc
 
 
-def get_principal(request: Request) -> Principal:
+def principal_of(request: Request) -> Principal:
     """The caller, from ``Authorization: Bearer``; raises AuthError (401). Behind a front-end
-    key, the user that front-end vouches for (:func:`gateway.frontend.identify`)."""
-    from gateway.frontend import FrontendConfig, SigningKeys, identify
-
+    key, the user that front-end vouches for (:func:`gateway.frontend.identify`). May wait on
+    the network (a Redis key store, a provider's signing keys)."""
     services = services_of(request)
     record = authenticate_record(request.headers.get("authorization"), services.keys)
+    return _identified(request, services, record)
+
+
+def _identified(request: Request, services: Services, record: KeyRecord) -> Principal:
+    from gateway.frontend import FrontendConfig, SigningKeys, identify
+
     config = FrontendConfig.from_json(record.frontend) if record.frontend else None
     return identify(record.principal(), config, request.headers, services.directory,
                     services.signing_keys or SigningKeys())
+
+
+async def get_principal(request: Request) -> Principal:
+    """:func:`principal_of` as a dependency. A key of the embedded store that is no
+    front-end's is checked on the event loop (a hash and a look-up in memory or in a small
+    file, nothing that waits on the network): on a busy server the thread hand-off cost
+    more than the check (``bench/README.md``). Anything else runs in a thread."""
+    services = services_of(request)
+    if getattr(services.keys, "local", False):  # a store that does not say: in a thread
+        record = authenticate_record(request.headers.get("authorization"), services.keys)
+        if not record.frontend:
+            return _identified(request, services, record)
+        return await asyncio.to_thread(_identified, request, services, record)
+    return await asyncio.to_thread(principal_of, request)
 
 
 def require_role(*roles: Role) -> Callable[[Request], Principal]:
@@ -69,7 +89,7 @@ def require_role(*roles: Role) -> Callable[[Request], Principal]:
             signed_in = _session_principal(request, allowed)
             if signed_in is not None:
                 return signed_in
-        principal = get_principal(request)
+        principal = principal_of(request)
         if principal.frontend:
             raise ForbiddenError("Une clé de front-end ne donne accès qu'aux conversations.")
         if principal.role not in allowed:
