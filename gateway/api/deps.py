@@ -70,7 +70,7 @@ async def get_principal(request: Request) -> Principal:
     file, nothing that waits on the network): on a busy server the thread hand-off cost
     more than the check (``bench/README.md``). Anything else runs in a thread."""
     services = services_of(request)
-    if getattr(services.keys, "local", False):  # a store that does not say: in a thread
+    if services.keys.local:
         record = authenticate_record(request.headers.get("authorization"), services.keys)
         if not record.frontend:
             return _identified(request, services, record)

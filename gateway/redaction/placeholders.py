@@ -18,13 +18,14 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.redaction.analyzer import Redactor, merge_spans
+from gateway.redaction.analyzer import Redactor
 from gateway.redaction.recurrence import recurrences, recurring_values
 from gateway.redaction.lexicons import PARTICLES, strip_accents
 from gateway.redaction.names import collect_name_tokens
 from gateway.redaction.reidentify import PLACEHOLDER_RE
 from gateway.redaction.settings import PLACEHOLDER_STEMS, RedactionSettings
 from gateway.redaction.names import NAME_WORD as _WORD
+from gateway.redaction.spans import merge_spans
 from gateway.types import Redaction, Span
 
 
