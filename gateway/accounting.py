@@ -106,7 +106,7 @@ async def _record(
         )
         if await _research_opt_out(principal, accounting.staff):
             event = dataclasses.replace(event, research_opt_out=True)
-        await accounting.usage.record(event, principal)
+        accounting.usage.submit(event, principal)
 
 
 async def _research_opt_out(principal: Principal, staff: StaffStore | None) -> bool:

@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,6 +78,18 @@ def start_server(args: list[str], env: dict[str, str], log: Path, ready_path: st
         proc.kill()
         raise RuntimeError(log.read_text(errors="replace")[-4000:]) from None
     return Server(proc, base, log)
+
+
+def eventually(read: Callable[[], float], at_least: float, timeout_s: float = 10.0) -> float:
+    """``read()`` once it reaches ``at_least``, or at the deadline. A gateway writes usage
+    behind its answers (``gateway.usage.recorder``: batches of 50 ms), so a stored count
+    follows the requests closely, not at once; the caller then asserts the exact value."""
+    deadline = time.monotonic() + timeout_s
+    value = read()
+    while value < at_least and time.monotonic() < deadline:
+        time.sleep(0.02)
+        value = read()
+    return value
 
 
 def long_note() -> str:

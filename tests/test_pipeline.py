@@ -102,7 +102,10 @@ class Rig:
     limiter: MemoryLimiter
 
     async def events(self) -> list[dict[str, Any]]:
-        """The recorded usage counters of the hour, one dict per dimension combination."""
+        """The recorded usage counters of the hour, one dict per dimension combination
+        (once the recorder has written what it holds: it writes behind)."""
+        assert self.pipeline.accounting.usage is not None
+        await self.pipeline.accounting.usage.flush()
         now = datetime.now(UTC)
         rows = await self.store.counters("asso", now - timedelta(hours=2),
                                          now + timedelta(hours=2))

@@ -30,10 +30,12 @@ if TYPE_CHECKING:
     from gateway.usage.report import Period
 
 
-def usage_store(services: Services) -> Any:
-    """The usage store behind the dashboard and the research export (422 when there is none)."""
+async def usage_store(services: Services) -> Any:
+    """The usage store behind the dashboard and the research export (422 when there is
+    none), once this process's submitted events are written (the recorder writes behind)."""
     if services.usage is None:
         raise InvalidRequest("Aucun stockage d'usage n'est configuré.")
+    await services.usage.flush()
     return services.usage.store
 
 

@@ -71,7 +71,7 @@ async def research_export(
     from gateway.usage.export import ExportOptions, metadata, render, research_rows
     from gateway.usage.suppress import policy_thresholds
 
-    store = usage_store(services)
+    store = await usage_store(services)
     period = month_period(start, end)
     _, research_k = policy_thresholds(services, principal.org)
     options = ExportOptions(k=research_k, epsilon=epsilon)

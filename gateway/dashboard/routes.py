@@ -100,7 +100,7 @@ async def _data(principal: Principal, services: Services, filters: _Filters,
     if simulated:
         store = await simulated_store(request.app.state, principal.org)
     else:
-        store = usage_store(services)
+        store = await usage_store(services)
     period = month_period(filters.start, filters.end)
     team = filters.team
     k, _ = policy_thresholds(services, principal.org)

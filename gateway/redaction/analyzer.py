@@ -45,7 +45,7 @@ from gateway.redaction.structure import (
     header_cells,
     structure_spans,
 )
-from gateway.redaction.tokens import frequent_words, split_cells, warm_up
+from gateway.redaction.tokens import frequent_words, guard_token_match, split_cells, warm_up
 from gateway.redaction.vetoes import never_personal
 from gateway.redaction.names import NameTokens, collect_name_tokens, enumerated_names, propagate
 from gateway.redaction.normalize import NormalizedText, normalize
@@ -103,6 +103,7 @@ class FrenchNerEngine(SpacyNlpEngine):
             disable=["lemmatizer"],
         )
         split_cells(nlp)
+        guard_token_match(nlp)
         # Before any memory zone: frequent words tokenised once for good (see warm_up).
         warm_up(nlp, frequent_words(nlp))
         self.nlp = {"fr": nlp}  # type: ignore[assignment]

@@ -112,20 +112,35 @@ def emit(name: str, value: float, attributes: Mapping[str, str | None] | None = 
         instrument.add(value, clean)
 
 
+# name → (the meter provider it was made by, the instrument)
+_MADE: dict[str, tuple[Any, Any]] = {}
+
+
 def _instrument(spec: Instrument) -> Any:
-    # The API caches instruments per meter; creating them lazily lets the global provider be
-    # installed after import (tests, workers).
-    meter = metrics.get_meter(METER)
+    # Made lazily, so that the global provider may be installed after import (tests,
+    # workers), and once per provider: the API's get_meter and create_* calls (a meter
+    # look-up, a registration under a lock) cost more than the sample they record, and a
+    # request records about twenty.
+    provider = metrics.get_meter_provider()
+    made = _MADE.get(spec.name)
+    if made is not None and made[0] is provider:
+        return made[1]
+    meter = provider.get_meter(METER)
+    instrument: Any
     if spec.kind == "counter":
-        return meter.create_counter(spec.name, unit=spec.unit, description=spec.description)
-    if spec.kind == "updown":
-        return meter.create_up_down_counter(
+        instrument = meter.create_counter(spec.name, unit=spec.unit,
+                                          description=spec.description)
+    elif spec.kind == "updown":
+        instrument = meter.create_up_down_counter(
             spec.name, unit=spec.unit, description=spec.description
         )
-    return meter.create_histogram(
-        spec.name, unit=spec.unit, description=spec.description,
-        explicit_bucket_boundaries_advisory=_LATENCY_BUCKETS,
-    )
+    else:
+        instrument = meter.create_histogram(
+            spec.name, unit=spec.unit, description=spec.description,
+            explicit_bucket_boundaries_advisory=_LATENCY_BUCKETS,
+        )
+    _MADE[spec.name] = (provider, instrument)
+    return instrument
 
 
 @contextlib.contextmanager

@@ -1,5 +1,15 @@
 """The usage recorder: one per process; turns events into store writes and OTel samples.
 
+Requests hand their event to :meth:`UsageRecorder.submit`, which does not wait: events are
+written behind, in batches of at most ``batch_s`` (50 ms) of traffic, one store call per
+batch. On a busy gateway that is one thread hand-off (SQLite) or one round trip (Redis) for
+several requests instead of one each, and the answer no longer waits for the write. An
+event may sit in memory up to ``batch_s`` before it is written, as a waiting event of an
+unreachable store does: :meth:`UsageRecorder.aclose` (the server's shutdown) writes what
+waits, and read paths call :meth:`UsageRecorder.flush` first, so a dashboard shows its own
+process's traffic up to the request before. :meth:`UsageRecorder.record` writes one event
+at once (tools, simulations).
+
 Redis (or the disk) may be unreachable: a request must still succeed, and its usage must
 not be lost silently. A failed write goes into a bounded in-memory buffer, drained in order
 by a retry task with exponential backoff; the store applies each event idempotently (its
@@ -41,6 +51,8 @@ log = logging.getLogger(__name__)
 ImpactFn = Callable[[UsageEvent], Impact | None]
 RetentionFn = Callable[[str], int | None]
 HOUSEKEEPING_S = 3600.0
+# How long a submitted event may wait to share its write with the next ones.
+BATCH_S = 0.05
 
 
 class UsageRecorder:
@@ -57,6 +69,7 @@ class UsageRecorder:
         retry_min_s: float = 0.2,
         retry_max_s: float = 5.0,
         housekeeping_s: float | None = HOUSEKEEPING_S,
+        batch_s: float = BATCH_S,
     ) -> None:
         """``secrets``: the month secrets, or a fixed salt (``DerivedSecrets``).
         ``housekeeping_s=None`` disables housekeeping (simulations of past months)."""
@@ -73,17 +86,26 @@ class UsageRecorder:
         self._buffer_max = buffer_max
         self._retry_min_s, self._retry_max_s = retry_min_s, retry_max_s
         self._retry: asyncio.Task[None] | None = None
+        # write-behind: submitted events not yet tried; a failed batch joins _buffer
+        self._batch: list[tuple[UsageEvent, str]] = []
+        self._batch_s = batch_s
+        self._writer: asyncio.Task[None] | None = None
+        self._writing = asyncio.Lock()  # one batch write at a time: a flush waits for it
+        self._in_flight = 0  # events of the batch being written
         self.dropped = 0
         self.written = 0
 
+    def submit(self, event: UsageEvent, principal: Principal) -> None:
+        """Queue one event for the next batch write (the request path: returns at once).
+        Never raises."""
+        event = self._observed(event)
+        self._batch.append((event, principal.worker))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_behind())
+
     async def record(self, event: UsageEvent, principal: Principal) -> None:
-        """Store one event under the worker's rotating pseudonym; never raises."""
-        try:
-            event = self._with_impact(event)
-        except Exception as exc:  # noqa: BLE001 - an estimate is optional: keep the event without it
-            log.warning("impact estimate failed: %s", type(exc).__name__)
-        self._maybe_housekeep()
-        metrics._safe(lambda: metrics.observe(event))
+        """Store one event now under the worker's rotating pseudonym; never raises."""
+        event = self._observed(event)
         if self._buffer:  # keep order: queue behind the waiting events
             self._enqueue(event, principal.worker)
             return
@@ -92,6 +114,54 @@ class UsageRecorder:
         except Exception as exc:  # noqa: BLE001 - any store failure: buffer, retry
             log.warning("usage store unreachable (%s): buffering", type(exc).__name__)
             self._enqueue(event, principal.worker)
+
+    def _observed(self, event: UsageEvent) -> UsageEvent:
+        """The event with its impact estimate, counted in the OTel metrics; starts
+        housekeeping when due."""
+        try:
+            event = self._with_impact(event)
+        except Exception as exc:  # noqa: BLE001 - an estimate is optional: keep the event without it
+            log.warning("impact estimate failed: %s", type(exc).__name__)
+        self._maybe_housekeep()
+        metrics._safe(lambda: metrics.observe(event))
+        return event
+
+    async def _write_behind(self) -> None:
+        """Write the submitted events, a batch every ``batch_s``, until none is left."""
+        while self._batch:
+            await asyncio.sleep(self._batch_s)
+            async with self._writing:
+                batch, self._batch = self._batch, []
+                await self._write_batch(batch)
+
+    async def _write_batch(self, batch: list[tuple[UsageEvent, str]]) -> None:
+        """One store call for ``batch``; on failure its events wait in the retry buffer.
+        Drops (closed months) are counted only once the batch is written, so an event
+        retried from the buffer is never counted twice."""
+        if self._buffer:  # keep order: behind the waiting events
+            for event, worker in batch:
+                self._enqueue(event, worker)
+            return
+        self._in_flight = len(batch)
+        try:
+            items, closed = [], 0
+            for event, worker in batch:
+                secret = await self.secrets.get(month_of(event.hour))
+                if secret is None:
+                    closed += 1
+                else:
+                    items.append((event, pseudonym(secret, worker, event.hour)))
+            await self.store.add_many(items)
+        except Exception as exc:  # noqa: BLE001 - any store failure: buffer, retry
+            self._in_flight = 0
+            log.warning("usage store unreachable (%s): buffering", type(exc).__name__)
+            for event, worker in batch:
+                self._enqueue(event, worker)
+            return
+        self._in_flight = 0
+        self.written += len(items)
+        for _ in range(closed):
+            self._drop("usage event of a closed month dropped: %d so far")
 
     async def _write(self, event: UsageEvent, worker: str) -> None:
         """Pseudonymise with the month's secret and store; drop if the month has closed."""
@@ -153,15 +223,21 @@ class UsageRecorder:
 
     @property
     def pending(self) -> int:
-        """Events waiting for the store."""
-        return len(self._buffer)
+        """Events waiting for the store (submitted or buffered after a failure)."""
+        return len(self._batch) + self._in_flight + len(self._buffer)
 
     def healthy(self) -> bool:
-        """False while events wait for an unreachable store (``/readyz``)."""
+        """False while events wait for an unreachable store (``/readyz``); events waiting
+        for their batch write do not count."""
         return not self._buffer
 
     async def flush(self) -> bool:
-        """Try once to write every waiting event (tests, shutdown)."""
+        """Write the submitted events now, then try once to write every buffered event
+        (read paths, tests, shutdown). True when nothing waits."""
+        async with self._writing:
+            batch, self._batch = self._batch, []
+            if batch:
+                await self._write_batch(batch)
         return await self._drain()
 
     def _maybe_housekeep(self) -> None:
@@ -186,7 +262,14 @@ class UsageRecorder:
             log.warning("usage housekeeping failed (%s): retried next hour", type(exc).__name__)
 
     async def aclose(self) -> None:
-        """Stop retrying, make a last attempt, report what could not be written."""
+        """Write what was submitted, stop retrying, make a last attempt, report what could
+        not be written."""
+        if self._writer is not None:
+            if not self._writing.locked():
+                self._writer.cancel()  # asleep: its batch is still waiting, written below
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writer  # writing: a batch taken is written or buffered
+        await self.flush()
         for task in (self._retry, self._housekeeper):
             if task is not None:
                 task.cancel()

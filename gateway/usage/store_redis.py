@@ -116,6 +116,20 @@ class RedisUsageStore:
         return ":".join((self.prefix, *parts))
 
     async def add(self, event: UsageEvent, pseudonym: str) -> None:
+        await self._apply(**self._script_call(event, pseudonym))
+
+    async def add_many(self, items: Sequence[tuple[UsageEvent, str]]) -> None:
+        """Apply the events in one round trip (each atomic and idempotent on its own, so a
+        batch retried after a partial failure counts every event once)."""
+        if not items:
+            return
+        pipe = self._redis.pipeline(transaction=False)
+        for event, pseudonym in items:
+            await self._apply(**self._script_call(event, pseudonym), client=pipe)  # queued
+        await pipe.execute()
+
+    def _script_call(self, event: UsageEvent, pseudonym: str) -> dict[str, list[Any]]:
+        """The keys and arguments of the :data:`_APPLY` script for one event."""
         dims = SEP.join(event.dims())
         hour, day = hour_key(event.hour), day_key(event.hour)
         day_start = event.hour.replace(hour=0)
@@ -137,7 +151,7 @@ class RedisUsageStore:
             self._expiry(event.org, day_start, 86400),
             len(fields) // 2, *fields, *members,
         ]
-        await self._apply(keys=keys, args=args)
+        return {"keys": keys, "args": args}
 
     async def counters(self, org: str, start: datetime, end: datetime) -> list[CounterRow]:
         hours = await self._redis.zrangebyscore(

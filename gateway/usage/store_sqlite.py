@@ -2,7 +2,8 @@
 
 Calls run in a worker thread (``asyncio.to_thread``) on one connection guarded by a lock,
 so the event loop never blocks on disk; several worker processes can share the file (WAL
-mode, busy timeout). One event is one transaction.
+mode, busy timeout). One batch of events (:meth:`SQLiteUsageStore.add_many`, the recorder's
+write-behind) is one transaction and one thread hand-off.
 """
 
 from __future__ import annotations
@@ -73,43 +74,50 @@ class SQLiteUsageStore:
         await asyncio.to_thread(run)
 
     async def add(self, event: UsageEvent, pseudonym: str) -> None:
-        await asyncio.to_thread(self._add, event, pseudonym)
+        await self.add_many([(event, pseudonym)])
 
-    def _add(self, event: UsageEvent, pseudonym: str) -> None:
+    async def add_many(self, items: Sequence[tuple[UsageEvent, str]]) -> None:
+        """Apply the events in one transaction: all or none."""
+        if items:
+            await asyncio.to_thread(self._add_many, items)
+
+    def _add_many(self, items: Sequence[tuple[UsageEvent, str]]) -> None:
+        with self._lock:
+            db = self._db
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                # Idempotent like the Redis store: an event retried after an error counts once.
+                db.execute("DELETE FROM seen WHERE day < date(?, '-7 days')",
+                           (max(day_key(event.hour) for event, _ in items),))
+                for event, pseudonym in items:
+                    self._apply(event, pseudonym)
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+
+    def _apply(self, event: UsageEvent, pseudonym: str) -> None:
+        """One event's increments and marks, inside the caller's transaction."""
+        db = self._db
         dims = event.dims()
         hour, day = hour_key(event.hour), day_key(event.hour)
-        with self._lock:
-            self._write(event, pseudonym, dims, hour, day)
-
-    def _write(self, event: UsageEvent, pseudonym: str, dims: tuple[str, ...], hour: str,
-               day: str) -> None:
-        db = self._db
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            # Idempotent like the Redis store: an event retried after an error counts once.
-            db.execute("DELETE FROM seen WHERE day < date(?, '-7 days')", (day,))
-            fresh = db.execute(
-                "INSERT OR IGNORE INTO seen (event_id, day) VALUES (?, ?)", (event.event_id, day)
-            ).rowcount
-            if not fresh:
-                db.execute("COMMIT")
-                return
-            db.executemany(
-                f"INSERT INTO counters (hour, org, {_DIMS}, metric, value) "
-                f"VALUES (?, ?, {_PLACE}, ?, ?) "
-                f"ON CONFLICT DO UPDATE SET value = value + excluded.value",
-                [(hour, event.org, *dims, m, v) for m, v in increments(event).items()],
-            )
-            db.executemany(
-                f"INSERT OR IGNORE INTO user_marks (day, org, {_DIMS}, facet, pseudonym) "
-                f"VALUES (?, ?, {_PLACE}, ?, ?)",
-                [(day, event.org, *dims, f, pseudonym) for f in facets(event)],
-            )
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
+        fresh = db.execute(
+            "INSERT OR IGNORE INTO seen (event_id, day) VALUES (?, ?)", (event.event_id, day)
+        ).rowcount
+        if not fresh:
+            return
+        db.executemany(
+            f"INSERT INTO counters (hour, org, {_DIMS}, metric, value) "
+            f"VALUES (?, ?, {_PLACE}, ?, ?) "
+            f"ON CONFLICT DO UPDATE SET value = value + excluded.value",
+            [(hour, event.org, *dims, m, v) for m, v in increments(event).items()],
+        )
+        db.executemany(
+            f"INSERT OR IGNORE INTO user_marks (day, org, {_DIMS}, facet, pseudonym) "
+            f"VALUES (?, ?, {_PLACE}, ?, ?)",
+            [(day, event.org, *dims, f, pseudonym) for f in facets(event)],
+        )
 
     async def counters(self, org: str, start: datetime, end: datetime) -> list[CounterRow]:
         rows = await asyncio.to_thread(

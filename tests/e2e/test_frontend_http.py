@@ -20,7 +20,7 @@ import yaml
 from gateway.auth import FileKeyStore, mint_key
 from gateway.frontend import FrontendConfig
 from gateway.types import Role
-from tests.conftest import ROOT, Server
+from tests.conftest import ROOT, Server, eventually
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import Gateway
@@ -37,6 +37,15 @@ class FrontendGateway:
     server: Server
     keys: dict[str, str]
     state: Path
+
+    def events(self) -> int:
+        """Usage events written so far (the store's idempotence table)."""
+        with sqlite3.connect(self.state / "usage.sqlite3") as db:
+            return int(db.execute("SELECT COUNT(*) FROM seen").fetchone()[0])
+
+    def written(self, at_least: int) -> None:
+        """Wait until ``at_least`` usage events are written (they are written behind)."""
+        assert eventually(self.events, at_least) >= at_least
 
     def distinct_workers(self, team: str | None = None) -> int:
         """Distinct pseudonyms in the usage store (what the dashboard's counts rest on)."""
@@ -112,6 +121,7 @@ def test_two_open_webui_users_are_two_workers_in_their_own_team_quotas(
     frontend_gateway: FrontendGateway,
 ) -> None:
     gw = frontend_gateway
+    events = gw.events()
     statuses: dict[str, list[int]] = {}
     for user in ("camille", "yanis"):
         models = fixture(f"{user}-models")
@@ -126,6 +136,7 @@ def test_two_open_webui_users_are_two_workers_in_their_own_team_quotas(
             if response.status_code == 429:
                 error = response.json()["error"]
                 assert error["limit"] == "team:tokens" and "hebergement" in error["message"]
+    gw.written(events + sum(s == 200 for seen in statuses.values() for s in seen))
     # Camille's team budget is spent by her first answers; Yanis's team has none.
     assert statuses["camille"][0] == 200 and statuses["camille"][-1] == 429
     assert statuses["yanis"] == [200, 200, 200, 200]
@@ -162,7 +173,7 @@ def test_staff_key_sending_assertions_is_not_believed(
     frontend_gateway: FrontendGateway,
 ) -> None:
     gw = frontend_gateway
-    before = gw.distinct_workers()
+    before, events = gw.distinct_workers(), gw.events()
     captured = fixture("camille-title")
     response = replay(gw, captured, gw.keys["asso_staff"], **{
         "X-OpenWebUI-User-Jwt": fresh(captured["headers"]["X-OpenWebUI-User-Jwt"]),
@@ -170,6 +181,7 @@ def test_staff_key_sending_assertions_is_not_believed(
     # Counted as the staff key's holder, in the key's team, not as Camille in hebergement
     # (whose team budget is spent: believing the header would have been a 429).
     assert response.status_code == 200
+    gw.written(events + 1)
     assert gw.distinct_workers() == before + 1
     assert gw.distinct_workers("accueil") == 1
     log = (gw.state / "gateway.log").read_text(encoding="utf-8")
@@ -178,7 +190,7 @@ def test_staff_key_sending_assertions_is_not_believed(
 
 def test_trusted_plain_headers_with_the_openai_sdk(frontend_gateway: FrontendGateway) -> None:
     gw = frontend_gateway
-    before = gw.distinct_workers("insertion")
+    before, events = gw.distinct_workers("insertion"), gw.events()
     for user in ("u-lea", "u-sam"):
         client = openai.OpenAI(base_url=gw.server.base + "/v1", api_key=gw.keys["headers"],
                                default_headers={"X-OpenWebUI-User-Id": user,
@@ -186,6 +198,7 @@ def test_trusted_plain_headers_with_the_openai_sdk(frontend_gateway: FrontendGat
         answer = client.chat.completions.create(
             model="demo", messages=[{"role": "user", "content": "Bonjour"}])
         assert answer.choices[0].message.content
+    gw.written(events + 2)
     assert gw.distinct_workers("insertion") == before + 2
     # the same plain headers are not believed by the key that only accepts signed identities
     client = openai.OpenAI(base_url=gw.server.base + "/v1", api_key=gw.keys["owui"],

@@ -17,7 +17,7 @@ import yaml
 from gateway.auth import FileKeyStore, mint_key
 from gateway.policy.store import DEFAULT_POLICY_PATH
 from gateway.types import Role
-from tests.conftest import Server, free_port, start_server
+from tests.conftest import Server, eventually, free_port, start_server
 from tests.e2e.conftest import Gateway, write_models
 
 
@@ -146,5 +146,9 @@ def test_a_worker_opts_out_with_their_key_and_is_flagged_from_then_on(lit: Gatew
                                                                            "equipe-1"):
                 assert value not in dump  # no key id, subject or hash in clear
     usage = sqlite3.connect(lit.state_dir / "usage.sqlite3")
-    roles = {r for (r,) in usage.execute("SELECT DISTINCT role FROM counters")}
-    assert "staff+hors-recherche" in roles and "staff" in roles
+
+    def roles() -> set[str]:
+        return {r for (r,) in usage.execute("SELECT DISTINCT role FROM counters")}
+
+    eventually(lambda: float("staff+hors-recherche" in roles()), 1)  # written behind
+    assert "staff+hors-recherche" in roles() and "staff" in roles()

@@ -11,7 +11,7 @@ import httpx
 import openai
 import pytest
 
-from tests.conftest import Server
+from tests.conftest import Server, eventually
 from tests.e2e.conftest import Gateway, upstream_requests
 
 NAME, PHONE, NIR = "Eulalie Vandercruysse", "06 48 27 19 53", "2 91 05 75 112 042 85"
@@ -118,7 +118,7 @@ def test_malformed_provider_answer_is_a_502_and_is_recorded(gateway: Gateway, su
     with pytest.raises(openai.APIStatusError) as info:
         _client(gateway).chat.completions.create(model=model, messages=_user(NOTE))
     assert info.value.status_code == 502
-    assert _usage_rows(gateway, "error", model) == before + 1
+    assert eventually(lambda: _usage_rows(gateway, "error", model), before + 1) == before + 1
 
 
 @BOTH_PATHS

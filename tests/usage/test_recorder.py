@@ -19,11 +19,18 @@ class FlakyStore(SQLiteUsageStore):
     """A real store that can be switched off, like Redis going away."""
 
     down = False
+    batches = 0
 
     async def add(self, event, pseudonym) -> None:
         if self.down:
             raise ConnectionError("store down")
         await super().add(event, pseudonym)
+
+    async def add_many(self, items) -> None:
+        if self.down:
+            raise ConnectionError("store down")
+        self.batches += 1
+        await super().add_many(items)
 
 
 async def total_requests(store: SQLiteUsageStore) -> float:
@@ -166,4 +173,78 @@ async def test_recording_starts_housekeeping_at_most_once_per_period(tmp_path: P
         await recorder.record(event(w, moment=datetime.now(UTC)), w)
     await asyncio.sleep(0.05)
     assert Counting.purges == 1
+    await recorder.aclose()
+
+
+async def test_submitted_events_are_written_behind_in_one_batch(tmp_path: Path) -> None:
+    store = FlakyStore(tmp_path / "u.sqlite3")
+    recorder = UsageRecorder(store, b"s", housekeeping_s=None, batch_s=0.05)
+    workers = [worker("equipe", i) for i in range(12)]
+    for w in workers:
+        recorder.submit(event(w), w)  # returns at once: nothing written yet
+    assert recorder.pending == 12 and recorder.healthy() and store.batches == 0
+    for _ in range(200):
+        if not recorder.pending:
+            break
+        await asyncio.sleep(0.01)
+    assert store.batches == 1 and recorder.written == 12
+    assert await total_requests(store) == 12
+    assert await distinct_workers(store, MARCH) == 12
+    await recorder.aclose()
+
+
+async def test_a_failed_batch_waits_in_the_buffer_and_is_written_once(tmp_path: Path) -> None:
+    store = FlakyStore(tmp_path / "u.sqlite3")
+    store.down = True
+    recorder = UsageRecorder(store, b"s", retry_min_s=0.01, retry_max_s=0.05,
+                             housekeeping_s=None, batch_s=0.01)
+    w = worker("equipe", 1)
+    for _ in range(4):
+        recorder.submit(event(w), w)
+    for _ in range(200):
+        if not recorder.healthy():
+            break
+        await asyncio.sleep(0.01)
+    assert not recorder.healthy() and recorder.pending == 4
+    recorder.submit(event(w), w)  # queued behind the waiting events
+    store.down = False
+    for _ in range(300):
+        if recorder.healthy() and not recorder.pending:
+            break
+        await asyncio.sleep(0.01)
+    assert recorder.healthy() and recorder.dropped == 0
+    assert await total_requests(store) == 5
+    await recorder.aclose()
+
+
+async def test_closing_writes_what_was_submitted(tmp_path: Path) -> None:
+    """A shutdown loses nothing: ``aclose`` writes the events still waiting for their
+    batch, and ``flush`` (the read paths) writes them at once."""
+    store = SQLiteUsageStore(tmp_path / "u.sqlite3")
+    recorder = UsageRecorder(store, b"s", housekeeping_s=None, batch_s=60)
+    w = worker("equipe", 1)
+    recorder.submit(event(w), w)
+    assert await recorder.flush() and await total_requests(store) == 1
+    for _ in range(3):
+        recorder.submit(event(w), w)
+    await recorder.aclose()
+    reopened = SQLiteUsageStore(tmp_path / "u.sqlite3")
+    assert await total_requests(reopened) == 4
+    await reopened.aclose()
+
+
+async def test_a_closed_month_in_a_failed_batch_is_dropped_once(tmp_path: Path) -> None:
+    store = FlakyStore(tmp_path / "u.sqlite3")
+    store.down = True
+    recorder = UsageRecorder(store, FileSecrets(tmp_path / "secrets"), retry_min_s=10,
+                             housekeeping_s=None, batch_s=0.01)
+    w = worker("equipe", 1)
+    recorder.submit(event(w), w)  # March 2025: closed long ago
+    recorder.submit(event(w, moment=datetime.now(UTC)), w)
+    assert not await recorder.flush()  # the batch fails, its events wait
+    assert recorder.dropped + recorder.pending == 2
+    store.down = False
+    assert await recorder.flush()
+    assert recorder.dropped == 1 and recorder.written == 1 and not recorder.pending
+    assert await total_requests(store) == 0  # March is not written; today's event is
     await recorder.aclose()

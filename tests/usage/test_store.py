@@ -45,6 +45,23 @@ async def test_same_event_twice_counts_once(store) -> None:
     assert sum(r.value for r in rows if r.metric == "requests") == 1
 
 
+async def test_a_batch_is_the_sum_of_its_events_and_idempotent(store) -> None:
+    """The recorder's write-behind batches (``add_many``) count like single adds; a batch
+    retried after a partial failure counts each event once."""
+    a, b = worker("equipe", 1), worker("equipe", 2)
+    events = [event(a, labels={"NIR": 1}), event(b), event(a, use="traduction")]
+    items = [(ev, pseudonym(SALT, w.worker, ev.hour)) for ev, w in zip(events, (a, b, a))]
+    await store.add_many(items[:1])
+    await store.add_many(items)  # the first one again
+    await store.add_many([])
+    rows = await store.counters("asso", MARCH - timedelta(days=1), MARCH + timedelta(days=1))
+    by = {(r.dims[2], r.metric): r.value for r in rows}
+    assert by[("synthese", "requests")] == 2 and by[("traduction", "requests")] == 1
+    assert by[("synthese", "redaction:NIR")] == 1
+    users = await store.users("asso", MARCH.replace(hour=0), MARCH + timedelta(days=1))
+    assert len({r.pseudonym for r in users}) == 2
+
+
 async def test_user_marks_are_sets_by_day_and_facet(store) -> None:
     a, b = worker("equipe", 1), worker("equipe", 2)
     for w in (a, a, b):

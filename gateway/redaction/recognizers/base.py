@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from gateway.redaction.recognizers.starts import start_guard
+from gateway.redaction.regex_guards import start_guard
 
 SEP = r"[ .\-]"  # separators people put inside numbers (NBSP is folded to a space upstream)
 
@@ -46,7 +46,7 @@ class FrenchPatternRecognizer(PatternRecognizer):
         )
         flags = self.FLAGS | re.MULTILINE
         # each behind a look-ahead on its possible first characters: the same matches, found
-        # without trying the pattern at every position (``starts.py``)
+        # without trying the pattern at every position (``regex_guards.py``)
         self._compiled = [
             (p, re.compile(start_guard(p.regex, flags) + p.regex, flags)) for p in self.PATTERNS
         ]

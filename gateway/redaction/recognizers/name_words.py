@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from spacy.lang.fr.stop_words import STOP_WORDS
 
@@ -94,16 +94,13 @@ PHONE_AFTER = re.compile(r"^\s*:?\s*(?:\+|0)\d")
 SENTENCE_END = re.compile(r"(?:^|[.!?:;\n•\-–—*>\"«»(]\s*|\n\s*)$")
 
 
-@dataclass(frozen=True, slots=True)
-class Tok:
+class Tok(NamedTuple):
+    """A word of the text (a tuple: a note has hundreds, made on every analysis)."""
+
     start: int
     end: int
     text: str  # without a trailing dot
-    # ``text.casefold()``, computed once: the rules read it ~5 times per token
-    folded: str = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "folded", self.text.casefold())
+    folded: str  # ``text.casefold()``, computed once: the rules read it ~5 times per token
 
 
 class NameWords:
@@ -174,7 +171,7 @@ def make_token(match: re.Match[str], lexicons: Lexicons) -> Tok:
     """A word; the dot stays inside the span only for an initial (``F. Diallo``)."""
     word = match.group()
     start = match.start()
-    elided = ELISION.match(word)
+    elided = ELISION.match(word) if "'" in word or "’" in word else None  # it needs one
     # "d'Arthur" -> "Arthur"; "J'accompagne", "D'ENTRETIEN" -> the word after the elision,
     # but "N'Diaye", "N'GUESSAN" stay whole (what follows the apostrophe is no French word).
     if elided and (word[0].islower() or lexicons.is_common(word[elided.end() :])):
@@ -182,7 +179,7 @@ def make_token(match: re.Match[str], lexicons: Lexicons) -> Tok:
         word = word[elided.end() :]
     bare = word.rstrip(".")
     end = start + len(word) if len(bare) == 1 else start + len(bare)
-    return Tok(start, end, bare)
+    return Tok(start, end, bare, bare.casefold())
 
 
 def lower_name(lexicons: Lexicons, tok: Tok) -> bool:
