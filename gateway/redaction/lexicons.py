@@ -135,7 +135,11 @@ class Lexicons:
 
     def is_first_name(self, word: str) -> bool:
         """True if every hyphen part of ``word`` is a known first name (``Jean-Baptiste``)."""
-        parts = [p for p in word.casefold().split("-") if p]
+        folded = word.casefold()
+        if "-" not in folded:  # most words: one part (the name rules ask for every word)
+            return bool(folded) and (folded in self.first_names
+                                     or strip_accents(folded) in self.first_names)
+        parts = [p for p in folded.split("-") if p]
         return bool(parts) and all(
             p in self.first_names or strip_accents(p) in self.first_names for p in parts
         )
