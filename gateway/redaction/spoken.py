@@ -87,13 +87,21 @@ def _value(parts: list[int]) -> int:
     return total + current
 
 
+def _is_number_word(folded: str) -> bool:
+    """« quatre », « quatre-vingt-dix-huit »; not « et » alone."""
+    if "-" not in folded:
+        return folded in _WORDS and folded != "et"
+    return all(p in _WORDS for p in folded.split("-"))
+
+
 def find_spoken(text: str) -> list[Spoken]:
     """Dictated numbers in ``text`` (see module docstring)."""
     tokens = [(m.start(), m.end(), m.group().casefold()) for m in _TOKEN.finditer(text)]
+    # whether each token is a number word, worked out once (the scan asks up to four times)
+    words = [_is_number_word(folded) for _, _, folded in tokens]
 
     def is_word(k: int) -> bool:
-        parts = tokens[k][2].split("-")
-        return all(p in _WORDS for p in parts) and parts != ["et"]
+        return words[k]
 
     def is_number(k: int) -> bool:
         # Digits said between words (« 1, quatre-vingt-huit, zéro cinq… ») belong to the run.

@@ -98,8 +98,10 @@ class UsageRecorder:
     def submit(self, event: UsageEvent, principal: Principal) -> None:
         """Queue one event for the next batch write (the request path: returns at once).
         Never raises."""
-        event = self._observed(event)
-        self._batch.append((event, principal.worker))
+        self._batch.append((self._observed(event), principal.worker))
+        self._ensure_writer()
+
+    def _ensure_writer(self) -> None:
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_behind())
 
@@ -153,12 +155,19 @@ class UsageRecorder:
                     items.append((event, pseudonym(secret, worker, event.hour)))
             await self.store.add_many(items)
         except Exception as exc:  # noqa: BLE001 - any store failure: buffer, retry
-            self._in_flight = 0
             log.warning("usage store unreachable (%s): buffering", type(exc).__name__)
             for event, worker in batch:
                 self._enqueue(event, worker)
             return
-        self._in_flight = 0
+        except BaseException:
+            # Cancelled mid-write (a dashboard reader gone, the loop stopping): the events
+            # wait for the next batch; if the write did land, the store counts them once.
+            self._batch[:0] = batch
+            with contextlib.suppress(RuntimeError):  # no loop left: aclose writes them
+                self._ensure_writer()
+            raise
+        finally:
+            self._in_flight = 0
         self.written += len(items)
         for _ in range(closed):
             self._drop("usage event of a closed month dropped: %d so far")

@@ -248,3 +248,31 @@ async def test_a_closed_month_in_a_failed_batch_is_dropped_once(tmp_path: Path) 
     assert recorder.dropped == 1 and recorder.written == 1 and not recorder.pending
     assert await total_requests(store) == 0  # March is not written; today's event is
     await recorder.aclose()
+
+
+async def test_a_reader_gone_mid_write_loses_no_event(tmp_path: Path) -> None:
+    """A dashboard request cancelled while its flush writes: the batch is written later,
+    each event once."""
+
+    class Slow(SQLiteUsageStore):
+        gate = asyncio.Event()
+
+        async def add_many(self, items) -> None:
+            await self.gate.wait()
+            await super().add_many(items)
+
+    store = Slow(tmp_path / "u.sqlite3")
+    recorder = UsageRecorder(store, b"s", housekeeping_s=None, batch_s=60)
+    w = worker("equipe", 1)
+    for _ in range(3):
+        recorder.submit(event(w), w)
+    reader = asyncio.create_task(recorder.flush())
+    await asyncio.sleep(0.05)
+    reader.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await reader
+    assert recorder.pending == 3
+    Slow.gate.set()
+    assert await recorder.flush()
+    assert await total_requests(store) == 3 and recorder.written == 3
+    await recorder.aclose()
