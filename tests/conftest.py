@@ -81,15 +81,18 @@ def start_server(args: list[str], env: dict[str, str], log: Path, ready_path: st
 
 
 def eventually(read: Callable[[], float], at_least: float, timeout_s: float = 10.0) -> float:
-    """``read()`` once it reaches ``at_least``, or at the deadline. A gateway writes usage
-    behind its answers (``gateway.usage.recorder``: batches of 50 ms), so a stored count
-    follows the requests closely, not at once; the caller then asserts the exact value."""
+    """``read()`` once it has reached ``at_least`` (or at the deadline) and three batch
+    periods later. A gateway writes usage behind its answers (``gateway.usage.recorder``:
+    batches of 50 ms), so a stored count follows the requests closely, not at once; reading
+    again later lets a count that goes past the target (an event written twice) show. The
+    caller asserts the exact value."""
     deadline = time.monotonic() + timeout_s
     value = read()
     while value < at_least and time.monotonic() < deadline:
         time.sleep(0.02)
         value = read()
-    return value
+    time.sleep(0.15)
+    return read()
 
 
 def long_note() -> str:

@@ -35,7 +35,7 @@ async def usage_store(services: Services) -> Any:
     none), once this process's submitted events are written (the recorder writes behind)."""
     if services.usage is None:
         raise InvalidRequest("Aucun stockage d'usage n'est configuré.")
-    await services.usage.flush()
+    await services.usage.write_pending()
     return services.usage.store
 
 

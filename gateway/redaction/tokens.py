@@ -38,8 +38,8 @@ def guard_token_match(nlp: Any) -> None:
     spaCy tries it on every word it has not cached and again after each prefix or suffix
     it cuts: ~180 times per 1,500-character note, ~1 ms of the tokenizer's ~1.8 ms for the
     French one, whose hundreds of alternatives (« faux-vampire », « entr'abat »,
-    « saut-de-ski ») each need a hyphen or an apostrophe. Left as it is when the regex is
-    not a compiled pattern's ``match`` or no such characters are found
+    « saut-de-ski ») each need a hyphen, a dash or an apostrophe. Left as it is when the
+    regex is not a compiled pattern's ``match`` or no such characters are found
     (:func:`gateway.redaction.regex_guards.required_guard`). Call it before
     :func:`warm_up`: changing the tokenizer's rules flushes its cache."""
     match = nlp.tokenizer.token_match

@@ -79,7 +79,7 @@ INSTRUMENTS: dict[str, Instrument] = {
            "Délai avant le premier jeton", "model"),
         _i("gardefou_stage_duration_seconds", "histogram", "", "Durée par étape", "stage"),
         _i("gardefou_usage_buffered", "updown", "",
-           "Événements d'usage en attente d'écriture", ),
+           "Événements d'usage en attente après un échec d'écriture", ),
         _i("gardefou_usage_dropped", "counter", "",
            "Événements d'usage perdus (tampon plein)", ),
     )

@@ -2,27 +2,30 @@
 
 Requests hand their event to :meth:`UsageRecorder.submit`, which does not wait: events are
 written behind, in batches of at most ``batch_s`` (50 ms) of traffic, one store call per
-batch. On a busy gateway that is one thread hand-off (SQLite) or one round trip (Redis) for
-several requests instead of one each, and the answer no longer waits for the write. An
-event may sit in memory up to ``batch_s`` before it is written, as a waiting event of an
-unreachable store does: :meth:`UsageRecorder.aclose` (the server's shutdown) writes what
-waits, and read paths call :meth:`UsageRecorder.flush` first, so a dashboard shows its own
-process's traffic up to the request before. :meth:`UsageRecorder.record` writes one event
-at once (tools, simulations).
+batch. On a busy gateway that is one thread hand-off (SQLite) or one pipelined request
+(Redis) for several requests instead of one each, and the answer no longer waits for the
+write. An event may sit in memory up to ``batch_s`` before it is written (longer while a
+write is slow or the store is down, as below): :meth:`UsageRecorder.aclose` (the server's
+shutdown) writes what waits, and read paths call :meth:`UsageRecorder.write_pending` first,
+so a dashboard shows its own process's traffic up to the request before.
+:meth:`UsageRecorder.record` writes one event at once (tools, simulations).
 
 Redis (or the disk) may be unreachable: a request must still succeed, and its usage must
 not be lost silently. A failed write goes into a bounded in-memory buffer, drained in order
 by a retry task with exponential backoff; the store applies each event idempotently (its
 random ``event_id``), so a write retried after a lost reply is counted once. If the buffer
 overflows, the oldest events are dropped, counted in ``gardefou_usage_dropped_total`` and
-logged (counts only). ``healthy()`` is false while events wait, for ``/readyz``.
+logged (counts only); so are the oldest submitted events if as many pile up behind a slow
+write. One drain of the buffer runs at a time. ``healthy()`` is false while events wait
+after a failed write, for ``/readyz``.
 
 The worker pseudonym is computed at write time with the month's secret
 (:mod:`gateway.usage.pseudonym`); a waiting event keeps the worker reference in memory
 only. An event whose month has closed (its secret destroyed) before it could be written is
 dropped and counted: it can no longer be counted among distinct workers.
 
-Housekeeping runs at most once an hour, started by :meth:`UsageRecorder.record`: closed
+Housekeeping runs at most once an hour, started by :meth:`UsageRecorder.submit` or
+:meth:`UsageRecorder.record`: closed
 months' secrets are forgotten, and every organisation's usage older than its retention
 (``retention(org)`` days, e.g. the policy's ``retention.usage_days``; default 365) is purged.
 """
@@ -92,17 +95,25 @@ class UsageRecorder:
         self._writer: asyncio.Task[None] | None = None
         self._writing = asyncio.Lock()  # one batch write at a time: a flush waits for it
         self._in_flight = 0  # events of the batch being written
+        self._draining = asyncio.Lock()  # one drain of the retry buffer at a time
+        self._closed = False
         self.dropped = 0
         self.written = 0
 
     def submit(self, event: UsageEvent, principal: Principal) -> None:
         """Queue one event for the next batch write (the request path: returns at once).
         Never raises."""
+        if self._closed:
+            self._drop("usage event after shutdown dropped: %d so far")
+            return
+        if len(self._batch) >= self._buffer_max:  # a write that hangs: bounded like the buffer
+            self._batch.pop(0)
+            self._drop(f"usage queue full ({self._buffer_max}): %d events dropped so far")
         self._batch.append((self._observed(event), principal.worker))
         self._ensure_writer()
 
     def _ensure_writer(self) -> None:
-        if self._writer is None or self._writer.done():
+        if not self._closed and (self._writer is None or self._writer.done()):
             self._writer = asyncio.create_task(self._write_behind())
 
     async def record(self, event: UsageEvent, principal: Principal) -> None:
@@ -203,7 +214,7 @@ class UsageRecorder:
             self._drop(f"usage buffer full ({self._buffer_max}): %d events dropped so far")
         self._buffer.append((event, worker))
         metrics._safe(lambda: metrics.emit("gardefou_usage_buffered", 1))
-        if self._retry is None or self._retry.done():
+        if not self._closed and (self._retry is None or self._retry.done()):
             self._retry = asyncio.create_task(self._drain_loop())
 
     async def _drain_loop(self) -> None:
@@ -217,7 +228,12 @@ class UsageRecorder:
         log.info("usage store reachable again: buffer drained")
 
     async def _drain(self) -> bool:
-        """Write waiting events in order; False at the first failure."""
+        """Write waiting events in order; False at the first failure. One drain at a time:
+        two would write the same head event and each remove one."""
+        async with self._draining:
+            return await self._drain_locked()
+
+    async def _drain_locked(self) -> bool:
         while self._buffer:
             event, worker = self._buffer[0]
             try:
@@ -236,17 +252,23 @@ class UsageRecorder:
         return len(self._batch) + self._in_flight + len(self._buffer)
 
     def healthy(self) -> bool:
-        """False while events wait for an unreachable store (``/readyz``); events waiting
-        for their batch write do not count."""
+        """False while events wait after a failed write (``/readyz``); events waiting for
+        their batch write do not count."""
         return not self._buffer
 
-    async def flush(self) -> bool:
-        """Write the submitted events now, then try once to write every buffered event
-        (read paths, tests, shutdown). True when nothing waits."""
+    async def write_pending(self) -> None:
+        """Write the submitted events now, in one batch (read paths: a dashboard shows this
+        process's traffic up to the request before). Buffered events are left to the
+        retry task."""
         async with self._writing:
             batch, self._batch = self._batch, []
             if batch:
                 await self._write_batch(batch)
+
+    async def flush(self) -> bool:
+        """Write the submitted events now, then try once to write every buffered event
+        (tests, shutdown). True when nothing waits."""
+        await self.write_pending()
         return await self._drain()
 
     def _maybe_housekeep(self) -> None:
@@ -273,18 +295,18 @@ class UsageRecorder:
     async def aclose(self) -> None:
         """Write what was submitted, stop retrying, make a last attempt, report what could
         not be written."""
+        self._closed = True
+        for task in (self._retry, self._housekeeper):  # first: no drain runs beside ours
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self._writer is not None:
             if not self._writing.locked():
                 self._writer.cancel()  # asleep: its batch is still waiting, written below
             with contextlib.suppress(asyncio.CancelledError):
                 await self._writer  # writing: a batch taken is written or buffered
-        await self.flush()
-        for task in (self._retry, self._housekeeper):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-        if not await self._drain():
+        if not await self.flush():
             log.error("usage store unreachable at shutdown: %d events not written",
                       len(self._buffer))
         await self.store.aclose()

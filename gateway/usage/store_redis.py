@@ -119,9 +119,11 @@ class RedisUsageStore:
         await self._apply(**self._script_call(event, pseudonym))
 
     async def add_many(self, items: Sequence[tuple[UsageEvent, str]]) -> None:
-        """Apply the events in one round trip (each atomic and idempotent on its own, so a
-        batch retried after a partial failure counts every event once)."""
-        if not items:
+        """Apply the events in one pipelined request (each atomic and idempotent on its
+        own, so a batch retried after a partial failure counts every event once)."""
+        if len(items) <= 1:  # a pipeline checks its scripts first: a second round trip
+            for event, pseudonym in items:
+                await self.add(event, pseudonym)
             return
         pipe = self._redis.pipeline(transaction=False)
         for event, pseudonym in items:

@@ -276,3 +276,40 @@ async def test_a_reader_gone_mid_write_loses_no_event(tmp_path: Path) -> None:
     assert await recorder.flush()
     assert await total_requests(store) == 3 and recorder.written == 3
     await recorder.aclose()
+
+
+async def test_drains_side_by_side_write_each_event_once(tmp_path: Path) -> None:
+    """The retry task, a flush and a shutdown may drain the buffer at the same time: each
+    event is still written once, none is lost, nothing raises."""
+    store = FlakyStore(tmp_path / "u.sqlite3")
+    store.down = True
+    recorder = UsageRecorder(store, b"s", retry_min_s=0.001, retry_max_s=0.002,
+                             housekeeping_s=None)
+    w = worker("equipe", 1)
+    for _ in range(6):
+        await recorder.record(event(w), w)
+    assert recorder.pending == 6
+    store.down = False
+    results = await asyncio.gather(recorder.flush(), recorder.flush(), recorder.flush())
+    assert all(results) and not recorder.pending
+    assert recorder.written == 6 and recorder.dropped == 0
+    assert await total_requests(store) == 6
+    await recorder.aclose()
+
+
+async def test_shutdown_during_a_drain_writes_every_event(tmp_path: Path) -> None:
+    store = FlakyStore(tmp_path / "u.sqlite3")
+    store.down = True
+    recorder = UsageRecorder(store, b"s", retry_min_s=0.001, retry_max_s=0.002,
+                             housekeeping_s=None)
+    w = worker("equipe", 1)
+    for _ in range(20):
+        await recorder.record(event(w), w)
+    store.down = False
+    await asyncio.sleep(0.003)  # the retry task is draining
+    await recorder.aclose()
+    reopened = SQLiteUsageStore(tmp_path / "u.sqlite3")
+    assert await total_requests(reopened) == 20 and recorder.written == 20
+    await reopened.aclose()
+    recorder.submit(event(w), w)  # after shutdown: counted as dropped, no task started
+    assert recorder.dropped == 1 and recorder.pending == 0
