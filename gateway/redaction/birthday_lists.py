@@ -8,18 +8,22 @@ import re
 
 from gateway.redaction.layout_score import SCORE
 from gateway.redaction.recognizers.birth_date import MONTHS
+from gateway.redaction.regex_guards import start_guard
 from gateway.types import Span
 
 # A line that says the list under it is of birthdays (« Anniversaires du mois : »,
 # « dates de naissance des enfants », « birthdays »), and a date in a list line under it.
 # Not « la date anniversaire du contrat », « bon anniversaire Kenza ! », « anniversaire de la
 # mesure »: one anniversary, not a list of birthdays.
-_BIRTHDAY_HEADING = re.compile(
+BIRTHDAY_HEADING = (
     r"(?<!date\s)(?<!\bbon\s)(?<!\bjoyeux\s)"
     r"\b(?:anniversaires|anniversaire(?!\s+(?:de|du|des|d['’]))|anniv\.?|dates?\s+de\s+naissance"
-    r"|birthdays?|dates?\s+of\s+birth|n[ée]e?s\s+(?:le|en))\b",
-    re.IGNORECASE,
+    r"|birthdays?|dates?\s+of\s+birth|n[ée]e?s\s+(?:le|en))\b"
 )
+# Searched over every text: behind a look-ahead on its first letters (``regex_guards.py``),
+# it skips the other positions without trying its three look-behinds there (~3 × faster).
+_BIRTHDAY_HEADING = re.compile(start_guard(BIRTHDAY_HEADING, re.IGNORECASE) + BIRTHDAY_HEADING,
+                               re.IGNORECASE)
 _HEADING_MAX_WORDS = 8  # a longer line must end with « : » to announce a list
 _LISTED_DATE = re.compile(
     r"(?<![\w/.\-])(?:(?:19|20)\d{2}-\d{2}-\d{2}|\d{1,2}\s?[/.\-]\s?\d{1,2}(?:\s?[/.\-]\s?\d{2,4})?"

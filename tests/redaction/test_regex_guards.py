@@ -44,6 +44,20 @@ def test_every_recognizer_pattern_finds_the_same_with_its_guard(redactor: Redact
     assert guarded >= 10  # phones, NIR, dates, documents… run behind their guard
 
 
+def test_the_birthday_heading_finds_the_same_behind_its_guard() -> None:
+    from gateway.redaction.birthday_lists import _BIRTHDAY_HEADING, BIRTHDAY_HEADING
+
+    plain = re.compile(BIRTHDAY_HEADING, re.IGNORECASE)
+    assert _BIRTHDAY_HEADING.pattern != BIRTHDAY_HEADING  # guarded
+    rng = random.Random(5)
+    texts = held_out_texts() + ["Anniversaires :\nKenza  14 mars", "bon anniversaire Kenza",
+                                "DATES DE NAISSANCE des enfants", "nés le 3 mai, née en 2001"]
+    texts += ["".join(rng.choice(_ALPHABET + "niversBDé") for _ in range(rng.randint(0, 80)))
+              for _ in range(1500)]
+    for text in texts:
+        assert _matches(_BIRTHDAY_HEADING, text) == _matches(plain, text), text
+
+
 @pytest.mark.parametrize(("pattern", "flags", "guard"), [
     (r"(?<![\w.])(?P<v>\d{7})", 0, r"(?=[\d])"),
     (r"(?:\+|00)33", 0, r"(?=[\+0])"),
