@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,6 +34,14 @@ class FlakyStore(SQLiteUsageStore):
         await super().add_many(items)
 
 
+async def until(condition: Callable[[], bool], tries: int = 300) -> None:
+    """Wait in 10 ms steps until ``condition()`` holds, or give up (the caller asserts)."""
+    for _ in range(tries):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+
+
 async def total_requests(store: SQLiteUsageStore) -> float:
     rows = await store.counters("asso", MARCH - timedelta(days=1), MARCH + timedelta(days=1))
     return sum(r.value for r in rows if r.metric == "requests")
@@ -49,10 +58,7 @@ async def test_store_outage_buffers_then_drains(tmp_path: Path) -> None:
         await recorder.record(event(w), w)  # never raises
     assert recorder.pending == 5 and not recorder.healthy()
     store.down = False
-    for _ in range(200):
-        if recorder.healthy():
-            break
-        await asyncio.sleep(0.01)
+    await until(recorder.healthy)
     assert recorder.healthy() and recorder.dropped == 0
     assert await total_requests(store) == 6
     await recorder.aclose()
@@ -183,10 +189,7 @@ async def test_submitted_events_are_written_behind_in_one_batch(tmp_path: Path) 
     for w in workers:
         recorder.submit(event(w), w)  # returns at once: nothing written yet
     assert recorder.pending == 12 and recorder.healthy() and store.batches == 0
-    for _ in range(200):
-        if not recorder.pending:
-            break
-        await asyncio.sleep(0.01)
+    await until(lambda: not recorder.pending)
     assert store.batches == 1 and recorder.written == 12
     assert await total_requests(store) == 12
     assert await distinct_workers(store, MARCH) == 12
@@ -201,17 +204,11 @@ async def test_a_failed_batch_waits_in_the_buffer_and_is_written_once(tmp_path: 
     w = worker("equipe", 1)
     for _ in range(4):
         recorder.submit(event(w), w)
-    for _ in range(200):
-        if not recorder.healthy():
-            break
-        await asyncio.sleep(0.01)
+    await until(lambda: not recorder.healthy())
     assert not recorder.healthy() and recorder.pending == 4
     recorder.submit(event(w), w)  # queued behind the waiting events
     store.down = False
-    for _ in range(300):
-        if recorder.healthy() and not recorder.pending:
-            break
-        await asyncio.sleep(0.01)
+    await until(lambda: recorder.healthy() and not recorder.pending)
     assert recorder.healthy() and recorder.dropped == 0
     assert await total_requests(store) == 5
     await recorder.aclose()
@@ -219,7 +216,7 @@ async def test_a_failed_batch_waits_in_the_buffer_and_is_written_once(tmp_path: 
 
 async def test_closing_writes_what_was_submitted(tmp_path: Path) -> None:
     """A shutdown loses nothing: ``aclose`` writes the events still waiting for their
-    batch, and ``flush`` (the read paths) writes them at once."""
+    batch, and ``flush`` writes them at once."""
     store = SQLiteUsageStore(tmp_path / "u.sqlite3")
     recorder = UsageRecorder(store, b"s", housekeeping_s=None, batch_s=60)
     w = worker("equipe", 1)
@@ -278,18 +275,25 @@ async def test_a_reader_gone_mid_write_loses_no_event(tmp_path: Path) -> None:
     await recorder.aclose()
 
 
-async def test_drains_side_by_side_write_each_event_once(tmp_path: Path) -> None:
-    """The retry task, a flush and a shutdown may drain the buffer at the same time: each
-    event is still written once, none is lost, nothing raises."""
+async def buffered_then_back(tmp_path: Path, n: int) -> tuple[FlakyStore, UsageRecorder]:
+    """``n`` events waiting in the retry buffer of a store that has just come back (its
+    retry task drains every millisecond)."""
     store = FlakyStore(tmp_path / "u.sqlite3")
     store.down = True
     recorder = UsageRecorder(store, b"s", retry_min_s=0.001, retry_max_s=0.002,
                              housekeeping_s=None)
     w = worker("equipe", 1)
-    for _ in range(6):
+    for _ in range(n):
         await recorder.record(event(w), w)
-    assert recorder.pending == 6
+    assert recorder.pending == n
     store.down = False
+    return store, recorder
+
+
+async def test_drains_side_by_side_write_each_event_once(tmp_path: Path) -> None:
+    """The retry task, a flush and a shutdown may drain the buffer at the same time: each
+    event is still written once, none is lost, nothing raises."""
+    store, recorder = await buffered_then_back(tmp_path, 6)
     results = await asyncio.gather(recorder.flush(), recorder.flush(), recorder.flush())
     assert all(results) and not recorder.pending
     assert recorder.written == 6 and recorder.dropped == 0
@@ -298,18 +302,12 @@ async def test_drains_side_by_side_write_each_event_once(tmp_path: Path) -> None
 
 
 async def test_shutdown_during_a_drain_writes_every_event(tmp_path: Path) -> None:
-    store = FlakyStore(tmp_path / "u.sqlite3")
-    store.down = True
-    recorder = UsageRecorder(store, b"s", retry_min_s=0.001, retry_max_s=0.002,
-                             housekeeping_s=None)
-    w = worker("equipe", 1)
-    for _ in range(20):
-        await recorder.record(event(w), w)
-    store.down = False
+    _, recorder = await buffered_then_back(tmp_path, 20)
     await asyncio.sleep(0.003)  # the retry task is draining
     await recorder.aclose()
     reopened = SQLiteUsageStore(tmp_path / "u.sqlite3")
     assert await total_requests(reopened) == 20 and recorder.written == 20
     await reopened.aclose()
+    w = worker("equipe", 1)
     recorder.submit(event(w), w)  # after shutdown: counted as dropped, no task started
     assert recorder.dropped == 1 and recorder.pending == 0
