@@ -95,6 +95,10 @@ def warm_up(nlp: Any, words: list[str]) -> None:
     (``bench/README.md``). The tokens are the same: the lexeme of a word and
     the way a chunk is cut depend on the string only. Call it after the tokenizer's rules
     are final (changing them flushes the cache)."""
+    # spaCy caches at most ``max_cache_size`` chunks (10,000 by default, fewer than the
+    # words): room for all of them while they are tokenised, then for none more, so that no
+    # text tokenised later outside a zone leaves its words in the cache either.
+    nlp.tokenizer.max_cache_size = len(words) + nlp.tokenizer.max_cache_size
     for word in words:
         # One call per word: within one text, spaCy caches no chunk after the first that
         # met a special case (« M. », « l' »: spaCy issue #1250), so a single text of every
@@ -102,3 +106,4 @@ def warm_up(nlp: Any, words: list[str]) -> None:
         # tokenised alone; start-up to ready 8.2 → 8.3 s, `bench/startup.py`).
         nlp.tokenizer(word)
         nlp.vocab[word]  # alone, « l' » or « </s> » are cut; inside a text they are tokens
+    nlp.tokenizer.max_cache_size = 0

@@ -55,3 +55,24 @@ def test_warm_up_changes_no_token(redactor: Redactor) -> None:
     warm_up(cold, frequent_words(warm))
     assert "famille" in cold.vocab
     assert _tokens(cold, text) == before == _tokens(warm, text)
+
+
+def test_warm_up_caches_every_word_and_nothing_after() -> None:
+    """All the warm-up's words are cut once for good (more than spaCy's default 10,000
+    cache entries), and no text tokenised afterwards, zone or not, enters the cache."""
+    import spacy
+
+    from gateway.redaction.tokens import warm_up
+
+    nlp = spacy.blank("fr")
+    cut: list[str] = []  # what the tokenizer had to cut (a cache miss reaches url_match)
+    url_match = nlp.tokenizer.url_match
+    nlp.tokenizer.url_match = lambda text: (cut.append(text), url_match(text))[1]
+    words = [f"mot{i}" for i in range(15_000)]
+    warm_up(nlp, words)
+    cut.clear()
+    nlp.make_doc(" ".join(words[9_990:10_010] + words[-5:]))
+    assert cut == []
+    nlp.make_doc("Kenza Benali")
+    nlp.make_doc("Kenza Benali")
+    assert cut == ["Kenza", "Benali", "Kenza", "Benali"]
