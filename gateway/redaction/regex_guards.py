@@ -126,6 +126,12 @@ def start_guard(pattern: str, flags: int = 0) -> str:
     return f"(?={admitted})" if admitted else ""
 
 
+def guarded(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``pattern`` compiled behind its :func:`start_guard`: the same matches, found without
+    trying the pattern at every position."""
+    return re.compile(start_guard(pattern, flags) + pattern, flags)
+
+
 def _letters(fragments: list[tuple[str, bool]]) -> int:
     return sum(c.isalpha() for f, _ in fragments for c in f)
 

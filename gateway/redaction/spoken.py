@@ -100,13 +100,10 @@ def find_spoken(text: str) -> list[Spoken]:
     # whether each token is a number word, worked out once (the scan asks up to four times)
     words = [_is_number_word(folded) for _, _, folded in tokens]
 
-    def is_word(k: int) -> bool:
-        return words[k]
-
     def is_number(k: int) -> bool:
         # Digits said between words (« 1, quatre-vingt-huit, zéro cinq… ») belong to the run.
-        return is_word(k) or (tokens[k][2].isdigit() and len(tokens[k][2]) <= 4 and (
-            (k + 2 < len(tokens) and is_word(k + 2)) or (k + 1 < len(tokens) and is_word(k + 1))))
+        return words[k] or (tokens[k][2].isdigit() and len(tokens[k][2]) <= 4 and (
+            (k + 2 < len(tokens) and words[k + 2]) or (k + 1 < len(tokens) and words[k + 1])))
 
     found: list[Spoken] = []
     i = 0

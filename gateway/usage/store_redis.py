@@ -121,9 +121,10 @@ class RedisUsageStore:
     async def add_many(self, items: Sequence[tuple[UsageEvent, str]]) -> None:
         """Apply the events in one pipelined request (each atomic and idempotent on its
         own, so a batch retried after a partial failure counts every event once)."""
-        if len(items) <= 1:  # a pipeline checks its scripts first: a second round trip
-            for event, pseudonym in items:
-                await self.add(event, pseudonym)
+        if not items:
+            return
+        if len(items) == 1:  # a pipeline checks its scripts first: a second round trip
+            await self.add(*items[0])
             return
         pipe = self._redis.pipeline(transaction=False)
         for event, pseudonym in items:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from gateway.redaction.regex_guards import start_guard
+from gateway.redaction.regex_guards import guarded
 
 SEP = r"[ .\-]"  # separators people put inside numbers (NBSP is folded to a space upstream)
 
@@ -48,7 +48,7 @@ class FrenchPatternRecognizer(PatternRecognizer):
         # each behind a look-ahead on its possible first characters: the same matches, found
         # without trying the pattern at every position (``regex_guards.py``)
         self._compiled = [
-            (p, re.compile(start_guard(p.regex, flags) + p.regex, flags)) for p in self.PATTERNS
+            (p, guarded(p.regex, flags)) for p in self.PATTERNS
         ]
 
     def validate_value(self, value: str) -> bool | None:
