@@ -1,6 +1,8 @@
-"""The learned NER's token vectors, computed from the weights, are bit for bit thinc's: on the
+"""The learned NER's token vectors, computed from the weights, are thinc's but for the last bits
+of a float32 (the mixing layer's product is summed in another order, ``mixed_rows``): on the
 shipped model over the held-out corpora, and on networks of random weights of other widths,
-depths, windows, pieces and feature sets. Other shapes are refused at start-up."""
+depths, windows, pieces and feature sets. Other shapes are refused at start-up. The entities
+decoded from them are spaCy's (``test_ner_decode.py``)."""
 
 from __future__ import annotations
 
@@ -16,8 +18,15 @@ from tests.conftest import long_note
 from tests.redaction.test_ner_decode import EDGE_TEXTS, held_out_texts
 
 
+# Summing float32 products in another order moves a value by a few units in its last place
+# (measured: at most 3e-5 on vectors whose values reach ±60); a mistake in the computation
+# (a bias left out, a row of another table) moves them by whole units.
+TOLERANCE = 1e-4
+
+
 def same_as_thinc(nlp: Any, tok2vec: Any, texts: list[str]) -> int:
-    """Assert the vectors equal thinc's for every text; return the tokens compared."""
+    """Assert the vectors equal thinc's, to :data:`TOLERANCE`, for every text; return the
+    tokens compared."""
     vectors = read_token_vectors(tok2vec)
     tokens = 0
     for text in texts:
@@ -25,12 +34,12 @@ def same_as_thinc(nlp: Any, tok2vec: Any, texts: list[str]) -> int:
         ours = token_vectors(vectors, doc)
         theirs = tok2vec.predict([doc])
         assert ours.dtype == theirs.dtype and ours.shape == theirs.shape, text[:80]
-        assert np.array_equal(ours, theirs), text[:80]
+        assert np.allclose(ours, theirs, rtol=TOLERANCE, atol=TOLERANCE), text[:80]
         tokens += len(doc)
     return tokens
 
 
-def test_shipped_model_bit_for_bit_on_held_out_corpora(redactor: Redactor) -> None:
+def test_shipped_model_as_thinc_on_held_out_corpora(redactor: Redactor) -> None:
     nlp = redactor.engine.nlp_engine.nlp["fr"]  # type: ignore[attr-defined]
     tok2vec = nlp.get_pipe(PIPE_NAME).model.layers[0]
     texts = [*held_out_texts(), *EDGE_TEXTS, long_note()]
@@ -79,7 +88,7 @@ def hash_embed_cnn(**changes: Any) -> dict[str, Any]:
     {"subword_features": False},  # one feature column
     {"depth": 1, "maxout_pieces": 4},
 ]))
-def test_random_networks_bit_for_bit(seed: int, changes: dict[str, Any]) -> None:
+def test_random_networks_as_thinc(seed: int, changes: dict[str, Any]) -> None:
     nlp, tok2vec = random_tok2vec(seed, **hash_embed_cnn(**changes))
     assert same_as_thinc(nlp, tok2vec, [*EDGE_TEXTS, *held_out_texts()[:30]]) > 3000
 
