@@ -91,7 +91,25 @@ VOCATIVE_AFTER = re.compile(
     re.IGNORECASE,
 )
 PHONE_AFTER = re.compile(r"^\s*:?\s*(?:\+|0)\d")
+# What ends the text before a word that opens a sentence (or a line, a bullet, a quote).
 SENTENCE_END = re.compile(r"(?:^|[.!?:;\n•\-–—*>\"«»(]\s*|\n\s*)$")
+_SENTENCE_END_CHARS = frozenset(".!?:;\n•-–—*>\"«»(")
+
+
+def opens_sentence(text: str, pos: int) -> bool:
+    """``SENTENCE_END.search(text[:pos])``, read backwards from ``pos`` over the spaces only:
+    the regex searched the whole text before the word, and a note asks for each capitalised
+    first name. The text before is empty, or its trailing spaces hold a line break, or the
+    last character before them ends a sentence (``\\s`` and :meth:`str.isspace` are the
+    same characters)."""
+    k = pos
+    while k > 0 and text[k - 1].isspace():
+        if text[k - 1] == "\n":
+            return True
+        k -= 1
+    if k == 0:
+        return pos == 0
+    return text[k - 1] in _SENTENCE_END_CHARS
 
 
 class Tok(NamedTuple):

@@ -27,13 +27,13 @@ from gateway.redaction.recognizers.name_words import (
     LONE_CAPS_BEFORE,
     LOWER_CIVILITIES,
     ROLE_SET,
-    SENTENCE_END,
     STOP,
     WORD,
     NameWords,
     heading_line,
     Tok,
     lower_name,
+    opens_sentence,
     runs,
     upper_context,
 )
@@ -220,7 +220,7 @@ class PersonRecognizer(EntityRecognizer):
         mid_sentence = (
             tok.text[0].isupper()
             and not tok.text.isupper()
-            and not SENTENCE_END.search(text[: tok.start])
+            and not opens_sentence(text, tok.start)
         )
         if mid_sentence and (tok.folded in STOP or i == 0 or toks[i - 1].folded in DETERMINERS):
             mid_sentence = False  # "la Victoire", "une Rose des sables", "Elle"
@@ -316,7 +316,7 @@ class PersonRecognizer(EntityRecognizer):
             and not prv.text.isupper()
             and prv.folded not in CIVILITY_SET
         ):
-            if not SENTENCE_END.search(text[: prv.start]) or self.words.lexicons.is_first_name(
+            if not opens_sentence(text, prv.start) or self.words.lexicons.is_first_name(
                 prv.text
             ):
                 marks[i - 1] = marks[i] = True  # Prénom NOM
