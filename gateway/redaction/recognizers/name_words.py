@@ -221,15 +221,26 @@ def upper_context(text: str, tok: Tok) -> bool:
     )
 
 
-def heading_line(text: str, start: int, end: int) -> bool:
+def heading_line(text: str, start: int, end: int,
+                 lines: dict[tuple[int, int], tuple[int, int]] | None = None) -> bool:
     """True when ``text[start:end]`` stands in a line written in capitals with more words
-    than the span (« LISTE DES ENFANTS », « RAPPORT À MONSIEUR LE JUGE DE LA JEUNESSE »)."""
+    than the span (« LISTE DES ENFANTS », « RAPPORT À MONSIEUR LE JUGE DE LA JEUNESSE »).
+    ``lines``: the letters and capitals counted so far per line, for a caller asking about
+    several spans of one text (a paragraph is one line, read once)."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
-    line = text[line_start : line_end if line_end >= 0 else len(text)]
-    letters = list(filter(str.isalpha, line))  # C-level loops: lines can be long
+    if line_end < 0:
+        line_end = len(text)
+    counts = lines.get((line_start, line_end)) if lines is not None else None
+    if counts is None:
+        line = text[line_start:line_end]
+        letters = list(filter(str.isalpha, line))  # C-level loops: lines can be long
+        counts = (len(letters), sum(map(str.isupper, letters)))
+        if lines is not None:
+            lines[line_start, line_end] = counts
+    letters_count, capitals = counts
     span_letters = sum(map(str.isalpha, text[start:end]))
-    return len(letters) > span_letters + 3 and sum(map(str.isupper, letters)) > 0.8 * len(letters)
+    return letters_count > span_letters + 3 and capitals > 0.8 * letters_count
 
 
 def runs(text: str, toks: list[Tok], marks: list[bool]) -> list[tuple[int, int]]:

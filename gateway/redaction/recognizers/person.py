@@ -74,16 +74,18 @@ class PersonRecognizer(EntityRecognizer):
             self._ner_rule(text, toks, nlp_artifacts, marks)
         notes.enumeration_rule(self.words, text, toks, marks)
         notes.surname_after_first_name(self.words, text, toks, marks)
+        lines: dict[tuple[int, int], tuple[int, int]] = {}  # this text's lines, counted once
         return [self._result(s, e) for s, e in runs(text, toks, marks)
-                if not self._heading_words(text, toks, s, e)]
+                if not self._heading_words(text, toks, s, e, lines)]
 
-    def _heading_words(self, text: str, toks: list[Tok], start: int, end: int) -> bool:
+    def _heading_words(self, text: str, toks: list[Tok], start: int, end: int,
+                       lines: dict[tuple[int, int], tuple[int, int]] | None = None) -> bool:
         """Capitalised words of a heading line are not names by their case alone: a run
         there is dropped when it holds a function word (« LISTE DES », « DE DOMICILIATION »)
         or only ordinary words (« CONCERNÉS »), unless a civility comes before it or one of
         its words is a first name that is no common word. A surname alone (« VISITE CHEZ
         LES BENALI ») is kept."""
-        if not heading_line(text, start, end):
+        if not heading_line(text, start, end, lines):
             return False
         inside = [k for k, t in enumerate(toks) if start <= t.start and t.end <= end]
         if not inside:

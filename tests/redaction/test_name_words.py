@@ -1,5 +1,7 @@
-"""``opens_sentence`` answers as ``SENTENCE_END.search`` on the text before the position (it
-reads backwards over the spaces instead of searching the whole text before each word)."""
+"""Helpers of the name rules that read less than they did, with the same answers:
+``opens_sentence`` answers as ``SENTENCE_END.search`` on the text before the position (it
+reads backwards over the spaces instead of searching the whole text before each word), and
+``heading_line`` answers the same when it counts each line once for several spans."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import random
 import re
 import sys
 
-from gateway.redaction.recognizers.name_words import SENTENCE_END, opens_sentence
+from gateway.redaction.recognizers.name_words import SENTENCE_END, heading_line, opens_sentence
 from tests.redaction.test_ner_decode import held_out_texts
 
 # every character the regex names, spaces of several kinds (no-break, thin, the separators
@@ -45,3 +47,24 @@ def test_same_answers_before_every_word_of_the_held_out_corpora() -> None:
             compared += 1
             opening += expected
     assert compared > 30_000 and 0 < opening < compared
+
+
+def test_heading_line_counts_each_line_once_with_the_same_answers() -> None:
+    texts = [*held_out_texts(),
+             "LISTE DES ENFANTS\nMARTIN Léa\nrdv avec Mme DUPONT\nRAPPORT À MONSIEUR LE JUGE",
+             "VISITE CHEZ LES\nBENALI ET FILS\n\nSuivi de Karim BENALI"]
+    rng = random.Random(3)
+    compared = headings = 0
+    for text in texts:
+        lines: dict[tuple[int, int], tuple[int, int]] = {}
+        words = [m.span() for m in re.finditer(r"\w+", text)]
+        # spans of one to four words, some across line breaks, asked in random order
+        spans = [(words[i][0], words[min(i + rng.randint(0, 3), len(words) - 1)][1])
+                 for i in range(len(words))]
+        rng.shuffle(spans)
+        for start, end in spans:
+            expected = heading_line(text, start, end)
+            assert heading_line(text, start, end, lines) == expected, text[start:end]
+            compared += 1
+            headings += expected
+    assert compared > 30_000 and headings > 0
