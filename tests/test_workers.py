@@ -1,5 +1,6 @@
 """The analysis pool with real forked processes: same results as the in-process path,
-back-pressure, a lost worker fails its job closed and is replaced, shutdown.
+back-pressure, jobs handed ahead to busy workers, a lost worker fails its job closed and is
+replaced, shutdown.
 
 No timing assertions: a blocked job is held by a file the test creates when it wants."""
 
@@ -23,7 +24,7 @@ from gateway.redaction.analyzer import WINDOW
 from gateway.redaction.cache import MemoryCache
 from gateway.request_fields import analysis_texts, redact_call
 from gateway.workers.offload import Analysis, start_analysis
-from gateway.workers.pool import JobFailed, PoolBusy, ProcessPool, WorkerLost
+from gateway.workers.pool import AHEAD_MAX_BYTES, JobFailed, PoolBusy, ProcessPool, WorkerLost
 from tests.conftest import long_note
 
 NOTE = ("Réf. interne 12-000042.\nMme Fatou DIALLO, née le 12/03/1985, 12 rue des Lilas 93200 "
@@ -296,3 +297,106 @@ async def test_close_stops_every_worker(tmp_path: Path) -> None:
     assert not any(p.is_alive() for p in processes)
     with pytest.raises(WorkerLost):
         await pool.run(("echo",))
+
+
+def _holding(tmp_path: Path, name: str) -> tuple[tuple[str, str, str], Path, Path]:
+    """A ("wait", …) job, the file it creates when it starts and the one that releases it."""
+    started, release = tmp_path / f"{name}-started", tmp_path / f"{name}-release"
+    return ("wait", str(started), str(release)), started, release
+
+
+async def test_the_next_job_waits_in_a_busy_worker_and_starts_without_the_loop(
+        tmp_path: Path) -> None:
+    pool = ProcessPool(_hold, workers=1, queue=4)
+    pool.start()
+    try:
+        job_a, a_started, a_release = _holding(tmp_path, "a")
+        job_b, b_started, b_release = _holding(tmp_path, "b")
+        first = asyncio.ensure_future(pool.run(job_a))
+        await _wait_for(a_started)
+        second = asyncio.ensure_future(pool.run(job_b))
+        await asyncio.sleep(0)
+        assert pool.waiting == 1 and pool.idle == 0  # handed ahead, not started
+        a_release.touch()
+        # The event loop is held here: it reads no result and sends no job, so only a job
+        # already in the worker's pipe can start.
+        deadline = time.monotonic() + 20
+        while not b_started.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert b_started.exists()
+        b_release.touch()
+        assert await first == "released" and await second == "released"
+        assert pool.waiting == 0 and pool.idle == 1
+    finally:
+        await pool.close()
+
+
+async def test_a_large_job_waits_for_a_free_worker(tmp_path: Path) -> None:
+    pool = ProcessPool(_hold, workers=1, queue=4)
+    pool.start()
+    try:
+        job_a, a_started, a_release = _holding(tmp_path, "a")
+        first = asyncio.ensure_future(pool.run(job_a))
+        await _wait_for(a_started)
+        large = asyncio.ensure_future(pool.run(("echo", "x" * AHEAD_MAX_BYTES)))
+        await asyncio.sleep(0)
+        # not in the busy worker's pipe, where it could block the event loop
+        assert pool.waiting == 1 and all(len(w.jobs) == 1 for w in pool._all)
+        a_release.touch()
+        assert await first == "released" and (await large)[0] == "echo"
+    finally:
+        await pool.close()
+
+
+async def test_a_job_handed_to_a_lost_worker_runs_on_its_replacement(tmp_path: Path) -> None:
+    pool = ProcessPool(_hold, workers=1, queue=4)
+    pool.start()
+    try:
+        job_a, a_started, _ = _holding(tmp_path, "a")  # never released
+        first = asyncio.ensure_future(pool.run(job_a))
+        await _wait_for(a_started)
+        lost = pool.pids[0]
+        second = asyncio.ensure_future(pool.run(("echo",)))
+        await asyncio.sleep(0)
+        assert pool.waiting == 1
+        os.kill(lost, signal.SIGKILL)
+        with pytest.raises(WorkerLost):
+            await first  # the job it ran fails closed
+        answer = await second  # the one waiting in its pipe never started: run elsewhere
+        assert answer[0] == "echo" and answer[2] != lost
+        assert pool.stats.lost == 1
+    finally:
+        await pool.close()
+
+
+async def test_a_job_handed_ahead_has_its_whole_time_once_it_starts(tmp_path: Path) -> None:
+    pool = ProcessPool(_hold, workers=1, queue=4, timeout_s=2.0)
+    pool.start()
+    try:
+        job_a, a_started, a_release = _holding(tmp_path, "a")
+        job_b, b_started, b_release = _holding(tmp_path, "b")
+        first = asyncio.ensure_future(pool.run(job_a))
+        await _wait_for(a_started)
+        second = asyncio.ensure_future(pool.run(job_b))
+        await asyncio.sleep(1.5)
+        a_release.touch()
+        await _wait_for(b_started)
+        # 2.5 s after it was handed ahead, 1 s after it started: within its time
+        await asyncio.sleep(1.0)
+        b_release.touch()
+        assert await first == "released" and await second == "released"
+        assert pool.stats.lost == 0
+        # and a job handed ahead that never ends is stopped once its time has run out
+        job_c, c_started, c_release = _holding(tmp_path, "c")
+        job_d, _, _ = _holding(tmp_path, "d")  # never released
+        third = asyncio.ensure_future(pool.run(job_c))
+        await _wait_for(c_started)
+        fourth = asyncio.ensure_future(pool.run(job_d))
+        await asyncio.sleep(0)
+        c_release.touch()
+        assert await third == "released"
+        with pytest.raises(WorkerLost):
+            await asyncio.wait_for(fourth, 30)
+        assert pool.stats.lost == 1
+    finally:
+        await pool.close()
