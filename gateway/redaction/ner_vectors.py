@@ -5,13 +5,15 @@ called through its Python wrapper, each keeping what training would need to go b
 it (maxout's winning pieces, layer norm's moments, closures). On a 1,500-character note that
 bookkeeping cost about as much again as the matrix products themselves (``bench/README.md``).
 At inference nothing of it is needed, so :func:`token_vectors` runs the same operations in
-order: the same hashing and row sums of the embeddings (thinc's own ``hash`` and
-``gather_add``), the same matrix products through the model's own ``ops``, the same padding
-between the encoder's windows, and the layer norm with the same numpy reductions in the same
-order. The result is bit for bit thinc's (``tests/redaction/test_ner_vectors.py``), but for
-the sign of a zero where two maxout pieces tie at zero (``np.maximum`` may keep the other
-one: a masked ``copyto`` keeping the first was ten times slower), which changes no entity
-(−0 and +0 compare equal).
+order: the same hashing (thinc's own ``hash``), the same matrix products through the model's
+own ``ops``, the same padding between the encoder's windows, and the layer norm with the same
+numpy reductions in the same order. One step is rearranged: the mixing layer's product of the
+embedding sums is a sum of rows multiplied once at load (:func:`mixed_rows`). So the result is
+thinc's but for the last bits of a float32 where those sums run in another order
+(``tests/redaction/test_ner_vectors.py`` bounds the difference; the entities are spaCy's,
+``test_ner_decode.py``), and for the sign of a zero where two maxout pieces tie at zero
+(``np.maximum`` may keep the other one: a masked ``copyto`` keeping the first was ten times
+slower; −0 and +0 compare equal).
 
 :func:`read_token_vectors` accepts exactly the shape spaCy builds for ``spacy.Tok2Vec.v2``
 over ``MultiHashEmbed`` (no static vectors) and ``MaxoutWindowEncoder``, then a linear
