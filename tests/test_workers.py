@@ -305,17 +305,25 @@ def _holding(tmp_path: Path, name: str) -> tuple[tuple[str, str, str], Path, Pat
     return ("wait", str(started), str(release)), started, release
 
 
+async def _running_and_behind(pool: ProcessPool, tmp_path: Path, name: str, behind: Any,
+                              ) -> tuple[asyncio.Future[Any], asyncio.Future[Any], Path]:
+    """The single worker running held job ``name``, and job ``behind`` submitted after it:
+    both futures and the held job's release file."""
+    job, started, release = _holding(tmp_path, name)
+    running = asyncio.ensure_future(pool.run(job))
+    await _wait_for(started)
+    queued = asyncio.ensure_future(pool.run(behind))
+    await asyncio.sleep(0)
+    return running, queued, release
+
+
 async def test_the_next_job_waits_in_a_busy_worker_and_starts_without_the_loop(
         tmp_path: Path) -> None:
     pool = ProcessPool(_hold, workers=1, queue=4)
     pool.start()
     try:
-        job_a, a_started, a_release = _holding(tmp_path, "a")
         job_b, b_started, b_release = _holding(tmp_path, "b")
-        first = asyncio.ensure_future(pool.run(job_a))
-        await _wait_for(a_started)
-        second = asyncio.ensure_future(pool.run(job_b))
-        await asyncio.sleep(0)
+        first, second, a_release = await _running_and_behind(pool, tmp_path, "a", job_b)
         assert pool.waiting == 1 and pool.idle == 0  # handed ahead, not started
         a_release.touch()
         # The event loop is held here: it reads no result and sends no job, so only a job
@@ -335,11 +343,8 @@ async def test_a_large_job_waits_for_a_free_worker(tmp_path: Path) -> None:
     pool = ProcessPool(_hold, workers=1, queue=4)
     pool.start()
     try:
-        job_a, a_started, a_release = _holding(tmp_path, "a")
-        first = asyncio.ensure_future(pool.run(job_a))
-        await _wait_for(a_started)
-        large = asyncio.ensure_future(pool.run(("echo", "x" * AHEAD_MAX_BYTES)))
-        await asyncio.sleep(0)
+        first, large, a_release = await _running_and_behind(
+            pool, tmp_path, "a", ("echo", "x" * AHEAD_MAX_BYTES))
         # not in the busy worker's pipe, where it could block the event loop
         assert pool.waiting == 1 and all(len(w.jobs) == 1 for w in pool._all)
         a_release.touch()
@@ -352,12 +357,8 @@ async def test_a_job_handed_to_a_lost_worker_runs_on_its_replacement(tmp_path: P
     pool = ProcessPool(_hold, workers=1, queue=4)
     pool.start()
     try:
-        job_a, a_started, _ = _holding(tmp_path, "a")  # never released
-        first = asyncio.ensure_future(pool.run(job_a))
-        await _wait_for(a_started)
         lost = pool.pids[0]
-        second = asyncio.ensure_future(pool.run(("echo",)))
-        await asyncio.sleep(0)
+        first, second, _ = await _running_and_behind(pool, tmp_path, "a", ("echo",))
         assert pool.waiting == 1
         os.kill(lost, signal.SIGKILL)
         with pytest.raises(WorkerLost):
@@ -373,11 +374,8 @@ async def test_a_job_handed_ahead_has_its_whole_time_once_it_starts(tmp_path: Pa
     pool = ProcessPool(_hold, workers=1, queue=4, timeout_s=2.0)
     pool.start()
     try:
-        job_a, a_started, a_release = _holding(tmp_path, "a")
         job_b, b_started, b_release = _holding(tmp_path, "b")
-        first = asyncio.ensure_future(pool.run(job_a))
-        await _wait_for(a_started)
-        second = asyncio.ensure_future(pool.run(job_b))
+        first, second, a_release = await _running_and_behind(pool, tmp_path, "a", job_b)
         await asyncio.sleep(1.5)
         a_release.touch()
         await _wait_for(b_started)
@@ -387,12 +385,8 @@ async def test_a_job_handed_ahead_has_its_whole_time_once_it_starts(tmp_path: Pa
         assert await first == "released" and await second == "released"
         assert pool.stats.lost == 0
         # and a job handed ahead that never ends is stopped once its time has run out
-        job_c, c_started, c_release = _holding(tmp_path, "c")
         job_d, _, _ = _holding(tmp_path, "d")  # never released
-        third = asyncio.ensure_future(pool.run(job_c))
-        await _wait_for(c_started)
-        fourth = asyncio.ensure_future(pool.run(job_d))
-        await asyncio.sleep(0)
+        third, fourth, c_release = await _running_and_behind(pool, tmp_path, "c", job_d)
         c_release.touch()
         assert await third == "released"
         with pytest.raises(WorkerLost):
