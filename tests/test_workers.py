@@ -48,14 +48,26 @@ PARAMS = {"stop": ["Fatou"], "tools": [{"type": "function", "function": {
     "parameters": {"type": "object", "properties": {"personne": {"type": "string"}}}}}]}
 
 
+class _Unreadable:
+    """A result that pickles in the worker and fails to unpickle in the parent."""
+
+    def __reduce__(self) -> tuple[Any, tuple[()]]:
+        return (_refuse, ())
+
+
+def _refuse() -> None:
+    raise ValueError("unreadable")
+
+
 def _hold(job: Any) -> Any:
     """Test handler: ("wait", started, release) blocks until ``release`` exists (after
-    creating ``started``); ("die",) exits the process; ("raise",) raises; else echoes."""
-    if job[0] == "wait":
+    creating ``started``); ("wait-unreadable", started, release) then returns a result the
+    parent cannot read; ("die",) exits the process; ("raise",) raises; else echoes."""
+    if job[0] in ("wait", "wait-unreadable"):
         Path(job[1]).touch()
         while not Path(job[2]).exists():
             time.sleep(0.01)
-        return "released"
+        return "released" if job[0] == "wait" else _Unreadable()
     if job[0] == "die":
         os._exit(3)
     if job[0] == "raise":
@@ -371,19 +383,21 @@ async def test_a_job_handed_to_a_lost_worker_runs_on_its_replacement(tmp_path: P
 
 
 async def test_a_job_handed_ahead_has_its_whole_time_once_it_starts(tmp_path: Path) -> None:
-    pool = ProcessPool(_hold, workers=1, queue=4, timeout_s=2.0)
+    pool = ProcessPool(_hold, workers=1, queue=4, timeout_s=0.5)
     pool.start()
     try:
-        job_b, b_started, b_release = _holding(tmp_path, "b")
+        job_b, _, b_release = _holding(tmp_path, "b")
         first, second, a_release = await _running_and_behind(pool, tmp_path, "a", job_b)
-        await asyncio.sleep(1.5)
+        await asyncio.sleep(0.05)
+        loop = asyncio.get_running_loop()
+        released_at = loop.time()
         a_release.touch()
-        await _wait_for(b_started)
-        # 2.5 s after it was handed ahead, 1 s after it started: within its time
-        await asyncio.sleep(1.0)
+        assert await first == "released"
+        # its deadline counts from when it started, not from when it was handed ahead
+        timer = pool._all[0].timer
+        assert timer is not None and timer.when() >= released_at + pool.timeout_s
         b_release.touch()
-        assert await first == "released" and await second == "released"
-        assert pool.stats.lost == 0
+        assert await second == "released"
         # and a job handed ahead that never ends is stopped once its time has run out
         job_d, _, _ = _holding(tmp_path, "d")  # never released
         third, fourth, c_release = await _running_and_behind(pool, tmp_path, "c", job_d)
@@ -392,5 +406,68 @@ async def test_a_job_handed_ahead_has_its_whole_time_once_it_starts(tmp_path: Pa
         with pytest.raises(WorkerLost):
             await asyncio.wait_for(fourth, 30)
         assert pool.stats.lost == 1
+    finally:
+        await pool.close()
+
+
+async def test_a_job_handed_to_a_dead_worker_before_its_end_is_read_runs_elsewhere(
+        tmp_path: Path) -> None:
+    pool = ProcessPool(_hold, workers=1, queue=4)
+    pool.start()
+    try:
+        job_a, a_started, _ = _holding(tmp_path, "a")
+        first = asyncio.ensure_future(pool.run(job_a))
+        await _wait_for(a_started)
+        dead = pool._all[0].process
+        os.kill(dead.pid, signal.SIGKILL)  # type: ignore[arg-type]
+        dead.join(timeout=10)  # gone, and the event loop has not read its end of file yet
+        answer = await pool.run(("echo",))  # its pipe refuses the job: not lost
+        assert answer[0] == "echo" and answer[2] != dead.pid
+        with pytest.raises(WorkerLost):
+            await first
+    finally:
+        await pool.close()
+
+
+async def test_an_unreadable_result_fails_its_job_and_no_other(tmp_path: Path) -> None:
+    pool = ProcessPool(_hold, workers=1, queue=4)
+    pool.start()
+    try:
+        job, started, release = _holding(tmp_path, "a")
+        first = asyncio.ensure_future(pool.run(("wait-unreadable", *job[1:])))
+        await _wait_for(started)
+        second = asyncio.ensure_future(pool.run(("echo", "B")))
+        await asyncio.sleep(0)
+        assert pool.waiting == 1  # handed ahead
+        release.touch()
+        with pytest.raises(WorkerLost):
+            await asyncio.wait_for(first, 30)
+        # its own result, from the replacement
+        assert (await asyncio.wait_for(second, 30))[1] == ("echo", "B")
+    finally:
+        await pool.close()
+
+
+async def test_nothing_is_handed_ahead_while_a_freed_worker_could_find_the_queue_empty(
+        tmp_path: Path) -> None:
+    pool = ProcessPool(_hold, workers=2, queue=8)
+    pool.start()
+    try:
+        held = [_holding(tmp_path, name) for name in "ab"]
+        running = [asyncio.ensure_future(pool.run(job)) for job, _, _ in held]
+        for _, started, _ in held:
+            await _wait_for(started)
+        queued = [asyncio.ensure_future(pool.run(("echo", 1)))]
+        await asyncio.sleep(0)
+        # one job for two busy workers: it waits for whichever frees up first
+        assert all(len(w.jobs) == 1 for w in pool._all) and pool.waiting == 1
+        queued.append(asyncio.ensure_future(pool.run(("echo", 2))))
+        await asyncio.sleep(0)
+        # two: the first is handed ahead, the other stays for the worker freed first
+        assert sorted(len(w.jobs) for w in pool._all) == [1, 2] and pool.waiting == 2
+        for _, _, release in held:
+            release.touch()
+        assert await asyncio.gather(*running) == ["released", "released"]
+        assert [answer[1][1] for answer in await asyncio.gather(*queued)] == [1, 2]
     finally:
         await pool.close()

@@ -7,12 +7,15 @@ first, so the collector does not touch, and copy, every inherited object) and ru
 a time each. The parent keeps everything stateful; only small picklable jobs and results
 cross the pipe.
 
-- Handed ahead: when every worker is busy, the next job waiting (if it is small) is sent to
-  a busy worker's pipe, so that the worker starts it as soon as it has sent its result,
-  rather than after the event loop has read that result and sent another job; at most
-  ``depth`` jobs per worker (``depth=1``: one at a time). A busy event loop reads results
-  late: at c=32 on 2 cores the processes stood idle 18 % of the time waiting for it
-  (``bench/README.md``, issue 19).
+- Handed ahead: when every worker is busy and at least as many jobs wait as there are
+  workers (a worker that frees up then still finds one in the queue), the next small job is
+  sent to the pipe of the busy worker running the smallest job, so that the worker starts it
+  as soon as it has sent its result, rather than after the event loop has read that result
+  and sent another job; at most ``depth`` jobs per worker (``depth=1``: one at a time). A
+  busy event loop reads results late: at c=32 on 2 cores the machine stood idle 3–5 % of
+  the time waiting for it, 0–1 % with jobs handed ahead (``bench/README.md``, issue 19). A
+  job handed ahead cannot be taken back: it may wait behind a long job while another
+  worker takes a later one.
 
 - Bounded: at most ``queue`` jobs wait for a free worker; one more raises :class:`PoolBusy`
   at once (the caller answers 503 with ``Retry-After``), instead of letting latency grow
@@ -94,6 +97,9 @@ class _Worker:
     # sent to the worker, in order: the first is running, the others wait in its pipe
     jobs: collections.deque[_Job] = field(default_factory=collections.deque)
     timer: asyncio.TimerHandle | None = None  # the running job's deadline
+    # its pipe refused a job: it is gone, and its reader, which reads the results it sent
+    # before its end of file, will replace it; nothing more is sent to it
+    broken: bool = False
 
 
 @dataclass(slots=True)
@@ -232,14 +238,15 @@ class ProcessPool:
 
     def _ahead_worker(self, pickled: bytes) -> _Worker | None:
         """The busy worker to hand a job ahead to: the one with the fewest jobs, then the one
-        that has run its job longest (it will likely finish first); None when the job is too
-        large to wait in a pipe or every worker holds ``depth`` jobs."""
-        if len(pickled) > AHEAD_MAX_BYTES:
+        running the smallest job (the likeliest to finish first); None while fewer jobs wait
+        than there are workers (one freeing up would find the queue empty), when the job is
+        too large to wait in a pipe, or when every worker holds ``depth`` jobs."""
+        if len(self._waiting) < self.workers or len(pickled) > AHEAD_MAX_BYTES:
             return None
-        open_workers = [w for w in self._all if 0 < len(w.jobs) < self.depth]
+        open_workers = [w for w in self._all if 0 < len(w.jobs) < self.depth and not w.broken]
         if not open_workers:
             return None
-        return min(open_workers, key=lambda w: (len(w.jobs), w.timer.when() if w.timer else 0.0))
+        return min(open_workers, key=lambda w: (len(w.jobs), len(w.jobs[0].pickled or b"")))
 
     def _send(self, worker: _Worker, job: _Job) -> None:
         assert job.pickled is not None
@@ -248,8 +255,13 @@ class ProcessPool:
             worker.conn.send_bytes(job.pickled)
         except (OSError, EOFError):  # a broken pipe: the worker is gone
             worker.jobs.pop()
-            _fail(job, WorkerLost("worker lost"))
-            self._lose(worker)
+            self._waiting.appendleft(job)  # never started: another worker takes it
+            if worker.jobs:
+                # results it sent before it died may wait unread: its reader takes them,
+                # in order, then its end of file
+                worker.broken = True
+            else:
+                self._lose(worker)
             return
         if len(worker.jobs) == 1:
             self._arm(worker)
@@ -270,6 +282,11 @@ class ProcessPool:
         except (EOFError, OSError):
             self._lose(worker)
             return
+        except Exception:  # noqa: BLE001 - a reply that does not unpickle: its job's
+            # result is lost, and the next reply must not be taken for it
+            worker.process.kill()
+            self._lose(worker)
+            return
         job = worker.jobs.popleft() if worker.jobs else None
         self._arm(worker)  # the next job handed ahead, if any, runs from now
         if job is not None and not job.future.done():
@@ -278,7 +295,7 @@ class ProcessPool:
                 job.future.set_result(value)
             else:
                 job.future.set_exception(JobFailed(str(value)))
-        if not worker.jobs:
+        if not worker.jobs and not worker.broken:
             self._idle.append(worker)
         self._dispatch()
 
@@ -297,8 +314,9 @@ class ProcessPool:
             worker.conn.close()
         if worker.jobs:
             _fail(worker.jobs.popleft(), WorkerLost("worker lost"))
-            # never started (replies come in order: the results it sent before dying were
-            # read before its end of file)
+            # Taken as never started: replies come in order, and the results it sent before
+            # its end of file were read first. (A job killed at its deadline may have sent
+            # its result a moment before: the next then runs twice, its first result lost.)
             self._waiting.extendleft(reversed(worker.jobs))
             worker.jobs.clear()
         if worker.process.is_alive():
