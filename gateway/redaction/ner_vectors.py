@@ -74,7 +74,9 @@ class TokenVectors:
     # every row of every embedding table times its share of the mixing layer's weights,
     # tables stacked: (rows of all tables, width * pieces); see :func:`mixed_rows`
     mixed_rows: Floats
-    mix: tuple[Maxout, LayerNorm]  # the concatenated embeddings mixed to the width
+    # the concatenated embeddings mixed to the width: its weights are read once, into
+    # ``mixed_rows``; a note uses its bias, width, pieces and layer norm
+    mix: tuple[Maxout, LayerNorm]
     encoder: tuple[tuple[Maxout, LayerNorm], ...]  # residual window layers, in order
     window: int  # tokens on each side read by an encoder layer
     padding: int  # zero rows thinc puts around the tokens before the encoder
@@ -137,7 +139,9 @@ def mixed_rows(tables: list[Floats], mix: Maxout) -> Floats:
     by its weights: a linear map, so the product of the sum is the sum of the rows'
     products. Multiplying every row once, when the model loads, turns the layer's matrix
     product on every note (~0.7 ms on a 1,500-character note, the embedding sums ~0.25 ms
-    more) into sums of precomputed rows (~0.35 ms in all). The float32 sums run in another
+    more) into sums of precomputed rows (~0.35 ms on one note repeated; on new notes the rows
+    come from memory more than from the cache: a new note's analysis −0.57 ms in all,
+    ``bench/README.md``). The float32 sums run in another
     order than thinc's: the vectors differ from thinc's in their last bits (``tests/
     redaction/test_ner_vectors.py`` bounds the difference, ``test_ner_decode.py`` checks the
     entities). Memory: rows × width × pieces floats (32,000 × 288 for the shipped model,

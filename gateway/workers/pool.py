@@ -54,8 +54,8 @@ _PR_SET_PDEATHSIG = 1
 # before importing any model (see ``limit_library_threads``).
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                     "BLIS_NUM_THREADS", "NUMEXPR_NUM_THREADS")
-# A job handed ahead waits in a busy worker's socket buffer (Linux: ~200 KB for a Unix
-# socket pair); a larger one would block the event loop until the worker reads it, so it
+# A job handed ahead waits in a busy worker's socket buffer (208 KiB here: Linux's default
+# for a Unix socket pair); a larger one would block the event loop until the worker reads it, so it
 # waits in the queue for a free worker instead.
 AHEAD_MAX_BYTES = 64 * 1024
 
@@ -87,7 +87,7 @@ def limit_library_threads() -> None:
 class _Job:
     payload: Any
     future: asyncio.Future[Any]
-    pickled: bytes | None = None  # the payload as sent, pickled once
+    pickled: memoryview | None = None  # the payload as sent, pickled once (not copied)
 
 
 @dataclass(slots=True)
@@ -222,7 +222,7 @@ class ProcessPool:
             worker = self._idle.pop() if self._idle else None
             try:
                 if job.pickled is None:
-                    job.pickled = bytes(ForkingPickler.dumps(job.payload))
+                    job.pickled = ForkingPickler.dumps(job.payload)
             except Exception as exc:  # noqa: BLE001 - an unpicklable job
                 self._waiting.popleft()
                 if worker is not None:
@@ -236,7 +236,7 @@ class ProcessPool:
             self._waiting.popleft()
             self._send(worker, job)
 
-    def _ahead_worker(self, pickled: bytes) -> _Worker | None:
+    def _ahead_worker(self, pickled: memoryview) -> _Worker | None:
         """The busy worker to hand a job ahead to: the one with the fewest jobs, then the one
         running the smallest job (the likeliest to finish first); None while fewer jobs wait
         than there are workers (one freeing up would find the queue empty), when the job is

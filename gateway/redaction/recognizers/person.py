@@ -79,7 +79,7 @@ class PersonRecognizer(EntityRecognizer):
                 if not self._heading_words(text, toks, s, e, lines)]
 
     def _heading_words(self, text: str, toks: list[Tok], start: int, end: int,
-                       lines: dict[tuple[int, int], tuple[int, int]] | None = None) -> bool:
+                       lines: dict[tuple[int, int], tuple[int, int]]) -> bool:
         """Capitalised words of a heading line are not names by their case alone: a run
         there is dropped when it holds a function word (« LISTE DES », « DE DOMICILIATION »)
         or only ordinary words (« CONCERNÉS »), unless a civility comes before it or one of
